@@ -1,0 +1,286 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+/**
+ * The only module that reads `process.env`. Everything else receives a `Config`.
+ *
+ * Sandbox mode (GATEWAY_URL unset): the built-in sandbox gateway is used, and the settings that are
+ * otherwise required get run-local values. The gateway secrets and the payload key are fixed, plainly
+ * fake development values so that separate `api`, `worker` and `sandbox` processes agree; the API key
+ * and the dashboard password are random per run and printed at start.
+ */
+
+const SANDBOX_MERCHANT_KEY = 'sandbox-merchant-key-not-a-secret';
+const SANDBOX_SALT = 'sandbox-salt-not-a-secret';
+const SANDBOX_PAYLOAD_KEY = createHash('sha256').update('sandbox payload key, not a secret').digest();
+
+/** A setting that is missing or malformed; its message is one line naming the variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly variable: string,
+    detail: string,
+  ) {
+    super(`Invalid setting ${variable}: ${detail}`);
+  }
+}
+
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalString = z.preprocess(blankToUndefined, z.string().optional());
+const int = (min: number, max: number, dflt: number) =>
+  z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number({ error: 'must be a whole number' })
+      .int('must be a whole number')
+      .min(min, `must be at least ${min}`)
+      .max(max, `must be at most ${max}`)
+      .default(dflt),
+  );
+const bool = (dflt: boolean) =>
+  z.preprocess(
+    blankToUndefined,
+    z
+      .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+      .default(dflt ? 'true' : 'false')
+      .transform((v) => v === 'true' || v === '1' || v === 'yes'),
+  );
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+const base64Key = z
+  .string()
+  .trim()
+  .transform((s, ctx) => {
+    const buf = /^[A-Za-z0-9+/]+={0,2}$/.test(s) ? Buffer.from(s, 'base64') : Buffer.alloc(0);
+    if (buf.length !== 32) {
+      ctx.addIssue({ code: 'custom', message: 'must be base64 of exactly 32 bytes' });
+      return z.NEVER;
+    }
+    return buf;
+  });
+
+const envSchema = z.object({
+  REDIS_URL: z.preprocess(
+    blankToUndefined,
+    z
+      .url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' })
+      .default('redis://127.0.0.1:6379'),
+  ),
+  QUEUE_PREFIX: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_{}.-]{1,64}$/, 'must be 1-64 characters of letters, digits, _ . - { }')
+      .default('payouts'),
+  ),
+  HOST: z.preprocess(blankToUndefined, z.string().default('127.0.0.1')),
+  PORT: int(0, 65535, 3000),
+  LOG_LEVEL: z.preprocess(
+    blankToUndefined,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+  GATEWAY_URL: z.preprocess(blankToUndefined, httpUrl.optional()),
+  GATEWAY_TIMEOUT_MS: int(100, 300_000, 30_000),
+  GATEWAY_CONNECT_TIMEOUT_MS: int(50, 60_000, 5_000),
+  GATEWAY_RATE_LIMIT_PER_SECOND: int(1, 100_000, 2_000),
+  RESEND_ON_UNKNOWN: bool(false),
+  MERCHANT_KEY: optionalString,
+  SIGNATURE_SALT: optionalString,
+  SANDBOX_PORT: int(0, 65535, 3100),
+  SANDBOX_CALLBACK_URL: z.preprocess(blankToUndefined, httpUrl.optional()),
+  SANDBOX_TIME_SCALE: z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number({ error: 'must be a number' })
+      .positive('must be greater than 0')
+      .max(1, 'must be at most 1')
+      .default(1),
+  ),
+  SANDBOX_DUPLICATES: z.preprocess(
+    blankToUndefined,
+    z.enum(['replay', 'refuse'], { error: 'must be replay or refuse' }).default('replay'),
+  ),
+  API_KEYS: optionalString,
+  BODY_LIMIT_BYTES: int(1024, 10 * 1024 * 1024, 64 * 1024),
+  DASHBOARD_USER: optionalString,
+  DASHBOARD_PASSWORD: optionalString,
+  PAYLOAD_KEY: z.preprocess(blankToUndefined, base64Key.optional()),
+  PAYLOAD_OLD_KEYS: optionalString,
+  NOTIFY_URL: z.preprocess(blankToUndefined, httpUrl.optional()),
+  NOTIFY_SECRET: optionalString,
+  WORKER_CONCURRENCY: int(1, 1000, 50),
+  PAYOUT_MAX_ATTEMPTS: int(1, 100, 8),
+  RETRY_BASE_DELAY_MS: int(10, 3_600_000, 2_000),
+  RETRY_MAX_DELAY_MS: int(100, 86_400_000, 600_000),
+  RECONCILE_AFTER_MS: int(1_000, 7 * 86_400_000, 10 * 60_000),
+  RECONCILE_INTERVAL_MS: int(1_000, 86_400_000, 5 * 60_000),
+  REVIEW_DEADLINE_MS: int(1_000, 30 * 86_400_000, 26 * 3_600_000),
+});
+
+export interface PayloadKey {
+  /** Fingerprint stored beside each ciphertext, so old keys can be found after a rotation. */
+  id: string;
+  key: Buffer;
+}
+
+export interface Config {
+  redisUrl: string;
+  /** Every Redis key of one deployment lives under it. */
+  queuePrefix: string;
+  host: string;
+  port: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  gateway: {
+    /** Where payouts are sent; in sandbox mode the built-in sandbox's URL. */
+    url: string;
+    /** True when GATEWAY_URL is unset and the built-in sandbox stands in for the gateway. */
+    sandbox: boolean;
+    merchantKey: string;
+    salt: string;
+    timeoutMs: number;
+    connectTimeoutMs: number;
+    rateLimitPerSecond: number;
+    /** Resend after an unknown outcome: only for a gateway confirmed to deduplicate external_id. */
+    resendOnUnknown: boolean;
+  };
+  sandbox: {
+    port: number;
+    callbackUrl: string;
+    /** Multiplies the sandbox's delays and callback schedule; 0.001 makes 45 s into 45 ms. */
+    timeScale: number;
+    duplicates: 'replay' | 'refuse';
+  };
+  api: { keys: string[]; bodyLimitBytes: number };
+  dashboard: { user: string; password: string };
+  payloadKeys: { current: PayloadKey; previous: PayloadKey[] };
+  notify: { url: string; secret: string } | undefined;
+  worker: {
+    concurrency: number;
+    maxAttempts: number;
+    retryBaseDelayMs: number;
+    retryMaxDelayMs: number;
+  };
+  reconcile: { afterMs: number; intervalMs: number; reviewDeadlineMs: number };
+  /** Names of settings that were generated for this run (sandbox mode only). */
+  generated: string[];
+}
+
+/** Names a secret-bearing key so it can be stored beside ciphertexts without revealing it. */
+export const payloadKeyId = (key: Buffer): string =>
+  createHash('sha256').update(key).digest('hex').slice(0, 12);
+
+/**
+ * Parses the settings once. Throws a `ConfigError` naming the first bad variable.
+ * @param env the environment to read; `process.env` by default.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(String(issue.path[0] ?? 'environment'), issue.message);
+  }
+  const e = parsed.data;
+  const sandbox = e.GATEWAY_URL === undefined;
+  const generated: string[] = [];
+  const required = (name: string, value: string | undefined, sandboxValue: () => string): string => {
+    if (value !== undefined) return value;
+    if (!sandbox) throw new ConfigError(name, 'is required when GATEWAY_URL is set');
+    generated.push(name);
+    return sandboxValue();
+  };
+  const randomToken = () => randomBytes(18).toString('base64url');
+
+  const merchantKey = required('MERCHANT_KEY', e.MERCHANT_KEY, () => SANDBOX_MERCHANT_KEY);
+  const salt = required('SIGNATURE_SALT', e.SIGNATURE_SALT, () => SANDBOX_SALT);
+  const apiKeys = required('API_KEYS', e.API_KEYS, randomToken)
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k !== '');
+  if (apiKeys.length === 0) throw new ConfigError('API_KEYS', 'must hold at least one key');
+  if (apiKeys.some((k) => k.length < 16))
+    throw new ConfigError('API_KEYS', 'each key must be 16 characters or more');
+  const dashboardUser = required('DASHBOARD_USER', e.DASHBOARD_USER, () => 'ops');
+  const dashboardPassword = required('DASHBOARD_PASSWORD', e.DASHBOARD_PASSWORD, randomToken);
+
+  let payloadKey = e.PAYLOAD_KEY;
+  if (payloadKey === undefined) {
+    if (!sandbox) throw new ConfigError('PAYLOAD_KEY', 'is required when GATEWAY_URL is set');
+    generated.push('PAYLOAD_KEY');
+    payloadKey = SANDBOX_PAYLOAD_KEY;
+  }
+  const previous = (e.PAYLOAD_OLD_KEYS ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k !== '')
+    .map((k) => {
+      const r = base64Key.safeParse(k);
+      if (!r.success)
+        throw new ConfigError('PAYLOAD_OLD_KEYS', 'each key must be base64 of exactly 32 bytes');
+      return { id: payloadKeyId(r.data), key: r.data };
+    });
+
+  if ((e.NOTIFY_URL === undefined) !== (e.NOTIFY_SECRET === undefined)) {
+    throw new ConfigError(
+      e.NOTIFY_URL === undefined ? 'NOTIFY_URL' : 'NOTIFY_SECRET',
+      'NOTIFY_URL and NOTIFY_SECRET go together: set both or neither',
+    );
+  }
+  if (e.RETRY_MAX_DELAY_MS < e.RETRY_BASE_DELAY_MS) {
+    throw new ConfigError('RETRY_MAX_DELAY_MS', 'must be at least RETRY_BASE_DELAY_MS');
+  }
+
+  const callbackHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? '127.0.0.1' : e.HOST;
+  return {
+    redisUrl: e.REDIS_URL,
+    queuePrefix: e.QUEUE_PREFIX,
+    host: e.HOST,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    gateway: {
+      url: (e.GATEWAY_URL ?? `http://127.0.0.1:${e.SANDBOX_PORT}`).replace(/\/+$/, ''),
+      sandbox,
+      merchantKey,
+      salt,
+      timeoutMs: e.GATEWAY_TIMEOUT_MS,
+      connectTimeoutMs: e.GATEWAY_CONNECT_TIMEOUT_MS,
+      rateLimitPerSecond: e.GATEWAY_RATE_LIMIT_PER_SECOND,
+      resendOnUnknown: e.RESEND_ON_UNKNOWN,
+    },
+    sandbox: {
+      port: e.SANDBOX_PORT,
+      callbackUrl: e.SANDBOX_CALLBACK_URL ?? `http://${callbackHost}:${e.PORT}/v1/callbacks/gateway`,
+      timeScale: e.SANDBOX_TIME_SCALE,
+      duplicates: e.SANDBOX_DUPLICATES,
+    },
+    api: { keys: apiKeys, bodyLimitBytes: e.BODY_LIMIT_BYTES },
+    dashboard: { user: dashboardUser, password: dashboardPassword },
+    payloadKeys: { current: { id: payloadKeyId(payloadKey), key: payloadKey }, previous },
+    notify: e.NOTIFY_URL && e.NOTIFY_SECRET ? { url: e.NOTIFY_URL, secret: e.NOTIFY_SECRET } : undefined,
+    worker: {
+      concurrency: e.WORKER_CONCURRENCY,
+      maxAttempts: e.PAYOUT_MAX_ATTEMPTS,
+      retryBaseDelayMs: e.RETRY_BASE_DELAY_MS,
+      retryMaxDelayMs: e.RETRY_MAX_DELAY_MS,
+    },
+    reconcile: {
+      afterMs: e.RECONCILE_AFTER_MS,
+      intervalMs: e.RECONCILE_INTERVAL_MS,
+      reviewDeadlineMs: e.REVIEW_DEADLINE_MS,
+    },
+    generated,
+  };
+}
+
+/** Every secret value of a config, for the logger's last line of defence. */
+export const secretsOf = (config: Config): string[] =>
+  [
+    config.gateway.merchantKey,
+    config.gateway.salt,
+    config.dashboard.password,
+    ...config.api.keys,
+    config.payloadKeys.current.key.toString('base64'),
+    ...config.payloadKeys.previous.map((k) => k.key.toString('base64')),
+    config.notify?.secret,
+  ].filter((s): s is string => typeof s === 'string' && s.length >= 6);
+
+/** The names of every setting, so deployment files can be checked against the schema. */
+export const SETTING_NAMES: readonly string[] = Object.keys(envSchema.shape);

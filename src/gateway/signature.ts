@@ -1,0 +1,58 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+/**
+ * The gateway's request signature (SPEC.md "Signature"): SHA-1, lower-case hex, over the canonical
+ * string of the parameters followed directly by the salt. The canonical string holds card numbers
+ * and, with the salt, is a secret: it is returned for tests and never logged.
+ */
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+function valueString(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (Array.isArray(value)) {
+    return value.map(valueString).sort(compare).join(';');
+  }
+  if (typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    return Object.keys(obj)
+      .sort(compare)
+      .map((k) => `${k}:${valueString(obj[k])}`)
+      .join(';');
+  }
+  return String(value);
+}
+
+/** The string that is hashed (without the salt): `name:value;` for each non-blank parameter, sorted by name. */
+export function canonicalString(params: Record<string, unknown>): string {
+  return Object.keys(params)
+    .filter((name) => name !== 'signature')
+    .map((name) => [name.toLowerCase(), valueString(params[name])] as const)
+    .filter(([, value]) => value.trim() !== '')
+    .sort(([a], [b]) => compare(a, b))
+    .map(([name, value]) => `${name}:${value};`)
+    .join('');
+}
+
+/** The signature the gateway expects for these parameters (any `signature` field is ignored). */
+export function sign(params: Record<string, unknown>, salt: string): string {
+  return createHash('sha1')
+    .update(canonicalString(params) + salt, 'utf8')
+    .digest('hex');
+}
+
+/** True when `params.signature` is the right signature; compared in constant time. */
+export function verify(params: Record<string, unknown>, salt: string): boolean {
+  const given = params.signature;
+  if (typeof given !== 'string' || !/^[0-9a-fA-F]{40}$/.test(given)) return false;
+  const expected = Buffer.from(sign(params, salt), 'hex');
+  return timingSafeEqual(expected, Buffer.from(given.toLowerCase(), 'hex'));
+}
+
+/** The parameters with their signature added, ready to send. */
+export function withSignature<T extends Record<string, unknown>>(
+  params: T,
+  salt: string,
+): T & { signature: string } {
+  return { ...params, signature: sign(params, salt) };
+}

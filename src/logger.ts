@@ -1,0 +1,140 @@
+import { type DestinationStream, type Logger, pino } from 'pino';
+import pretty from 'pino-pretty';
+
+export type { Logger } from 'pino';
+
+/** Field names whose values never reach a log, at any of the depths pino's redaction can name. */
+const SECRET_FIELDS = [
+  'card_number',
+  'cvv',
+  'password',
+  'signature',
+  'signed_string',
+  'signedString',
+  'salt',
+  'merchantKey',
+  'MERCHANT_KEY',
+  'merchant_key',
+  'authorization',
+  'Authorization',
+  'payloadKey',
+  'PAYLOAD_KEY',
+  'secret',
+  'apiKey',
+  'payment_data',
+  'paymentData',
+];
+const REDACT_PATHS = [
+  ...SECRET_FIELDS,
+  ...SECRET_FIELDS.map((f) => `*.${f}`),
+  ...SECRET_FIELDS.map((f) => `*.*.${f}`),
+  ...SECRET_FIELDS.map((f) => `*.*.*.${f}`),
+  'headers',
+  '*.headers',
+  'config',
+  'err.config',
+  'err.request',
+  'err.response',
+  'body',
+  'req.body',
+];
+
+/** Digit runs of 13-19 (optionally split by single spaces or dashes) that pass Luhn are card numbers. */
+const CARD_LIKE = /(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d])/g;
+
+export function luhnValid(digits: string): boolean {
+  let sum = 0;
+  let double = false;
+  for (let i = digits.length - 1; i >= 0; i--) {
+    let d = digits.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return false;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double = !double;
+  }
+  return digits.length > 0 && sum % 10 === 0;
+}
+
+/** Masks every card-shaped number in a text, keeping its first 6 and last 4 digits. */
+export function maskCardNumbers(text: string): string {
+  return text.replace(CARD_LIKE, (match) => {
+    const digits = match.replace(/[ -]/g, '');
+    if (digits.length < 13 || !luhnValid(digits)) return match;
+    return `${digits.slice(0, 6)}${'*'.repeat(digits.length - 10)}${digits.slice(-4)}`;
+  });
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * The last line of defence, applied to every serialized line: known secret values are replaced
+ * wherever they appear (also JSON-escaped), then card-shaped numbers are masked.
+ */
+export function createLineScrubber(secrets: readonly string[]): (line: string) => string {
+  const variants = new Set<string>();
+  for (const s of secrets) {
+    if (s.length < 6) continue;
+    variants.add(s);
+    variants.add(JSON.stringify(s).slice(1, -1));
+  }
+  const pattern =
+    variants.size > 0
+      ? new RegExp(
+          [...variants]
+            .sort((a, b) => b.length - a.length)
+            .map(escapeRegExp)
+            .join('|'),
+          'g',
+        )
+      : undefined;
+  return (line) => maskCardNumbers(pattern ? line.replace(pattern, '[REDACTED]') : line);
+}
+
+/** Errors are logged by name, message and code only: never an HTTP client's config, request or response. */
+function serializeError(err: unknown): Record<string, unknown> {
+  if (!(err instanceof Error)) return { message: String(err) };
+  const e = err as Error & { code?: unknown; status?: unknown; retryable?: unknown };
+  return {
+    type: e.name,
+    message: e.message,
+    ...(typeof e.code === 'string' ? { code: e.code } : {}),
+    ...(typeof e.status === 'number' ? { status: e.status } : {}),
+    ...(typeof e.retryable === 'boolean' ? { retryable: e.retryable } : {}),
+    stack: e.stack,
+    ...(e.cause !== undefined ? { cause: serializeError(e.cause) } : {}),
+  };
+}
+
+export interface LoggerOptions {
+  level?: string;
+  /** Secret values to scrub from every line (merchant key, salt, API keys, payload keys). */
+  secrets?: readonly string[];
+  /** Where lines go; a terminal gets human-readable output, anything else JSON lines. */
+  destination?: DestinationStream;
+  name?: string;
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const scrub = createLineScrubber(options.secrets ?? []);
+  const destination =
+    options.destination ??
+    (process.stdout.isTTY
+      ? pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l' })
+      : pino.destination(1));
+  return pino(
+    {
+      level: options.level ?? 'info',
+      ...(options.name ? { name: options.name } : {}),
+      base: { pid: process.pid },
+      // ISO time keeps epoch milliseconds (13 digits) out of the card-number scrubber's way.
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+      serializers: { err: serializeError, error: serializeError },
+      hooks: { streamWrite: scrub },
+    },
+    destination,
+  );
+}

@@ -1,0 +1,102 @@
+import { describe, expect, test } from 'vitest';
+import { ConfigError, loadConfig, secretsOf } from '../../src/config.js';
+
+const KEY = Buffer.alloc(32, 7).toString('base64');
+const production = {
+  GATEWAY_URL: 'https://gateway.example.test',
+  MERCHANT_KEY: 'test-merchant-key',
+  SIGNATURE_SALT: 'test-salt-value',
+  API_KEYS: 'test-api-key-0123456789',
+  DASHBOARD_USER: 'ops',
+  DASHBOARD_PASSWORD: 'test-dashboard-password',
+  PAYLOAD_KEY: KEY,
+};
+
+const failure = (env: Record<string, string | undefined>) => {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return err as ConfigError;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('config', () => {
+  test('sandbox mode needs nothing and generates run-local secrets', () => {
+    const config = loadConfig({});
+    expect(config.gateway.sandbox).toBe(true);
+    expect(config.gateway.url).toBe('http://127.0.0.1:3100');
+    expect(config.sandbox.callbackUrl).toBe('http://127.0.0.1:3000/v1/callbacks/gateway');
+    expect(config.generated).toEqual([
+      'MERCHANT_KEY',
+      'SIGNATURE_SALT',
+      'API_KEYS',
+      'DASHBOARD_USER',
+      'DASHBOARD_PASSWORD',
+      'PAYLOAD_KEY',
+    ]);
+    expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(config.queuePrefix).toBe('payouts');
+    expect(config.port).toBe(3000);
+    expect(config.payloadKeys.current.key).toHaveLength(32);
+    // separate sandbox-mode processes must agree on the payload key
+    expect(loadConfig({}).payloadKeys.current.id).toBe(config.payloadKeys.current.id);
+  });
+
+  test('a full production environment parses', () => {
+    const config = loadConfig({ ...production, WORKER_CONCURRENCY: '7', PORT: '8080' });
+    expect(config.gateway.sandbox).toBe(false);
+    expect(config.gateway.url).toBe('https://gateway.example.test');
+    expect(config.worker.concurrency).toBe(7);
+    expect(config.port).toBe(8080);
+    expect(config.generated).toEqual([]);
+    expect(config.gateway.resendOnUnknown).toBe(false);
+    expect(secretsOf(config)).toEqual(
+      expect.arrayContaining(['test-merchant-key', 'test-salt-value', 'test-api-key-0123456789', KEY]),
+    );
+  });
+
+  test.each([
+    ['MERCHANT_KEY', { MERCHANT_KEY: undefined }, 'is required when GATEWAY_URL is set'],
+    ['SIGNATURE_SALT', { SIGNATURE_SALT: '' }, 'is required when GATEWAY_URL is set'],
+    ['API_KEYS', { API_KEYS: undefined }, 'is required'],
+    ['API_KEYS', { API_KEYS: 'short' }, '16 characters'],
+    ['API_KEYS', { API_KEYS: ' , ' }, 'at least one key'],
+    ['DASHBOARD_USER', { DASHBOARD_USER: undefined }, 'is required'],
+    ['DASHBOARD_PASSWORD', { DASHBOARD_PASSWORD: undefined }, 'is required'],
+    ['PAYLOAD_KEY', { PAYLOAD_KEY: undefined }, 'is required'],
+    ['PAYLOAD_KEY', { PAYLOAD_KEY: Buffer.alloc(16).toString('base64') }, '32 bytes'],
+    ['PAYLOAD_KEY', { PAYLOAD_KEY: 'not base64 !!' }, '32 bytes'],
+    ['PAYLOAD_OLD_KEYS', { PAYLOAD_OLD_KEYS: 'abc' }, '32 bytes'],
+    ['GATEWAY_URL', { GATEWAY_URL: 'ftp://x' }, 'http(s) URL'],
+    ['REDIS_URL', { REDIS_URL: 'http://localhost' }, 'redis://'],
+    ['PORT', { PORT: 'eighty' }, 'whole number'],
+    ['PORT', { PORT: '70000' }, 'at most 65535'],
+    ['WORKER_CONCURRENCY', { WORKER_CONCURRENCY: '0' }, 'at least 1'],
+    ['GATEWAY_TIMEOUT_MS', { GATEWAY_TIMEOUT_MS: '1.5' }, 'whole number'],
+    ['PAYOUT_MAX_ATTEMPTS', { PAYOUT_MAX_ATTEMPTS: '-3' }, 'at least 1'],
+    ['RESEND_ON_UNKNOWN', { RESEND_ON_UNKNOWN: 'maybe' }, 'true or false'],
+    ['QUEUE_PREFIX', { QUEUE_PREFIX: 'has space' }, 'letters'],
+    ['LOG_LEVEL', { LOG_LEVEL: 'loud' }, 'Invalid'],
+    ['NOTIFY_SECRET', { NOTIFY_URL: 'https://casino.example.test/hook' }, 'go together'],
+    ['NOTIFY_URL', { NOTIFY_SECRET: 'test-notify-secret' }, 'go together'],
+    ['SANDBOX_TIME_SCALE', { SANDBOX_TIME_SCALE: '0' }, 'greater than 0'],
+    [
+      'RETRY_MAX_DELAY_MS',
+      { RETRY_BASE_DELAY_MS: '5000', RETRY_MAX_DELAY_MS: '1000' },
+      'RETRY_BASE_DELAY_MS',
+    ],
+  ])('%s: %j is refused with one line naming it', (variable, patch, detail) => {
+    const err = failure({ ...production, ...patch });
+    expect(err.variable).toBe(variable);
+    expect(err.message).toContain(`Invalid setting ${variable}: `);
+    expect(err.message).toContain(detail);
+    expect(err.message).not.toContain('\n');
+  });
+
+  test('a bad setting message never echoes a secret value', () => {
+    const err = failure({ ...production, PAYLOAD_KEY: 'c2hvcnQtc2VjcmV0LXZhbHVl' });
+    expect(err.message).not.toContain('c2hvcnQtc2VjcmV0LXZhbHVl');
+  });
+});

@@ -1,0 +1,60 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler } from 'fastify-type-provider-zod';
+import { installErrorHandling } from './http/errors.js';
+import type { Logger } from './logger.js';
+import type { Producer } from './producer/producer.js';
+import { registerPayoutRoutes } from './producer/routes.js';
+
+/**
+ * The HTTP server: API, callbacks, dashboard, metrics and docs on one port. Built here, listened
+ * on elsewhere, so tests drive it through `inject` or a real port alike.
+ */
+
+export interface AppDeps {
+  logger: Logger;
+  producer: Producer;
+  apiKeys: readonly string[];
+  bodyLimitBytes: number;
+  /** Readiness: Redis answers and the workers run. */
+  ready?: () => Promise<{ ok: boolean; checks: Record<string, boolean> }>;
+  /** Further routes (callbacks, dashboard, metrics) registered by their owners. */
+  plugins?: ((app: FastifyInstance) => Promise<void> | void)[];
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    // pino's Logger is a FastifyBaseLogger; only the generic parameters differ.
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: deps.bodyLimitBytes,
+    disableRequestLogging: true,
+    // Bodies are validated by the methods' validator, which names each field (422); the zod
+    // schemas on routes are documentation for /docs.
+    ajv: { customOptions: { strict: false } },
+  });
+  app.setValidatorCompiler(() => (data) => ({ value: data }));
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandling(app);
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Payouts API', version: '1.0.0', description: 'Payouts through the Cabbagino gateway.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+    const res = deps.ready ? await deps.ready() : { ok: true, checks: {} };
+    return reply
+      .code(res.ok ? 200 : 503)
+      .send({ status: res.ok ? 'ready' : 'not_ready', checks: res.checks });
+  });
+
+  registerPayoutRoutes(app, { producer: deps.producer, apiKeys: deps.apiKeys });
+  for (const plugin of deps.plugins ?? []) await plugin(app);
+  return app;
+}

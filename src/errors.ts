@@ -1,0 +1,67 @@
+import type { Issue } from './methods/index.js';
+
+/**
+ * Errors a client or operator can act on. Each carries a stable `code` and the HTTP status the API
+ * answers with; the API's error body is `{"error":{"code","message","issues"?}}`.
+ */
+export abstract class PayoutError extends Error {
+  abstract readonly code: string;
+  abstract readonly httpStatus: number;
+  /** Whether trying the same call again later may succeed. */
+  readonly retryable: boolean = false;
+}
+
+/** The request is malformed; `issues` names each field. Nothing was stored. */
+export class ValidationError extends PayoutError {
+  override readonly name = 'ValidationError';
+  readonly code = 'validation_failed';
+  readonly httpStatus = 422;
+  constructor(readonly issues: Issue[]) {
+    super(`the request is invalid: ${issues.map((i) => i.path || '(body)').join(', ')}`);
+  }
+}
+
+/** The external_id exists with another body. Nothing was changed. */
+export class ConflictError extends PayoutError {
+  override readonly name = 'ConflictError';
+  readonly code = 'external_id_conflict';
+  readonly httpStatus = 409;
+  constructor(externalId: string) {
+    super(`payout ${externalId} already exists with a different request body`);
+  }
+}
+
+/** No payout with that external_id. */
+export class NotFoundError extends PayoutError {
+  override readonly name = 'NotFoundError';
+  readonly code = 'not_found';
+  readonly httpStatus = 404;
+  constructor(externalId: string) {
+    super(`no payout with external_id ${externalId}`);
+  }
+}
+
+/** The state machine refuses the action in the payout's current state. */
+export class TransitionRefusedError extends PayoutError {
+  override readonly name = 'TransitionRefusedError';
+  readonly code = 'transition_refused';
+  readonly httpStatus = 409;
+  constructor(
+    readonly externalId: string,
+    readonly action: string,
+    readonly current: string,
+  ) {
+    super(`cannot ${action} payout ${externalId}: it is ${current}`);
+  }
+}
+
+/** Redis could not be reached; nothing was accepted. */
+export class StoreUnavailableError extends PayoutError {
+  override readonly name = 'StoreUnavailableError';
+  readonly code = 'store_unavailable';
+  readonly httpStatus = 503;
+  override readonly retryable = true;
+  constructor(cause?: unknown) {
+    super('the payout store is unavailable; nothing was accepted, try again', { cause });
+  }
+}

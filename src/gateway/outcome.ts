@@ -1,0 +1,55 @@
+/**
+ * What one gateway call ended as. Every call returns exactly one of these; the classifier in
+ * `classify.ts` is the only place that decides which, and the worker's `decide` is the only place
+ * that turns one into a payout state.
+ */
+
+/** Gateway status codes (SPEC.md "Status and type codes"). */
+export const GatewayStatus = {
+  INITIAL: 1,
+  AWAITING_CONFIRMATION: 2,
+  PROCESSING: 3,
+  SUCCESS: 4,
+  DECLINE: 5,
+  ERROR: 6,
+  UNKNOWN: 7,
+} as const;
+export type GatewayStatusCode = (typeof GatewayStatus)[keyof typeof GatewayStatus];
+export type PendingStatus = 1 | 2 | 3;
+export type FinalStatus = 4 | 5 | 6;
+
+/** Gateway transaction types. */
+export const GatewayType = { DEPOSIT: 1, PAYOUT: 2, REFUND: 3 } as const;
+export type GatewayTypeCode = (typeof GatewayType)[keyof typeof GatewayType];
+
+/** A parsed 2xx answer, with any card in display_data already masked. */
+export interface GatewayAnswer {
+  status: GatewayStatusCode;
+  type?: number | undefined;
+  external_id?: string | undefined;
+  order_id: string;
+  redirect?: string | undefined;
+  display_data?: Record<string, string> | undefined;
+  reason_code?: string | undefined;
+  reason?: string | undefined;
+}
+
+export type GatewayOutcome =
+  /** The request never reached the gateway (DNS, refused, TLS, connect timeout): safe to send again. */
+  | { kind: 'not_sent'; code: string; message: string }
+  /** 429 or 503: the gateway asks us to come back; no sooner than `retryAfterMs`. */
+  | { kind: 'retry_later'; httpStatus: number; retryAfterMs: number; message: string }
+  /** 2xx with an order_id and a pending status (1-3). */
+  | { kind: 'accepted'; answer: GatewayAnswer & { status: PendingStatus } }
+  /** 2xx with a final status: 4 success, 5 decline, 6 error. */
+  | { kind: 'final'; answer: GatewayAnswer & { status: FinalStatus } }
+  /** 2xx with status 7: the gateway itself does not know; never a failure. */
+  | { kind: 'unknown_status'; answer: GatewayAnswer & { status: 7 } }
+  /** A 4xx refusal: nothing was created. */
+  | { kind: 'rejected'; httpStatus: number; code: string; message: string }
+  /** A refusal that says the external_id exists: an earlier attempt arrived. */
+  | { kind: 'duplicate'; httpStatus: number; message: string }
+  /** The gateway may or may not have acted (read timeout, reset after writing, 500/502/504, unparsable 2xx). */
+  | { kind: 'unknown'; httpStatus?: number | undefined; code: string; message: string };
+
+export type OutcomeKind = GatewayOutcome['kind'];

@@ -1,0 +1,98 @@
+import type { GatewayStatusCode } from '../gateway/outcome.js';
+import type { Logger } from '../logger.js';
+import type { Actor, PayoutEvent, PayoutState } from './states.js';
+import type { PayoutStore } from './store.js';
+
+/** What the gateway said about a payout: from its HTTP answer, a callback or a status poll. */
+export interface GatewayReport {
+  status: GatewayStatusCode;
+  orderId?: string | undefined;
+  reasonCode?: string | undefined;
+  reason?: string | undefined;
+}
+
+/** The event a gateway status code means. Exhaustive: a new code is a compile error here. */
+export function eventForStatus(status: GatewayStatusCode): PayoutEvent {
+  switch (status) {
+    case 1:
+    case 2:
+    case 3:
+      return 'gateway_pending';
+    case 4:
+      return 'gateway_success';
+    case 5:
+    case 6:
+      return 'gateway_failure';
+    case 7:
+      return 'gateway_unknown';
+    default: {
+      const never: never = status;
+      throw new Error(`unmapped gateway status ${String(never)}`);
+    }
+  }
+}
+
+export type ReportResult =
+  /** The payout moved. */
+  | { result: 'applied'; from: PayoutState; to: PayoutState }
+  /** Nothing new: the payout already reflects it, or it is an older, out-of-order report. */
+  | { result: 'unchanged'; current: PayoutState }
+  /** The report contradicts a terminal state: recorded in the history and raised, never applied. */
+  | { result: 'contradiction'; current: PayoutState }
+  | { result: 'unknown_payout' };
+
+/**
+ * A report contradicts a terminal state when it claims a different final result (DECLINE after
+ * SUCCESS), or when the gateway has an order for a payout we never sent (cancelled or rejected).
+ */
+function contradicts(current: PayoutState, event: PayoutEvent): boolean {
+  switch (current) {
+    case 'succeeded':
+      return event === 'gateway_failure';
+    case 'failed':
+      return event === 'gateway_success';
+    case 'cancelled':
+    case 'rejected':
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** Applies a gateway report through the state machine; the one path for answers, callbacks and polls. */
+export async function applyGatewayReport(
+  deps: { store: PayoutStore; logger: Logger; onContradiction?: (externalId: string) => void },
+  externalId: string,
+  report: GatewayReport,
+  actor: Actor,
+  durationMs?: number,
+): Promise<ReportResult> {
+  const event = eventForStatus(report.status);
+  const moved = await deps.store.transition(externalId, event, {
+    actor,
+    gatewayStatus: report.status,
+    orderId: report.orderId,
+    reasonCode: report.reasonCode,
+    reason: report.reason ?? (report.status === 7 ? 'gateway_status_unknown' : undefined),
+    durationMs,
+  });
+  if (moved.ok) return { result: 'applied', from: moved.from, to: moved.to };
+  if (moved.current === undefined) return { result: 'unknown_payout' };
+  if (!contradicts(moved.current, event)) return { result: 'unchanged', current: moved.current };
+
+  await deps.store.note(externalId, {
+    event: 'gateway_report',
+    actor,
+    contradiction: true,
+    gateway_status: report.status,
+    ...(report.orderId !== undefined ? { order_id: report.orderId } : {}),
+    ...(report.reasonCode !== undefined ? { reason_code: report.reasonCode } : {}),
+    reason: `gateway reported status ${report.status} for a payout that is ${moved.current}`,
+  });
+  deps.logger.error(
+    { external_id: externalId, current: moved.current, gateway_status: report.status, actor },
+    'CONTRADICTION: the gateway reports a result that contradicts a terminal payout; recorded, not applied',
+  );
+  deps.onContradiction?.(externalId);
+  return { result: 'contradiction', current: moved.current };
+}

@@ -1,0 +1,76 @@
+/**
+ * Payout states and the one table of allowed transitions (DESIGN.md "Payout states").
+ * A terminal state never moves again: no event lists one in `from`.
+ */
+
+export const PAYOUT_STATES = [
+  'queued',
+  'sending',
+  'retry_scheduled',
+  'submitted',
+  'succeeded',
+  'failed',
+  'rejected',
+  'needs_review',
+  'cancelled',
+] as const;
+export type PayoutState = (typeof PAYOUT_STATES)[number];
+
+export const TERMINAL_STATES: readonly PayoutState[] = ['succeeded', 'failed', 'rejected', 'cancelled'];
+export const isTerminal = (s: PayoutState): boolean => TERMINAL_STATES.includes(s);
+export const isPayoutState = (s: unknown): s is PayoutState =>
+  typeof s === 'string' && (PAYOUT_STATES as readonly string[]).includes(s);
+
+export type Actor = 'producer' | 'worker' | 'callback' | 'reconciler' | 'operator';
+
+interface Rule {
+  from: readonly PayoutState[];
+  to: PayoutState;
+  /** Only the holder of the current `sending` token may apply it (worker decisions). */
+  needsToken?: boolean;
+}
+
+export const TRANSITIONS = {
+  /** A worker takes the payout to call the gateway; it gets a fresh token. */
+  claim: { from: ['queued', 'retry_scheduled'], to: 'sending' },
+  /** The attempt certainly created nothing (not sent, or 429/503): try again later. */
+  retry: { from: ['sending'], to: 'retry_scheduled', needsToken: true },
+  /** Every attempt failed to reach the gateway: final failure with reason `not_sent`. */
+  give_up: { from: ['sending'], to: 'failed', needsToken: true },
+  /** Our validation or a gateway 4xx refused it before any money could move. */
+  reject: { from: ['sending'], to: 'rejected', needsToken: true },
+  /** The attempt's outcome is unknown (lost answer, duplicate refusal, worker lost mid-send). */
+  review: { from: ['sending'], to: 'needs_review', needsToken: true },
+  // The gateway's word (an answer, a callback, a status poll) is a fact: it also stops a payout that
+  // is queued or retry_scheduled from being sent again, e.g. a late callback after an operator's resend.
+  /** The gateway reports a pending status (1-3). */
+  gateway_pending: { from: ['queued', 'retry_scheduled', 'sending', 'needs_review'], to: 'submitted' },
+  /** The gateway reports SUCCESS (4). */
+  gateway_success: {
+    from: ['queued', 'retry_scheduled', 'sending', 'submitted', 'needs_review'],
+    to: 'succeeded',
+  },
+  /** The gateway reports DECLINE (5) or ERROR (6). */
+  gateway_failure: {
+    from: ['queued', 'retry_scheduled', 'sending', 'submitted', 'needs_review'],
+    to: 'failed',
+  },
+  /** The gateway reports UNKNOWN (7), or a submitted payout waited past its deadline. */
+  gateway_unknown: { from: ['queued', 'retry_scheduled', 'sending', 'submitted'], to: 'needs_review' },
+  /** Cancelled before it was sent. */
+  cancel: { from: ['queued', 'retry_scheduled'], to: 'cancelled' },
+  /** An operator's decision on a payout whose outcome was unknown. */
+  resolve_succeeded: { from: ['needs_review'], to: 'succeeded' },
+  resolve_failed: { from: ['needs_review'], to: 'failed' },
+  /** An operator decided a second payout is impossible or acceptable: send again, same external_id. */
+  resend: { from: ['needs_review'], to: 'queued' },
+} as const satisfies Record<string, Rule>;
+
+export type PayoutEvent = keyof typeof TRANSITIONS;
+export const PAYOUT_EVENTS = Object.keys(TRANSITIONS) as PayoutEvent[];
+
+/** The state an event leads to from `from`, or undefined when the table refuses it. */
+export function nextState(from: PayoutState, event: PayoutEvent): PayoutState | undefined {
+  const rule: Rule = TRANSITIONS[event];
+  return rule.from.includes(from) ? rule.to : undefined;
+}

@@ -1,0 +1,361 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../logger.js';
+import type { GatewayRequest, MethodId } from '../methods/index.js';
+import { payoutKeys } from './keys.js';
+import { CREATE, NOTE, TRANSITION } from './scripts.js';
+import { canonicalJson, open, type PayloadKeys, requestDigest, seal } from './sealing.js';
+import {
+  type Actor,
+  isTerminal,
+  PAYOUT_STATES,
+  type PayoutEvent,
+  type PayoutState,
+  TRANSITIONS,
+} from './states.js';
+
+/**
+ * The payout record: the one module that writes payout state. Every write is one Lua script, so a
+ * state, its history entry, its index and its notification are recorded together or not at all.
+ */
+
+export interface Customer {
+  customer_id: string;
+  country: string;
+  first_name: string;
+  last_name: string;
+}
+
+/** One line of a payout's history. */
+export interface HistoryEntry {
+  at: string;
+  from?: PayoutState;
+  to: PayoutState;
+  event: PayoutEvent | 'created' | 'gateway_report';
+  actor: Actor;
+  seq: number;
+  attempt?: number;
+  gateway_status?: number;
+  order_id?: string;
+  reason?: string;
+  reason_code?: string;
+  /** Who, for operator actions. */
+  who?: string;
+  note?: string;
+  /** A gateway report that contradicts the terminal state; recorded, never applied. */
+  contradiction?: boolean;
+}
+
+export interface PayoutRecord {
+  externalId: string;
+  method: MethodId;
+  paymentSystem: string;
+  amount: number;
+  currency: string;
+  customer: Customer;
+  status: PayoutState;
+  orderId: string | undefined;
+  gatewayStatus: number | undefined;
+  attempts: number;
+  createdAt: string;
+  updatedAt: string;
+  maskedPaymentData: Record<string, string>;
+  /** Why it is in its state, for failed, rejected, needs_review and retry_scheduled. */
+  reason: string | undefined;
+  reasonCode: string | undefined;
+  /** When a retry_scheduled payout may be sent again (epoch ms). */
+  nextAttemptAt: number | undefined;
+  /** The current holder's token while `sending`. */
+  token: string | undefined;
+  /** Sequence number of the last change, for ordering notifications. */
+  seq: number;
+  /** The sealed payment_data; gone once the payout is terminal. */
+  sealedPayload: string | undefined;
+  digest: string;
+}
+
+export type CreateResult =
+  | { outcome: 'created'; record: PayoutRecord }
+  | { outcome: 'existing'; record: PayoutRecord }
+  | { outcome: 'conflict'; record: PayoutRecord };
+
+export interface TransitionOptions {
+  actor: Actor;
+  /** Required for worker decisions: the token of the claim being acted on. */
+  token?: string;
+  reason?: string | undefined;
+  reasonCode?: string | undefined;
+  gatewayStatus?: number | undefined;
+  orderId?: string | undefined;
+  nextAttemptAt?: number | undefined;
+  who?: string | undefined;
+  note?: string | undefined;
+  /** For the transition log line: how long the step that led here took. */
+  durationMs?: number | undefined;
+}
+
+export type TransitionResult =
+  | { ok: true; from: PayoutState; to: PayoutState; seq: number; attempts: number; token?: string }
+  | { ok: false; current: PayoutState | undefined };
+
+export interface PayoutStoreOptions {
+  redis: Redis;
+  queuePrefix: string;
+  payloadKeys: PayloadKeys;
+  logger: Logger;
+  /** Whether status changes go to the notification outbox (NOTIFY_URL set). */
+  notify?: boolean;
+  now?: () => number;
+}
+
+export type PayoutStore = ReturnType<typeof createPayoutStore>;
+
+const FIELDS_CLEARED_ON_MOVE = ['reason', 'reason_code', 'next_attempt_at'] as const;
+
+export function createPayoutStore(options: PayoutStoreOptions) {
+  const { redis, payloadKeys, logger } = options;
+  const keys = payoutKeys(options.queuePrefix);
+  const now = options.now ?? Date.now;
+  const notify = options.notify ? '1' : '0';
+
+  const digestOf = (method: MethodId, request: GatewayRequest, keyId?: string) =>
+    requestDigest(payloadKeys, canonicalJson({ method, request }), keyId);
+
+  async function create(input: {
+    method: MethodId;
+    request: GatewayRequest;
+    masked: Record<string, string>;
+  }): Promise<CreateResult> {
+    const { method, request, masked } = input;
+    const id = request.external_id;
+    const at = now();
+    const digest = digestOf(method, request);
+    const fields: Record<string, string> = {
+      external_id: id,
+      method,
+      payment_system: request.payment_system,
+      amount: String(request.amount),
+      currency: request.currency,
+      customer: JSON.stringify(request.customer),
+      masked: JSON.stringify(masked),
+    };
+    if (request.payment_data !== undefined) {
+      fields.payload = seal(payloadKeys, id, JSON.stringify(request.payment_data));
+    }
+    const entry = { at: new Date(at).toISOString(), event: 'created', actor: 'producer' };
+    const res = (await redis.eval(
+      CREATE,
+      4,
+      keys.record(id),
+      keys.history(id),
+      keys.stateIndex('queued'),
+      keys.outbox,
+      digest,
+      String(at),
+      JSON.stringify(entry),
+      id,
+      notify,
+      ...Object.entries(fields).flat(),
+    )) as [number, string?, string?];
+    const record = await get(id);
+    if (!record) throw new Error(`payout ${id} vanished right after it was written`);
+    if (res[0] === 1) {
+      logger.info({ external_id: id, from: null, to: 'queued', attempt: 0 }, 'payout queued');
+      return { outcome: 'created', record };
+    }
+    const existingDigest = res[1] ?? '';
+    const keyId = existingDigest.split(':')[0] ?? '';
+    let same = false;
+    try {
+      same = digestOf(method, request, keyId) === existingDigest;
+    } catch {
+      // The digest was made with a key no longer configured: it cannot be compared, so it is not the same.
+      same = false;
+    }
+    return { outcome: same ? 'existing' : 'conflict', record };
+  }
+
+  async function get(externalId: string): Promise<PayoutRecord | undefined> {
+    const h = await redis.hgetall(keys.record(externalId));
+    if (!h.status) return undefined;
+    return {
+      externalId: h.external_id ?? externalId,
+      method: h.method as MethodId,
+      paymentSystem: h.payment_system ?? '',
+      amount: Number(h.amount),
+      currency: h.currency ?? '',
+      customer: JSON.parse(h.customer ?? '{}') as Customer,
+      status: h.status as PayoutState,
+      orderId: h.order_id,
+      gatewayStatus: h.gateway_status ? Number(h.gateway_status) : undefined,
+      attempts: Number(h.attempts ?? 0),
+      createdAt: new Date(Number(h.created_at)).toISOString(),
+      updatedAt: new Date(Number(h.updated_at)).toISOString(),
+      maskedPaymentData: JSON.parse(h.masked ?? '{}') as Record<string, string>,
+      reason: h.reason,
+      reasonCode: h.reason_code,
+      nextAttemptAt: h.next_attempt_at ? Number(h.next_attempt_at) : undefined,
+      token: h.token,
+      seq: Number(h.seq ?? 0),
+      sealedPayload: h.payload,
+      digest: h.digest ?? '',
+    };
+  }
+
+  async function history(externalId: string): Promise<HistoryEntry[]> {
+    const raw = await redis.lrange(keys.history(externalId), 0, -1);
+    return raw.map((line) => JSON.parse(line) as HistoryEntry);
+  }
+
+  /** The gateway request exactly as first accepted: the same body on every attempt. */
+  function gatewayRequest(record: PayoutRecord): GatewayRequest {
+    const request: GatewayRequest = {
+      payment_system: record.paymentSystem,
+      external_id: record.externalId,
+      amount: record.amount,
+      currency: record.currency,
+      customer: record.customer,
+    };
+    if (record.sealedPayload !== undefined) {
+      request.payment_data = JSON.parse(open(payloadKeys, record.externalId, record.sealedPayload)) as Record<
+        string,
+        string
+      >;
+    }
+    return request;
+  }
+
+  /**
+   * Moves a payout by the transition table, atomically. Refused (ok: false) when the current state is
+   * not one the event starts from, or when the event needs the holder's token and it does not match.
+   */
+  async function transition(
+    externalId: string,
+    event: PayoutEvent,
+    opts: TransitionOptions,
+  ): Promise<TransitionResult> {
+    const rule = TRANSITIONS[event];
+    const needsToken = 'needsToken' in rule && rule.needsToken;
+    if (needsToken && !opts.token) throw new Error(`transition ${event} needs the holder's token`);
+    const to: PayoutState = rule.to;
+    const at = now();
+    const newToken = to === 'sending' ? randomUUID() : '-';
+    const entry: Omit<HistoryEntry, 'to' | 'seq'> = {
+      at: new Date(at).toISOString(),
+      event,
+      actor: opts.actor,
+      ...(opts.gatewayStatus !== undefined ? { gateway_status: opts.gatewayStatus } : {}),
+      ...(opts.orderId !== undefined ? { order_id: opts.orderId } : {}),
+      ...(opts.reason !== undefined ? { reason: opts.reason } : {}),
+      ...(opts.reasonCode !== undefined ? { reason_code: opts.reasonCode } : {}),
+      ...(opts.who !== undefined ? { who: opts.who } : {}),
+      ...(opts.note !== undefined ? { note: opts.note } : {}),
+    };
+    const fields: string[] = [];
+    for (const f of FIELDS_CLEARED_ON_MOVE) fields.push(f, '');
+    const set = (name: string, value: string | number | undefined) => {
+      if (value === undefined) return;
+      const i = fields.indexOf(name);
+      if (i >= 0 && i % 2 === 0) fields[i + 1] = String(value);
+      else fields.push(name, String(value));
+    };
+    set('reason', opts.reason);
+    set('reason_code', opts.reasonCode);
+    set('next_attempt_at', opts.nextAttemptAt);
+    set('gateway_status', opts.gatewayStatus);
+    set('order_id', opts.orderId);
+
+    const res = (await redis.eval(
+      TRANSITION,
+      3 + PAYOUT_STATES.length,
+      keys.record(externalId),
+      keys.history(externalId),
+      keys.outbox,
+      ...keys.allStateIndexes(),
+      `,${rule.from.join(',')},`,
+      to,
+      needsToken ? (opts.token ?? '') : '',
+      newToken,
+      String(at),
+      JSON.stringify(entry),
+      isTerminal(to) ? '1' : '0',
+      to === 'sending' ? '1' : '0',
+      externalId,
+      PAYOUT_STATES.join(','),
+      notify,
+      ...fields,
+    )) as [number, string?, number?, number?];
+
+    if (res[0] !== 1) {
+      return { ok: false, current: res[0] === -1 ? undefined : (res[1] as PayoutState) };
+    }
+    const from = res[1] as PayoutState;
+    const result = { ok: true as const, from, to, seq: Number(res[2]), attempts: Number(res[3]) };
+    logger.info(
+      {
+        external_id: externalId,
+        from,
+        to,
+        event,
+        actor: opts.actor,
+        attempt: result.attempts,
+        ...(opts.durationMs !== undefined ? { duration_ms: Math.round(opts.durationMs) } : {}),
+        ...(opts.gatewayStatus !== undefined ? { gateway_status: opts.gatewayStatus } : {}),
+        ...(opts.reason !== undefined ? { reason: opts.reason } : {}),
+      },
+      `payout ${from} -> ${to}`,
+    );
+    return to === 'sending' ? { ...result, token: newToken } : result;
+  }
+
+  /** Records a history entry that does not move the state, e.g. a contradicting gateway report. */
+  async function note(
+    externalId: string,
+    entry: Omit<HistoryEntry, 'from' | 'to' | 'seq' | 'at'>,
+  ): Promise<number | undefined> {
+    const at = now();
+    const seq = (await redis.eval(
+      NOTE,
+      3,
+      keys.record(externalId),
+      keys.history(externalId),
+      keys.outbox,
+      JSON.stringify({ at: new Date(at).toISOString(), ...entry }),
+      String(at),
+      externalId,
+      notify,
+    )) as number;
+    return seq === -1 ? undefined : seq;
+  }
+
+  /** external_ids in a state, oldest move first, with the time of that move. */
+  async function list(
+    state: PayoutState,
+    opts: { limit?: number; before?: number } = {},
+  ): Promise<{ externalId: string; since: number }[]> {
+    const raw = await redis.zrangebyscore(
+      keys.stateIndex(state),
+      '-inf',
+      opts.before ?? '+inf',
+      'WITHSCORES',
+      'LIMIT',
+      0,
+      opts.limit ?? 100,
+    );
+    const out: { externalId: string; since: number }[] = [];
+    for (let i = 0; i < raw.length; i += 2) out.push({ externalId: raw[i]!, since: Number(raw[i + 1]) });
+    return out;
+  }
+
+  async function counts(): Promise<Record<PayoutState, number>> {
+    const pipeline = redis.pipeline();
+    for (const s of PAYOUT_STATES) pipeline.zcard(keys.stateIndex(s));
+    const res = await pipeline.exec();
+    return Object.fromEntries(PAYOUT_STATES.map((s, i) => [s, Number(res?.[i]?.[1] ?? 0)])) as Record<
+      PayoutState,
+      number
+    >;
+  }
+
+  return { keys, create, get, history, gatewayRequest, transition, note, list, counts };
+}

@@ -1,0 +1,97 @@
+import type { Queue } from 'bullmq';
+import {
+  ConflictError,
+  NotFoundError,
+  StoreUnavailableError,
+  TransitionRefusedError,
+  ValidationError,
+} from '../errors.js';
+import type { Logger } from '../logger.js';
+import { maskPaymentData, validatePayoutRequest } from '../methods/index.js';
+import type { Actor } from '../payout/states.js';
+import type { PayoutStore } from '../payout/store.js';
+import { ensurePayoutJob, type PayoutJobData } from '../queues.js';
+import { isRedisUnavailable } from '../redis.js';
+import { type PayoutView, toView } from './view.js';
+
+/**
+ * Enqueueing payouts: validate, create the record if absent, make sure it has a job. Used by the
+ * HTTP API and by Node backends directly (`createPayoutClient` in the package's entry point).
+ */
+
+export interface EnqueueResult {
+  /** True when this call created the payout; false when the same request was already accepted. */
+  created: boolean;
+  payout: PayoutView;
+}
+
+export interface Producer {
+  /** Validates and enqueues a payout. Throws ValidationError, ConflictError or StoreUnavailableError. */
+  enqueuePayout(input: unknown): Promise<EnqueueResult>;
+  /** The payout with its history and masked payment_data. Throws NotFoundError. */
+  getPayout(externalId: string): Promise<PayoutView>;
+  /** Cancels a payout that has not been sent yet. Throws NotFoundError or TransitionRefusedError. */
+  cancelPayout(externalId: string, by: { actor: Actor; who?: string; note?: string }): Promise<PayoutView>;
+}
+
+export function createProducer(deps: {
+  store: PayoutStore;
+  queue: Queue<PayoutJobData>;
+  logger: Logger;
+}): Producer {
+  const { store, queue } = deps;
+
+  /** Turns "Redis is down" into the API's 503; everything else propagates. */
+  async function guarded<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (isRedisUnavailable(err)) throw new StoreUnavailableError(err);
+      throw err;
+    }
+  }
+
+  async function view(externalId: string): Promise<PayoutView> {
+    const record = await store.get(externalId);
+    if (!record) throw new NotFoundError(externalId);
+    return toView(record, await store.history(externalId));
+  }
+
+  return {
+    async enqueuePayout(input) {
+      const valid = validatePayoutRequest(input);
+      if (!valid.ok) throw new ValidationError(valid.issues);
+      const { method, request } = valid;
+      return guarded(async () => {
+        const res = await store.create({
+          method,
+          request,
+          masked: maskPaymentData(method, request.payment_data ?? {}),
+        });
+        if (res.outcome === 'conflict') throw new ConflictError(request.external_id);
+        // Also on a repeat: a crash between record and job leaves a record without a job, and the
+        // client's retry is what repairs it.
+        if (res.record.status === 'queued') await ensurePayoutJob(queue, request.external_id);
+        return { created: res.outcome === 'created', payout: await view(request.external_id) };
+      });
+    },
+
+    getPayout: (externalId) => guarded(() => view(externalId)),
+
+    cancelPayout: (externalId, by) =>
+      guarded(async () => {
+        const moved = await store.transition(externalId, 'cancel', {
+          actor: by.actor,
+          who: by.who,
+          note: by.note,
+          reason: 'cancelled',
+        });
+        if (!moved.ok) {
+          if (moved.current === undefined) throw new NotFoundError(externalId);
+          throw new TransitionRefusedError(externalId, 'cancel', moved.current);
+        }
+        // The job, if any, finds the payout cancelled and sends nothing.
+        return view(externalId);
+      }),
+  };
+}

@@ -1,0 +1,61 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Logger } from './logger.js';
+
+/**
+ * Two kinds of connection. Workers wait out a Redis outage (BullMQ requires
+ * `maxRetriesPerRequest: null`); request handlers fail fast so a client gets a 503 at once
+ * instead of a request hanging on a queue of commands that may never run.
+ */
+export type ConnectionRole = 'worker' | 'request';
+
+export function connectRedis(url: string, role: ConnectionRole, logger?: Logger): Redis {
+  const options: RedisOptions =
+    role === 'worker'
+      ? { maxRetriesPerRequest: null, enableReadyCheck: true }
+      : { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000 };
+  const redis = new Redis(url, {
+    ...options,
+    lazyConnect: false,
+    retryStrategy: (times) => Math.min(200 * times, 2_000),
+  });
+  let down = false;
+  redis.on('error', (err: Error & { code?: string }) => {
+    if (!down) logger?.warn({ role, code: err.code, err }, 'redis connection error');
+    down = true;
+  });
+  redis.on('ready', () => {
+    if (down) logger?.info({ role }, 'redis connection restored');
+    down = false;
+  });
+  return redis;
+}
+
+/** Warns when Redis may evict keys: BullMQ and the payout records must never be evicted. */
+export async function checkEvictionPolicy(redis: Redis, logger: Logger): Promise<void> {
+  try {
+    const res = (await redis.config('GET', 'maxmemory-policy')) as string[];
+    const policy = res[1];
+    if (policy !== 'noeviction') {
+      logger.warn(
+        { maxmemory_policy: policy },
+        'Redis maxmemory-policy is not noeviction: under memory pressure Redis may delete queued payouts',
+      );
+    }
+  } catch {
+    // CONFIG may be disabled (managed Redis); the check is advisory.
+  }
+}
+
+/** True when the error means Redis could not be reached (as opposed to a script or data error). */
+export function isRedisUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const e = err as Error & { code?: string };
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH'].includes(
+      e.code ?? '',
+    ) ||
+    /Stream isn't writeable|Connection is closed|enableOfflineQueue|Reached the max retries|connect ETIMEDOUT/i.test(
+      e.message,
+    )
+  );
+}

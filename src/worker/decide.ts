@@ -1,0 +1,97 @@
+import type { GatewayOutcome } from '../gateway/outcome.js';
+import type { GatewayReport } from '../payout/gateway-report.js';
+
+/**
+ * The one place that turns a gateway outcome into what happens to the payout. Nothing else
+ * inspects outcome kinds to decide a state.
+ */
+
+export type Decision =
+  /** The gateway answered with a status: apply it like any other gateway report. */
+  | { action: 'report'; report: GatewayReport }
+  /** Certainly not created: send again at `at` (epoch ms). */
+  | { action: 'retry'; at: number; reason: string }
+  /** Every attempt failed to reach the gateway. */
+  | { action: 'give_up'; reason: 'not_sent' }
+  /** Refused before any money could move. */
+  | { action: 'reject'; reason: string }
+  /** The outcome is unknown: do not send again; wait for a callback, a poll or an operator. */
+  | { action: 'review'; reason: string };
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** Resend after an unknown outcome: only for a gateway confirmed to deduplicate external_id. */
+  resendOnUnknown: boolean;
+}
+
+/** Jitter keeps a crowd of failed payouts from coming back in the same millisecond. */
+const JITTER_SHARE = 0.5;
+
+/**
+ * Exponential backoff with jitter, for attempt `attempt` (1 = the first, which just failed):
+ * base * 2^(attempt-1), capped, minus up to half at random; never sooner than the gateway asked.
+ */
+export function backoffDelay(
+  policy: RetryPolicy,
+  attempt: number,
+  atLeastMs = 0,
+  random = Math.random,
+): number {
+  const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
+  const jittered = exponential * (1 - JITTER_SHARE * random());
+  return Math.max(Math.round(jittered), atLeastMs);
+}
+
+export function decide(
+  outcome: GatewayOutcome,
+  attempt: number,
+  policy: RetryPolicy,
+  now: number,
+  random = Math.random,
+): Decision {
+  const retry = (reason: string, atLeastMs = 0): Decision =>
+    // Out of attempts: it never reached the gateway, so it is a failure, said as such.
+    attempt >= policy.maxAttempts
+      ? { action: 'give_up', reason: 'not_sent' }
+      : { action: 'retry', at: now + backoffDelay(policy, attempt, atLeastMs, random), reason };
+
+  switch (outcome.kind) {
+    case 'accepted':
+    case 'final':
+    case 'unknown_status':
+      return {
+        action: 'report',
+        report: {
+          status: outcome.answer.status,
+          orderId: outcome.answer.order_id,
+          reasonCode: outcome.answer.reason_code,
+          reason: outcome.answer.reason,
+        },
+      };
+    // The request never reached the gateway: sending again cannot pay twice.
+    case 'not_sent':
+      return retry(`not_sent: ${outcome.code}`);
+    // The gateway asked us to come back: it created nothing, and we honour its Retry-After.
+    case 'retry_later':
+      return retry(`gateway_busy: HTTP ${outcome.httpStatus}`, outcome.retryAfterMs);
+    // A refusal: nothing was created, and the same request would be refused again.
+    case 'rejected':
+      return { action: 'reject', reason: `gateway_rejected: HTTP ${outcome.httpStatus} ${outcome.code}` };
+    // The gateway already has this external_id: an earlier attempt arrived. Never "rejected".
+    case 'duplicate':
+      return { action: 'review', reason: 'gateway_duplicate_external_id' };
+    // The gateway may have created the payout. Sending again could pay twice, unless the gateway is
+    // known to deduplicate external_id.
+    case 'unknown':
+      return policy.resendOnUnknown
+        ? retry(`unknown_resend: ${outcome.code}`)
+        : { action: 'review', reason: `outcome_unknown: ${outcome.code}` };
+    default: {
+      const never: never = outcome;
+      throw new Error(`unclassified outcome ${JSON.stringify(never)}`);
+    }
+  }
+}

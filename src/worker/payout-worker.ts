@@ -1,0 +1,164 @@
+import { DelayedError, type Job, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { GatewayOutcome } from '../gateway/outcome.js';
+import type { Logger } from '../logger.js';
+import { type GatewayRequest, validatePayoutRequest } from '../methods/index.js';
+import { applyGatewayReport } from '../payout/gateway-report.js';
+import { keyBase } from '../payout/keys.js';
+import { SealError } from '../payout/sealing.js';
+import type { PayoutStore } from '../payout/store.js';
+import { type PayoutJobData, QUEUE } from '../queues.js';
+import { type Decision, decide, type RetryPolicy } from './decide.js';
+
+/** What the worker needs of the gateway client. */
+export interface PayoutSender {
+  payout(request: GatewayRequest): Promise<GatewayOutcome>;
+}
+
+export interface PayoutWorkerDeps {
+  /** A worker-role connection (`maxRetriesPerRequest: null`). */
+  connection: Redis;
+  queuePrefix: string;
+  store: PayoutStore;
+  gateway: PayoutSender;
+  logger: Logger;
+  policy: RetryPolicy;
+  concurrency: number;
+  /** Gateway requests per second, across every worker of the deployment. */
+  rateLimitPerSecond: number;
+  onContradiction?: (externalId: string) => void;
+  now?: () => number;
+}
+
+/** A retry_scheduled payout whose job fires this much early is sent anyway: clocks differ a little. */
+const EARLY_TOLERANCE_MS = 50;
+
+export function createPayoutWorker(deps: PayoutWorkerDeps): Worker<PayoutJobData> {
+  const { store, logger } = deps;
+  const now = deps.now ?? Date.now;
+
+  /** Waits a job until `at` without using one of BullMQ's attempts. */
+  async function delayJob(job: Job<PayoutJobData>, token: string | undefined, at: number): Promise<never> {
+    await job.moveToDelayed(at, token);
+    throw new DelayedError();
+  }
+
+  async function processPayout(job: Job<PayoutJobData>, bullToken?: string): Promise<string> {
+    const externalId = job.data.externalId;
+    const record = await store.get(externalId);
+    if (!record) {
+      logger.error(
+        { external_id: externalId, job_id: job.id },
+        'payout job without a payout record; nothing sent',
+      );
+      return 'no_record';
+    }
+    if (record.status === 'sending') {
+      // A second delivery of a job whose holder stopped (or lost its lock) mid-send: whether that
+      // request reached the gateway is unknown, so nothing is sent and a person or the gateway decides.
+      await store.transition(externalId, 'review', {
+        actor: 'worker',
+        token: record.token ?? '',
+        reason: 'worker_lost_mid_send: a worker stopped while sending; the outcome is unknown',
+      });
+      return 'review_after_redelivery';
+    }
+    if (record.status !== 'queued' && record.status !== 'retry_scheduled') return `skipped_${record.status}`;
+    if (record.status === 'retry_scheduled' && (record.nextAttemptAt ?? 0) > now() + EARLY_TOLERANCE_MS) {
+      return delayJob(job, bullToken, record.nextAttemptAt!);
+    }
+
+    const claim = await store.transition(externalId, 'claim', { actor: 'worker' });
+    if (!claim.ok || !claim.token) return `claim_refused_${claim.ok ? 'no_token' : claim.current}`;
+    const token = claim.token;
+    const attempt = claim.attempts;
+
+    let request: GatewayRequest;
+    try {
+      request = store.gatewayRequest(record);
+    } catch (err) {
+      if (!(err instanceof SealError)) throw err;
+      // Nothing was sent; the payload key is missing or wrong. An operator fixes the key and resends.
+      await store.transition(externalId, 'review', {
+        actor: 'worker',
+        token,
+        reason: `payload_unreadable: ${err.message}`,
+      });
+      return 'payload_unreadable';
+    }
+    const valid = validatePayoutRequest({ method: record.method, ...request });
+    if (!valid.ok) {
+      const paths = valid.issues.map((i) => i.path).join(', ');
+      await store.transition(externalId, 'reject', {
+        actor: 'worker',
+        token,
+        reason: `validation_failed: ${paths}`,
+      });
+      return 'rejected_invalid';
+    }
+
+    const started = performance.now();
+    const outcome = await deps.gateway.payout(valid.request);
+    const durationMs = performance.now() - started;
+    const decision = decide(outcome, attempt, deps.policy, now());
+    return apply(job, bullToken, externalId, token, decision, durationMs);
+  }
+
+  /** Records a decision; the only place that chooses between finishing a job and delaying it. */
+  async function apply(
+    job: Job<PayoutJobData>,
+    bullToken: string | undefined,
+    externalId: string,
+    token: string,
+    decision: Decision,
+    durationMs: number,
+  ): Promise<string> {
+    switch (decision.action) {
+      case 'report': {
+        const res = await applyGatewayReport(deps, externalId, decision.report, 'worker', durationMs);
+        return `report_${res.result}`;
+      }
+      case 'retry': {
+        const moved = await store.transition(externalId, 'retry', {
+          actor: 'worker',
+          token,
+          reason: decision.reason,
+          nextAttemptAt: decision.at,
+          durationMs,
+        });
+        if (!moved.ok) return `retry_refused_${moved.current}`;
+        return delayJob(job, bullToken, decision.at);
+      }
+      case 'give_up':
+      case 'reject':
+      case 'review': {
+        const moved = await store.transition(externalId, decision.action, {
+          actor: 'worker',
+          token,
+          reason: decision.reason,
+          durationMs,
+        });
+        return moved.ok ? decision.action : `${decision.action}_refused_${moved.current}`;
+      }
+      default: {
+        const never: never = decision;
+        throw new Error(`unhandled decision ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  const worker = new Worker<PayoutJobData>(QUEUE.payouts, processPayout, {
+    connection: deps.connection,
+    prefix: keyBase(deps.queuePrefix),
+    concurrency: deps.concurrency,
+    limiter: { max: deps.rateLimitPerSecond, duration: 1_000 },
+    // A redelivered job only ever moves the record to needs_review, so stalls may repeat safely.
+    maxStalledCount: 100,
+    autorun: false,
+  });
+  worker.on('failed', (job, err) => {
+    logger.error({ external_id: job?.data.externalId, job_id: job?.id, err }, 'payout job failed');
+  });
+  worker.on('error', (err) => logger.error({ err }, 'payout worker error'));
+  return worker;
+}

@@ -1,0 +1,33 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { type PayloadKey, payloadKeyId } from '../../src/config.js';
+import { keyBase } from '../../src/payout/keys.js';
+
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** A prefix of its own for each test, so tests never see each other's keys. */
+export const uniquePrefix = (name = 't') => `test-${name}-${randomBytes(4).toString('hex')}`;
+
+export function testPayloadKey(): PayloadKey {
+  const key = randomBytes(32);
+  return { id: payloadKeyId(key), key };
+}
+
+/** Every key of a prefix (SCAN, never KEYS). */
+export async function keysOf(redis: Redis, prefix: string): Promise<string[]> {
+  const out: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, batch] = await redis.scan(cursor, 'MATCH', `${keyBase(prefix)}*`, 'COUNT', 1000);
+    cursor = next;
+    out.push(...batch);
+  } while (cursor !== '0');
+  return out;
+}
+
+export async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
+  const keys = await keysOf(redis, prefix);
+  for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500));
+}
+
+export const testRedis = () => new Redis(REDIS_URL, { maxRetriesPerRequest: null });

@@ -1,0 +1,203 @@
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { validatePayoutRequest } from '../../../src/methods/index.js';
+import { applyGatewayReport } from '../../../src/payout/gateway-report.js';
+import { PAYOUT_EVENTS, PAYOUT_STATES, type PayoutState, TRANSITIONS } from '../../../src/payout/states.js';
+import { createPayoutStore, type PayoutStore } from '../../../src/payout/store.js';
+import { captureLogger } from '../../helpers/capture-log.js';
+import { deletePrefix, keysOf, testPayloadKey, testRedis, uniquePrefix } from '../../helpers/redis.js';
+import { cardPayout } from '../../helpers/requests.js';
+import { TRANSITION_CASES } from '../../helpers/transition-table.js';
+
+let redis: Redis;
+let store: PayoutStore;
+const prefix = uniquePrefix('store');
+const log = captureLogger();
+const payloadKeys = { current: testPayloadKey(), previous: [] };
+
+async function createPayout(overrides: Record<string, unknown> = {}) {
+  const v = validatePayoutRequest(cardPayout(overrides));
+  if (!v.ok) throw new Error(JSON.stringify(v.issues));
+  return store.create({ method: v.method, request: v.request, masked: { card_number: '411111******1111' } });
+}
+
+/** Test-only: puts a record into a state directly, as if the transitions had happened. */
+async function forceState(externalId: string, state: PayoutState) {
+  const keys = store.keys;
+  await redis.hset(keys.record(externalId), 'status', state, 'token', 'tok-1');
+  for (const s of PAYOUT_STATES) await redis.zrem(keys.stateIndex(s), externalId);
+  await redis.zadd(keys.stateIndex(state), Date.now(), externalId);
+}
+
+beforeAll(() => {
+  redis = testRedis();
+  store = createPayoutStore({ redis, queuePrefix: prefix, payloadKeys, logger: log.logger, notify: true });
+});
+afterAll(async () => {
+  await deletePrefix(redis, prefix);
+  redis.disconnect();
+});
+
+describe('payout record', () => {
+  test('create: new, the same again, another body', async () => {
+    const req = cardPayout();
+    const first = await createPayout(req);
+    expect(first.outcome).toBe('created');
+    expect(first.record.status).toBe('queued');
+    expect((await createPayout(req)).outcome).toBe('existing');
+    expect((await createPayout({ ...req, amount: 5 })).outcome).toBe('conflict');
+    const history = await store.history(req.external_id);
+    expect(history).toEqual([
+      expect.objectContaining({ to: 'queued', event: 'created', actor: 'producer', seq: 1 }),
+    ]);
+  });
+
+  test('50 concurrent identical creates make one record', async () => {
+    const req = cardPayout();
+    const results = await Promise.all(Array.from({ length: 50 }, () => createPayout(req)));
+    expect(results.filter((r) => r.outcome === 'created')).toHaveLength(1);
+    expect(results.filter((r) => r.outcome === 'existing')).toHaveLength(49);
+    expect(await store.history(req.external_id)).toHaveLength(1);
+  });
+
+  test('payment_data is sealed at rest and opens to the same request', async () => {
+    const req = cardPayout();
+    await createPayout(req);
+    const raw = await redis.hgetall(store.keys.record(req.external_id));
+    expect(JSON.stringify(raw)).not.toContain('4111111111111111');
+    const record = (await store.get(req.external_id))!;
+    expect(store.gatewayRequest(record).payment_data).toEqual(req.payment_data);
+  });
+
+  test('concurrent claims: exactly one wins, with a token', async () => {
+    const { external_id } = cardPayout();
+    await createPayout({ external_id });
+    const claims = await Promise.all(
+      Array.from({ length: 20 }, () => store.transition(external_id, 'claim', { actor: 'worker' })),
+    );
+    const won = claims.filter((c) => c.ok);
+    expect(won).toHaveLength(1);
+    expect(won[0]).toMatchObject({ from: 'queued', to: 'sending', attempts: 1 });
+    expect(won[0]!.ok && won[0]!.token).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  test('worker decisions need the holder token', async () => {
+    const { external_id } = cardPayout();
+    await createPayout({ external_id });
+    const claim = await store.transition(external_id, 'claim', { actor: 'worker' });
+    expect(await store.transition(external_id, 'retry', { actor: 'worker', token: 'someone-else' })).toEqual({
+      ok: false,
+      current: 'sending',
+    });
+    const moved = await store.transition(external_id, 'retry', {
+      actor: 'worker',
+      token: claim.ok ? claim.token! : '',
+      reason: 'not_sent: ECONNREFUSED',
+      nextAttemptAt: Date.now() + 1000,
+    });
+    expect(moved.ok).toBe(true);
+    const record = (await store.get(external_id))!;
+    expect(record.status).toBe('retry_scheduled');
+    expect(record.reason).toBe('not_sent: ECONNREFUSED');
+    expect(record.token).toBeUndefined();
+  });
+
+  test('a terminal move deletes the sealed payload; indexes follow the state', async () => {
+    const { external_id } = cardPayout();
+    await createPayout({ external_id });
+    await store.transition(external_id, 'claim', { actor: 'worker' });
+    await store.transition(external_id, 'gateway_success', {
+      actor: 'callback',
+      gatewayStatus: 4,
+      orderId: 'o-1',
+    });
+    const record = (await store.get(external_id))!;
+    expect(record.status).toBe('succeeded');
+    expect(record.sealedPayload).toBeUndefined();
+    expect(record.orderId).toBe('o-1');
+    expect(await redis.zscore(store.keys.stateIndex('succeeded'), external_id)).not.toBeNull();
+    expect(await redis.zscore(store.keys.stateIndex('queued'), external_id)).toBeNull();
+    expect(await redis.zscore(store.keys.stateIndex('sending'), external_id)).toBeNull();
+    const history = await store.history(external_id);
+    expect(history.map((h) => [h.from, h.to, h.seq])).toEqual([
+      [undefined, 'queued', 1],
+      ['queued', 'sending', 2],
+      ['sending', 'succeeded', 3],
+    ]);
+    // every change is in the notification outbox, in order
+    const outbox = (await redis.lrange(store.keys.outbox, 0, -1)).map((l) => JSON.parse(l));
+    expect(outbox.filter((o) => o.external_id === external_id).map((o) => o.seq)).toEqual([1, 2, 3]);
+  });
+
+  test.each(TRANSITION_CASES)('on Redis: %s + %s -> %s', async (state, event, expected) => {
+    const { external_id } = cardPayout();
+    await createPayout({ external_id });
+    await forceState(external_id, state);
+    const needsToken = 'needsToken' in TRANSITIONS[event];
+    const res = await store.transition(external_id, event, {
+      actor: 'operator',
+      ...(needsToken ? { token: 'tok-1' } : {}),
+    });
+    const record = (await store.get(external_id))!;
+    if (expected === undefined) {
+      expect(res).toEqual({ ok: false, current: state });
+      expect(record.status).toBe(state);
+    } else {
+      expect(res).toMatchObject({ ok: true, from: state, to: expected });
+      expect(record.status).toBe(expected);
+    }
+  });
+
+  test('an absent payout is reported as such', async () => {
+    for (const event of PAYOUT_EVENTS.filter((e) => !('needsToken' in TRANSITIONS[e]))) {
+      expect(await store.transition('po-absent', event, { actor: 'operator' })).toEqual({
+        ok: false,
+        current: undefined,
+      });
+    }
+  });
+
+  test('gateway reports: out of order, twice, and a contradiction', async () => {
+    const { external_id } = cardPayout();
+    await createPayout({ external_id });
+    const contradictions: string[] = [];
+    const deps = { store, logger: log.logger, onContradiction: (id: string) => contradictions.push(id) };
+    await store.transition(external_id, 'claim', { actor: 'worker' });
+    // the callback arrives before the worker recorded submitted
+    expect(await applyGatewayReport(deps, external_id, { status: 4, orderId: 'o-9' }, 'callback')).toEqual({
+      result: 'applied',
+      from: 'sending',
+      to: 'succeeded',
+    });
+    // the worker's own answer (pending) comes later: changes nothing
+    expect(await applyGatewayReport(deps, external_id, { status: 1, orderId: 'o-9' }, 'worker')).toEqual({
+      result: 'unchanged',
+      current: 'succeeded',
+    });
+    // SUCCESS twice: nothing new
+    expect((await applyGatewayReport(deps, external_id, { status: 4 }, 'callback')).result).toBe('unchanged');
+    // DECLINE after SUCCESS: recorded and raised, not applied
+    expect(
+      await applyGatewayReport(deps, external_id, { status: 5, reasonCode: '051', reason: 'x' }, 'callback'),
+    ).toEqual({ result: 'contradiction', current: 'succeeded' });
+    expect(contradictions).toEqual([external_id]);
+    expect((await store.get(external_id))!.status).toBe('succeeded');
+    const last = (await store.history(external_id)).at(-1)!;
+    expect(last).toMatchObject({
+      contradiction: true,
+      from: 'succeeded',
+      to: 'succeeded',
+      gateway_status: 5,
+    });
+    expect(log.text()).toContain('CONTRADICTION');
+    expect(await applyGatewayReport(deps, 'po-never', { status: 4 }, 'callback')).toEqual({
+      result: 'unknown_payout',
+    });
+  });
+
+  test('every key lives under the hash-tagged prefix', async () => {
+    const keys = await keysOf(redis, prefix);
+    expect(keys.length).toBeGreaterThan(0);
+    for (const k of keys) expect(k.startsWith(`{${prefix}}:`)).toBe(true);
+  });
+});

@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, test } from 'vitest';
+import { payloadKeyId } from '../../../src/config.js';
+import {
+  canonicalJson,
+  open,
+  requestDigest,
+  SealError,
+  seal,
+  sealedKeyId,
+} from '../../../src/payout/sealing.js';
+
+const key = (bytes = randomBytes(32)) => ({ id: payloadKeyId(bytes), key: bytes });
+const k1 = key();
+const k2 = key();
+const CARD = '{"card_number":"4111111111111111"}';
+
+describe('sealing payment_data', () => {
+  test('round trip, and the ciphertext holds no plaintext', () => {
+    const keys = { current: k1, previous: [] };
+    const sealed = seal(keys, 'po-1', CARD);
+    expect(sealed).not.toContain('4111');
+    expect(Buffer.from(sealed.split('.')[4]!, 'base64').toString()).not.toContain('4111');
+    expect(sealedKeyId(sealed)).toBe(k1.id);
+    expect(open(keys, 'po-1', sealed)).toBe(CARD);
+  });
+
+  test('two seals of the same text differ (fresh IV)', () => {
+    const keys = { current: k1, previous: [] };
+    expect(seal(keys, 'po-1', CARD)).not.toBe(seal(keys, 'po-1', CARD));
+  });
+
+  test('bound to its external_id', () => {
+    const keys = { current: k1, previous: [] };
+    expect(() => open(keys, 'po-2', seal(keys, 'po-1', CARD))).toThrow(SealError);
+  });
+
+  test('after rotation the old key still opens old values', () => {
+    const sealed = seal({ current: k1, previous: [] }, 'po-1', CARD);
+    expect(open({ current: k2, previous: [k1] }, 'po-1', sealed)).toBe(CARD);
+    expect(() => open({ current: k2, previous: [] }, 'po-1', sealed)).toThrow(/not configured/);
+  });
+
+  test.each(['', 'v1', 'v2.a.b.c.d', 'v1.x.y'])('malformed %j is refused', (bad) => {
+    expect(() => open({ current: k1, previous: [] }, 'po-1', bad)).toThrow(SealError);
+  });
+
+  test('tampering is detected', () => {
+    const keys = { current: k1, previous: [] };
+    const parts = seal(keys, 'po-1', CARD).split('.');
+    parts[4] = Buffer.from('x'.repeat(20)).toString('base64');
+    expect(() => open(keys, 'po-1', parts.join('.'))).toThrow(SealError);
+  });
+});
+
+describe('request digest', () => {
+  test('keyed, names its key, and stable across key order', () => {
+    const keys = { current: k1, previous: [] };
+    const a = requestDigest(keys, canonicalJson({ b: 1, a: { d: 2, c: 3 } }));
+    const b = requestDigest(keys, canonicalJson({ a: { c: 3, d: 2 }, b: 1 }));
+    expect(a).toBe(b);
+    expect(a.startsWith(`${k1.id}:`)).toBe(true);
+    expect(requestDigest({ current: k2, previous: [] }, canonicalJson({ b: 1 }))).not.toBe(
+      requestDigest(keys, canonicalJson({ b: 1 })),
+    );
+  });
+
+  test('canonical JSON sorts keys at every depth and drops undefined', () => {
+    expect(canonicalJson({ z: [2, { y: 1, x: 'a' }], a: undefined, b: null })).toBe(
+      '{"b":null,"z":[2,{"x":"a","y":1}]}',
+    );
+  });
+});

@@ -1,0 +1,139 @@
+import { describe, expect, test } from 'vitest';
+import type { GatewayOutcome } from '../../../src/gateway/outcome.js';
+import { backoffDelay, decide, type RetryPolicy } from '../../../src/worker/decide.js';
+
+const policy: RetryPolicy = { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 60_000, resendOnUnknown: false };
+const NOW = 1_000_000;
+const half = () => 0.5;
+
+const answer = (status: number) => ({ order_id: 'o-1', status, type: 2, external_id: 'po-1' });
+
+const cases: [string, GatewayOutcome, number, RetryPolicy, unknown][] = [
+  [
+    'accepted',
+    { kind: 'accepted', answer: answer(1) as never },
+    1,
+    policy,
+    { action: 'report', report: { status: 1, orderId: 'o-1', reasonCode: undefined, reason: undefined } },
+  ],
+  [
+    'final success',
+    { kind: 'final', answer: answer(4) as never },
+    1,
+    policy,
+    { action: 'report', report: { status: 4, orderId: 'o-1', reasonCode: undefined, reason: undefined } },
+  ],
+  [
+    'final decline',
+    { kind: 'final', answer: { ...answer(5), reason_code: '051', reason: 'no' } as never },
+    1,
+    policy,
+    { action: 'report', report: { status: 5, orderId: 'o-1', reasonCode: '051', reason: 'no' } },
+  ],
+  [
+    'unknown status',
+    { kind: 'unknown_status', answer: answer(7) as never },
+    1,
+    policy,
+    { action: 'report', report: { status: 7, orderId: 'o-1', reasonCode: undefined, reason: undefined } },
+  ],
+  [
+    'not sent, attempt 1',
+    { kind: 'not_sent', code: 'ECONNREFUSED', message: 'x' },
+    1,
+    policy,
+    { action: 'retry', at: NOW + 750, reason: 'not_sent: ECONNREFUSED' },
+  ],
+  [
+    'not sent, attempt 3',
+    { kind: 'not_sent', code: 'ECONNREFUSED', message: 'x' },
+    3,
+    policy,
+    { action: 'retry', at: NOW + 3000, reason: 'not_sent: ECONNREFUSED' },
+  ],
+  [
+    'not sent, last attempt',
+    { kind: 'not_sent', code: 'ENOTFOUND', message: 'x' },
+    5,
+    policy,
+    { action: 'give_up', reason: 'not_sent' },
+  ],
+  [
+    '503 honours a long Retry-After',
+    { kind: 'retry_later', httpStatus: 503, retryAfterMs: 30_000, message: 'x' },
+    1,
+    policy,
+    { action: 'retry', at: NOW + 30_000, reason: 'gateway_busy: HTTP 503' },
+  ],
+  [
+    '429 short Retry-After keeps the backoff',
+    { kind: 'retry_later', httpStatus: 429, retryAfterMs: 10, message: 'x' },
+    2,
+    policy,
+    { action: 'retry', at: NOW + 1500, reason: 'gateway_busy: HTTP 429' },
+  ],
+  [
+    'retry_later, last attempt',
+    { kind: 'retry_later', httpStatus: 503, retryAfterMs: 1000, message: 'x' },
+    5,
+    policy,
+    { action: 'give_up', reason: 'not_sent' },
+  ],
+  [
+    'rejected',
+    { kind: 'rejected', httpStatus: 422, code: 'validation_failed', message: 'x' },
+    1,
+    policy,
+    { action: 'reject', reason: 'gateway_rejected: HTTP 422 validation_failed' },
+  ],
+  [
+    'duplicate is never rejected',
+    { kind: 'duplicate', httpStatus: 409, message: 'x' },
+    1,
+    policy,
+    { action: 'review', reason: 'gateway_duplicate_external_id' },
+  ],
+  [
+    'duplicate even with resend allowed',
+    { kind: 'duplicate', httpStatus: 409, message: 'x' },
+    1,
+    { ...policy, resendOnUnknown: true },
+    { action: 'review', reason: 'gateway_duplicate_external_id' },
+  ],
+  [
+    'unknown: never resent by default',
+    { kind: 'unknown', httpStatus: 500, code: 'http_500', message: 'x' },
+    1,
+    policy,
+    { action: 'review', reason: 'outcome_unknown: http_500' },
+  ],
+  [
+    'unknown: resent when the gateway deduplicates',
+    { kind: 'unknown', code: 'read_timeout', message: 'x' },
+    1,
+    { ...policy, resendOnUnknown: true },
+    { action: 'retry', at: NOW + 750, reason: 'unknown_resend: read_timeout' },
+  ],
+];
+
+describe('decide', () => {
+  test.each(cases)('%s', (_name, outcome, attempt, p, expected) => {
+    expect(decide(outcome, attempt, p, NOW, half)).toEqual(expected);
+  });
+});
+
+describe('backoff', () => {
+  test.each([
+    [1, 0, 1000],
+    [1, 1, 500],
+    [2, 0, 2000],
+    [4, 0, 8000],
+    [20, 0, 60_000],
+  ])('attempt %i with random %f waits %i ms', (attempt, random, expected) => {
+    expect(backoffDelay(policy, attempt, 0, () => random)).toBe(expected);
+  });
+
+  test('never sooner than the gateway asked', () => {
+    expect(backoffDelay(policy, 1, 45_000, () => 0)).toBe(45_000);
+  });
+});

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { type Config, ConfigError, loadConfig } from './config.js';
+import type { Part } from './system.js';
 
 /**
  * The `payouts` command. `all` (what `npm start` runs), `api`, `worker` and `sandbox` run the
@@ -8,7 +9,71 @@ import { type Config, ConfigError, loadConfig } from './config.js';
 
 type Command = (config: Config, args: string[]) => Promise<number | undefined>;
 
-const commands: Record<string, { summary: string; run: () => Promise<Command> }> = {};
+/** Runs parts of the system until SIGTERM or SIGINT, then shuts down gracefully and exits 0. */
+const serve =
+  (parts: Part[]): Command =>
+  async (config) => {
+    const { startSandboxOnly, startSystem } = await import('./system.js');
+    const effective: Part[] =
+      config.gateway.sandbox && parts.includes('api') && parts.includes('worker')
+        ? ['sandbox', ...parts]
+        : parts;
+    const system =
+      parts.length === 1 && parts[0] === 'sandbox'
+        ? await startSandboxOnly(config)
+        : await startSystem(config, effective);
+    printBanner(config, system.urls, effective);
+    await new Promise<void>((resolve) => {
+      const stop = (signal: string) => {
+        system.logger.info({ signal }, 'shutting down: finishing in-flight payouts');
+        resolve();
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    });
+    await system.close();
+    system.logger.info('stopped');
+    return 0;
+  };
+
+function printBanner(config: Config, urls: Record<string, string>, parts: Part[]): void {
+  const lines = [`payouts: running ${parts.join(' + ')}`];
+  if (urls.api) lines.push(`  API        ${urls.api}/v1/payouts`, `  docs       ${urls.docs}`);
+  if (urls.api) lines.push(`  dashboard  ${urls.api}/admin/queues`, `  metrics    ${urls.api}/metrics`);
+  if (urls.sandbox) lines.push(`  sandbox    ${urls.sandbox} (the built-in gateway simulator)`);
+  if (!parts.includes('api') && parts.includes('worker'))
+    lines.push(`  worker     gateway ${config.gateway.url}`);
+  if (config.generated.length > 0) {
+    lines.push(`  sandbox mode: generated ${config.generated.join(', ')} for this run`);
+    if (config.generated.includes('API_KEYS')) lines.push(`  API key    ${config.api.keys[0]}`);
+    if (config.generated.includes('DASHBOARD_PASSWORD')) {
+      lines.push(`  dashboard  user ${config.dashboard.user}, password ${config.dashboard.password}`);
+    }
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+const commands: Record<string, { summary: string; run: () => Promise<Command> }> = {
+  all: {
+    summary: 'API, workers and dashboard (and the sandbox when GATEWAY_URL is unset)',
+    run: async () => serve(['api', 'worker']),
+  },
+  api: { summary: 'the HTTP API alone', run: async () => serve(['api']) },
+  worker: { summary: 'a payout worker alone (run as many as you like)', run: async () => serve(['worker']) },
+  sandbox: { summary: 'the sandbox gateway alone, on SANDBOX_PORT', run: async () => serve(['sandbox']) },
+  status: {
+    summary: 'status <external_id>: state, history, masked data',
+    run: async () => (await import('./ops/commands.js')).status,
+  },
+  list: {
+    summary: 'list --status needs_review: payouts in a state, oldest first',
+    run: async () => (await import('./ops/commands.js')).list,
+  },
+  cancel: {
+    summary: 'cancel <external_id> [--note text]: cancel a payout not yet sent',
+    run: async () => (await import('./ops/commands.js')).cancel,
+  },
+};
 
 const usage = () =>
   [

@@ -6,6 +6,7 @@ import {
   PAYOUT_STATES,
   TERMINAL_STATES,
 } from '../../../src/payout/states.js';
+import { EXPECTED, TRANSITION_CASES } from '../../helpers/transition-table.js';
 
 describe('transition table', () => {
   test('covers every state', () => {

@@ -1,0 +1,178 @@
+import type { Queue, Worker } from 'bullmq';
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import { buildApp } from './app.js';
+import { type Config, secretsOf } from './config.js';
+import { createGatewayClient, type GatewayClient, gatewayClientOptions } from './gateway/client.js';
+import { createLogger, type Logger } from './logger.js';
+import { createPayoutStore, type PayoutStore } from './payout/store.js';
+import { createProducer, type Producer } from './producer/producer.js';
+import { createPayoutQueue, type PayoutJobData } from './queues.js';
+import { checkEvictionPolicy, connectRedis } from './redis.js';
+import { createSandbox } from './sandbox/index.js';
+import { createMaintenance } from './worker/maintenance.js';
+import { createPayoutWorker } from './worker/payout-worker.js';
+
+/**
+ * Assembles the system's parts from a Config. `payouts all` starts every part in one process;
+ * `payouts api`, `payouts worker` and `payouts sandbox` start one each, and any number of worker
+ * processes may run side by side.
+ */
+
+export type Part = 'api' | 'worker' | 'sandbox';
+
+export interface System {
+  config: Config;
+  logger: Logger;
+  store: PayoutStore;
+  producer: Producer;
+  payoutQueue: Queue<PayoutJobData>;
+  gateway: GatewayClient;
+  app?: FastifyInstance;
+  worker?: Worker<PayoutJobData>;
+  urls: Record<string, string>;
+  /** Takes no new work, lets in-flight payouts finish, closes every connection. */
+  close(): Promise<void>;
+}
+
+/** The sandbox gateway alone (`payouts sandbox`): no Redis, no workers. */
+export async function startSandboxOnly(
+  config: Config,
+): Promise<{ logger: Logger; urls: Record<string, string>; close(): Promise<void> }> {
+  const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
+  const sandbox = sandboxFor(config, logger);
+  const url = await sandbox.listen(config.sandbox.port, config.host === '0.0.0.0' ? '0.0.0.0' : '127.0.0.1');
+  return { logger, urls: { sandbox: url }, close: () => sandbox.close() };
+}
+
+const sandboxFor = (config: Config, logger: Logger) =>
+  createSandbox({
+    merchantKey: config.gateway.merchantKey,
+    salt: config.gateway.salt,
+    callbackUrl: config.sandbox.callbackUrl,
+    timeScale: config.sandbox.timeScale,
+    duplicates: config.sandbox.duplicates,
+    logger: logger.child({ part: 'sandbox' }),
+  });
+
+export async function startSystem(config: Config, parts: Part[], logger?: Logger): Promise<System> {
+  const log = logger ?? createLogger({ level: config.logLevel, secrets: secretsOf(config) });
+  const closers: (() => Promise<unknown>)[] = [];
+  const urls: Record<string, string> = {};
+  const redisConnections: Redis[] = [];
+  const connect = (role: 'worker' | 'request') => {
+    const r = connectRedis(config.redisUrl, role, log);
+    redisConnections.push(r);
+    return r;
+  };
+
+  if (parts.includes('sandbox')) {
+    const sandbox = sandboxFor(config, log);
+    urls.sandbox = await sandbox.listen(
+      config.sandbox.port,
+      config.host === '0.0.0.0' ? '0.0.0.0' : '127.0.0.1',
+    );
+    closers.push(() => sandbox.close());
+  }
+
+  const requestRedis = connect('request');
+  const store = createPayoutStore({
+    redis: requestRedis,
+    queuePrefix: config.queuePrefix,
+    payloadKeys: config.payloadKeys,
+    logger: log,
+    notify: config.notify !== undefined,
+  });
+  const payoutQueue = createPayoutQueue(requestRedis, config.queuePrefix);
+  const producer = createProducer({ store, queue: payoutQueue, logger: log });
+  const gateway = createGatewayClient(gatewayClientOptions(config, { logger: log }));
+
+  let worker: Worker<PayoutJobData> | undefined;
+  if (parts.includes('worker')) {
+    const workerRedis = connect('worker');
+    await checkEvictionPolicy(workerRedis, log);
+    // The worker writes through a connection that waits out Redis outages: a gateway answer, once
+    // received, is recorded as soon as Redis is back instead of being dropped.
+    const workerStore = createPayoutStore({
+      redis: workerRedis,
+      queuePrefix: config.queuePrefix,
+      payloadKeys: config.payloadKeys,
+      logger: log,
+      notify: config.notify !== undefined,
+    });
+    worker = createPayoutWorker({
+      connection: workerRedis,
+      queuePrefix: config.queuePrefix,
+      store: workerStore,
+      gateway,
+      logger: log,
+      policy: {
+        maxAttempts: config.worker.maxAttempts,
+        baseDelayMs: config.worker.retryBaseDelayMs,
+        maxDelayMs: config.worker.retryMaxDelayMs,
+        resendOnUnknown: config.gateway.resendOnUnknown,
+      },
+      concurrency: config.worker.concurrency,
+      rateLimitPerSecond: config.gateway.rateLimitPerSecond,
+    });
+    const maintenance = createMaintenance({
+      connection: workerRedis,
+      queuePrefix: config.queuePrefix,
+      store: workerStore,
+      payoutQueue: createPayoutQueue(workerRedis, config.queuePrefix),
+      logger: log,
+      sweepEveryMs: 60_000,
+      sweep: { queuedGraceMs: 30_000, sendingGraceMs: config.gateway.timeoutMs + 60_000 },
+    });
+    void worker.run();
+    await maintenance.start();
+    const w = worker;
+    closers.unshift(async () => {
+      // Stop taking jobs and wait for the ones in flight before anything else closes.
+      await w.close();
+      await maintenance.close();
+    });
+  }
+
+  let app: FastifyInstance | undefined;
+  if (parts.includes('api')) {
+    app = await buildApp({
+      logger: log,
+      producer,
+      apiKeys: config.api.keys,
+      bodyLimitBytes: config.api.bodyLimitBytes,
+      ready: async () => {
+        const redisOk = await requestRedis.ping().then(
+          (r) => r === 'PONG',
+          () => false,
+        );
+        const checks: Record<string, boolean> = { redis: redisOk };
+        if (worker) checks.workers = worker.isRunning();
+        return { ok: Object.values(checks).every(Boolean), checks };
+      },
+    });
+    const address = await app.listen({ port: config.port, host: config.host });
+    urls.api = address;
+    urls.docs = `${address}/docs`;
+    const a = app;
+    closers.unshift(() => a.close());
+  }
+
+  return {
+    config,
+    logger: log,
+    store,
+    producer,
+    payoutQueue,
+    gateway,
+    ...(app ? { app } : {}),
+    ...(worker ? { worker } : {}),
+    urls,
+    async close() {
+      for (const close of closers) await close().catch((err) => log.error({ err }, 'error while closing'));
+      await payoutQueue.close().catch(() => undefined);
+      gateway.close();
+      for (const r of redisConnections) r.disconnect();
+    },
+  };
+}

@@ -1,0 +1,10 @@
+import { maskWalletData, walletData } from './common.js';
+import type { PaymentMethod } from './types.js';
+
+export const ecopayz = {
+  id: 'ecopayz',
+  title: 'EcoPayz',
+  payout: walletData,
+  deposit: undefined,
+  mask: maskWalletData,
+} as const satisfies PaymentMethod;

@@ -1,0 +1,16 @@
+export { EXTERNAL_ID_MESSAGE, EXTERNAL_ID_PATTERN, jobIdFor, MAIN_ONLY } from './common.js';
+export { getMethod, isMethodId, maskPaymentData, methodIds, methods } from './registry.js';
+export type {
+  AddIssue,
+  Direction,
+  Issue,
+  MainOnly,
+  MethodId,
+  PaymentData,
+  PaymentDataSchema,
+  PaymentDataSpec,
+  PaymentMethod,
+  RefineInput,
+} from './types.js';
+export type { Customer, GatewayRequest, PayoutInput, ValidationResult } from './validate.js';
+export { validateDepositRequest, validatePayoutRequest } from './validate.js';

@@ -1,0 +1,160 @@
+import { z } from 'zod';
+import { currency as currencySchema, type customer, MAIN_ONLY, mainRequest } from './common.js';
+import { getMethod, isMethodId, methodIds } from './registry.js';
+import type { Direction, Issue, MethodId, PaymentData, PaymentDataSpec, PaymentMethod } from './types.js';
+
+/** The gateway's `customer` object after validation (trimmed). */
+export type Customer = z.output<typeof customer>;
+
+/** Exactly what the gateway receives, before signing: the main request plus payment_data when the method takes some. */
+export type GatewayRequest = z.output<typeof mainRequest> & { payment_data?: PaymentData };
+
+/** What a client submits for a payout or a deposit: the gateway's fields plus our `method`. */
+export type PayoutInput = z.input<typeof mainRequest> & {
+  method: MethodId;
+  payment_data?: Readonly<Record<string, string>>;
+};
+
+/** Either a request ready for the gateway or every issue found; `issues` is never empty. */
+export type ValidationResult =
+  | { ok: true; method: MethodId; request: GatewayRequest }
+  | { ok: false; issues: Issue[] };
+
+/** `method` and `payment_data` are checked on their own, once the method is known. */
+const envelope = mainRequest.extend({ method: z.unknown().optional(), payment_data: z.unknown().optional() });
+
+const noPaymentData = z.strictObject({}).optional();
+
+/**
+ * An unknown key is named in the issue path only when it looks like a field name: a client that put a
+ * card number or an e-mail address in the key position must not see it echoed back or logged.
+ */
+const PRINTABLE_FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+/** A hostile body with thousands of unknown keys should not produce a response larger than itself. */
+const MAX_ISSUES = 100;
+
+/** Applies wherever a schema has no message of its own; it never quotes the input. */
+const fallbackMessage = (issue: z.core.$ZodRawIssue): string | undefined => {
+  // A missing enum field is reported as invalid_value, a missing string as invalid_type.
+  const missing =
+    issue.input === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_value');
+  if (missing) return 'is required';
+  if (issue.code !== 'invalid_type') return undefined;
+  const article = /^[aeiou]/.test(issue.expected) ? 'an' : 'a';
+  return `must be ${article} ${issue.expected}`;
+};
+
+function joinPath(...segments: readonly string[]): string {
+  return segments.filter((segment) => segment !== '').join('.');
+}
+
+function toIssues(zodIssues: readonly z.core.$ZodIssue[], prefix: string, unknownField: string): Issue[] {
+  return zodIssues.flatMap((issue) => {
+    const path = joinPath(prefix, ...issue.path.map(String));
+    if (issue.code !== 'unrecognized_keys') return [{ path, message: issue.message }];
+    return issue.keys.map((key) =>
+      PRINTABLE_FIELD_NAME.test(key)
+        ? { path: joinPath(path, key), message: unknownField }
+        : { path, message: `${unknownField} (its name is not shown)` },
+    );
+  });
+}
+
+function failed(issues: readonly Issue[]): ValidationResult {
+  const seen = new Set<string>();
+  const unique = issues.filter((issue) => {
+    const key = `${issue.path}\u0000${issue.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  if (unique.length <= MAX_ISSUES) return { ok: false, issues: unique };
+  return {
+    ok: false,
+    issues: [
+      ...unique.slice(0, MAX_ISSUES),
+      { path: '', message: `${unique.length - MAX_ISSUES} more issues not shown` },
+    ],
+  };
+}
+
+function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Own properties only: an inherited `method` or `currency` is not something the client sent. */
+function ownField(object: Record<string, unknown>, key: string): unknown {
+  return Object.hasOwn(object, key) ? object[key] : undefined;
+}
+
+function resolveMethod(
+  value: unknown,
+  direction: Direction,
+): { method: PaymentMethod; spec: PaymentDataSpec } | Issue {
+  if (!isMethodId(value)) return { path: 'method', message: `must be one of: ${methodIds.join(', ')}` };
+  const method = getMethod(value);
+  const spec = method[direction];
+  if (spec === undefined) return { path: 'method', message: `${method.id} does not offer ${direction}s` };
+  return { method, spec };
+}
+
+function checkPaymentData(
+  method: PaymentMethod,
+  spec: PaymentDataSpec,
+  value: unknown,
+  direction: Direction,
+): { issues: Issue[]; paymentData?: PaymentData } {
+  if (spec === MAIN_ONLY) {
+    const takesNone = `${method.id} ${direction}s take no payment_data`;
+    const result = noPaymentData.safeParse(value, { error: () => takesNone });
+    return { issues: result.success ? [] : toIssues(result.error.issues, 'payment_data', takesNone) };
+  }
+  const result = spec.safeParse(value, { error: fallbackMessage });
+  if (result.success) return { issues: [], paymentData: result.data };
+  const unknownField = `unknown field: ${method.id} ${direction}s do not take it`;
+  return { issues: toIssues(result.error.issues, 'payment_data', unknownField) };
+}
+
+function validateRequest(input: unknown, direction: Direction): ValidationResult {
+  if (!isJsonObject(input)) return failed([{ path: '', message: 'the request must be a JSON object' }]);
+
+  const issues: Issue[] = [];
+  const target = resolveMethod(ownField(input, 'method'), direction);
+  if ('path' in target) issues.push(target);
+
+  const main = envelope.safeParse(input, { error: fallbackMessage });
+  if (!main.success) issues.push(...toIssues(main.error.issues, '', 'unknown field'));
+
+  // Without a method there is no schema for payment_data; its issues come once the method is fixed.
+  if ('path' in target) return failed(issues);
+
+  const { method, spec } = target;
+  const checked = checkPaymentData(method, spec, ownField(input, 'payment_data'), direction);
+  issues.push(...checked.issues);
+  const { paymentData } = checked;
+
+  const currency = currencySchema.safeParse(ownField(input, 'currency'));
+  if (paymentData !== undefined && method.refine !== undefined && currency.success) {
+    method.refine({ direction, currency: currency.data, paymentData }, (issue) => issues.push(issue));
+  }
+
+  if (!main.success || issues.length > 0) return failed(issues);
+  const { payment_system, external_id, amount, currency: code, customer } = main.data;
+  const request: GatewayRequest = { payment_system, external_id, amount, currency: code, customer };
+  if (paymentData !== undefined) request.payment_data = paymentData;
+  return { ok: true, method: method.id, request };
+}
+
+/**
+ * Checks a payout request end to end (method, main fields, payment_data, cross-field rules) and
+ * returns every issue found. Never throws, whatever JSON value it is given.
+ */
+export function validatePayoutRequest(input: unknown): ValidationResult {
+  return validateRequest(input, 'payout');
+}
+
+/** As {@link validatePayoutRequest}, for the deposit endpoint; methods without deposits are refused. */
+export function validateDepositRequest(input: unknown): ValidationResult {
+  return validateRequest(input, 'deposit');
+}

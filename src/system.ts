@@ -3,6 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { buildApp } from './app.js';
 import { type Config, secretsOf } from './config.js';
+import { createDeposits, registerDepositRoutes } from './deposits/deposits.js';
+import { registerCallbackRoute } from './feedback/callbacks.js';
 import { createGatewayClient, type GatewayClient, gatewayClientOptions } from './gateway/client.js';
 import { createLogger, type Logger } from './logger.js';
 import { createPayoutStore, type PayoutStore } from './payout/store.js';
@@ -11,6 +13,7 @@ import { createPayoutQueue, type PayoutJobData } from './queues.js';
 import { checkEvictionPolicy, connectRedis } from './redis.js';
 import { createSandbox } from './sandbox/index.js';
 import { createMaintenance } from './worker/maintenance.js';
+import { createNotifier } from './worker/notifier.js';
 import { createPayoutWorker } from './worker/payout-worker.js';
 
 /**
@@ -121,22 +124,55 @@ export async function startSystem(config: Config, parts: Part[], logger?: Logger
       store: workerStore,
       payoutQueue: createPayoutQueue(workerRedis, config.queuePrefix),
       logger: log,
+      gateway,
       sweepEveryMs: 60_000,
       sweep: { queuedGraceMs: 30_000, sendingGraceMs: config.gateway.timeoutMs + 60_000 },
+      reconcileEveryMs: config.reconcile.intervalMs,
+      reconcile: { afterMs: config.reconcile.afterMs, reviewDeadlineMs: config.reconcile.reviewDeadlineMs },
     });
+    const notifier = config.notify
+      ? createNotifier({
+          connection: workerRedis,
+          queuePrefix: config.queuePrefix,
+          store: workerStore,
+          logger: log,
+          url: config.notify.url,
+          secret: config.notify.secret,
+        })
+      : undefined;
     void worker.run();
     await maintenance.start();
+    notifier?.start();
     const w = worker;
     closers.unshift(async () => {
       // Stop taking jobs and wait for the ones in flight before anything else closes.
       await w.close();
       await maintenance.close();
+      await notifier?.close();
     });
   }
 
   let app: FastifyInstance | undefined;
   if (parts.includes('api')) {
+    const deposits = createDeposits({
+      redis: requestRedis,
+      queuePrefix: config.queuePrefix,
+      payloadKeys: config.payloadKeys,
+      gateway,
+      logger: log,
+    });
     app = await buildApp({
+      plugins: [
+        (a) => registerDepositRoutes(a, { deposits, apiKeys: config.api.keys }),
+        (a) =>
+          registerCallbackRoute(a, {
+            store,
+            redis: requestRedis,
+            salt: config.gateway.salt,
+            logger: log,
+            onDepositReport: deposits.applyReport,
+          }),
+      ],
       logger: log,
       producer,
       apiKeys: config.api.keys,

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
-import { PayoutError, ValidationError } from '../errors.js';
+import { PayoutError, StoreUnavailableError, ValidationError } from '../errors.js';
 import type { Issue } from '../methods/index.js';
+import { isRedisUnavailable } from '../redis.js';
 
 /** The API's one error shape: `{"error":{"code","message","issues"?}}`. */
 export function sendError(
@@ -21,6 +22,10 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof ValidationError) return sendError(reply, 422, err.code, err.message, err.issues);
     if (err instanceof PayoutError) return sendError(reply, err.httpStatus, err.code, err.message);
+    if (isRedisUnavailable(err)) {
+      const unavailable = new StoreUnavailableError();
+      return sendError(reply, unavailable.httpStatus, unavailable.code, unavailable.message);
+    }
     switch (err.code) {
       case 'FST_ERR_CTP_BODY_TOO_LARGE':
         return sendError(reply, 413, 'body_too_large', 'the request body is too large');

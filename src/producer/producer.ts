@@ -32,7 +32,25 @@ export interface Producer {
   getPayout(externalId: string): Promise<PayoutView>;
   /** Cancels a payout that has not been sent yet. Throws NotFoundError or TransitionRefusedError. */
   cancelPayout(externalId: string, by: { actor: Actor; who?: string; note?: string }): Promise<PayoutView>;
+  /**
+   * An operator's decision on a payout in needs_review: what the gateway says happened
+   * (succeeded, failed), or `resend`, the explicit decision that a second payout is impossible or
+   * acceptable. Throws NotFoundError or TransitionRefusedError.
+   */
+  resolvePayout(externalId: string, decision: ResolveDecision): Promise<PayoutView>;
 }
+
+export interface ResolveDecision {
+  as: 'succeeded' | 'failed' | 'resend';
+  note: string;
+  who: string;
+}
+
+const RESOLVE_EVENTS = {
+  succeeded: 'resolve_succeeded',
+  failed: 'resolve_failed',
+  resend: 'resend',
+} as const;
 
 export function createProducer(deps: {
   store: PayoutStore;
@@ -91,6 +109,22 @@ export function createProducer(deps: {
           throw new TransitionRefusedError(externalId, 'cancel', moved.current);
         }
         // The job, if any, finds the payout cancelled and sends nothing.
+        return view(externalId);
+      }),
+
+    resolvePayout: (externalId, decision) =>
+      guarded(async () => {
+        const moved = await store.transition(externalId, RESOLVE_EVENTS[decision.as], {
+          actor: 'operator',
+          who: decision.who,
+          note: decision.note,
+          reason: `resolved_by_operator: ${decision.as}`,
+        });
+        if (!moved.ok) {
+          if (moved.current === undefined) throw new NotFoundError(externalId);
+          throw new TransitionRefusedError(externalId, `resolve as ${decision.as}`, moved.current);
+        }
+        if (decision.as === 'resend') await ensurePayoutJob(queue, externalId);
         return view(externalId);
       }),
   };

@@ -22,6 +22,20 @@ const payoutBodyDoc = z.object({
   payment_data: z.record(z.string(), z.string()).optional(),
 });
 const noteBodyDoc = z.object({ note: z.string().optional(), who: z.string().optional() }).optional();
+const resolveBody = z
+  .object({
+    as: z.enum(['succeeded', 'failed', 'resend'], { error: 'must be succeeded, failed or resend' }),
+    note: z
+      .string({ error: 'a note saying why is required' })
+      .trim()
+      .min(1, 'a note saying why is required')
+      .max(1000),
+    who: z.string().trim().min(1).max(200).optional(),
+  })
+  .strict();
+
+const zodIssues = (error: z.ZodError) =>
+  error.issues.map((i) => ({ path: i.path.join('.') || 'body', message: i.message }));
 const params = z.object({ external_id: z.string() });
 
 const parseExternalId = (raw: unknown): string => {
@@ -38,11 +52,7 @@ const noteOf = (body: unknown): { note?: string; who?: string } => {
     .object({ note: z.string().max(1000).optional(), who: z.string().max(200).optional() })
     .strict()
     .safeParse(body);
-  if (!parsed.success) {
-    throw new ValidationError(
-      parsed.error.issues.map((i) => ({ path: i.path.join('.') || 'body', message: i.message })),
-    );
-  }
+  if (!parsed.success) throw new ValidationError(zodIssues(parsed.error));
   return parsed.data;
 };
 
@@ -76,6 +86,29 @@ export function registerPayoutRoutes(
     { preHandler: auth, schema: { summary: 'A payout with its history', params, security } },
     async (request) =>
       producer.getPayout(parseExternalId((request.params as { external_id?: unknown }).external_id)),
+  );
+
+  app.post(
+    '/v1/payouts/:external_id/resolve',
+    {
+      preHandler: auth,
+      schema: {
+        summary: 'Operator: resolve a needs_review payout as succeeded or failed, or resend it',
+        params,
+        body: resolveBody,
+        security,
+      },
+    },
+    async (request) => {
+      const id = parseExternalId((request.params as { external_id?: unknown }).external_id);
+      const parsed = resolveBody.safeParse(request.body);
+      if (!parsed.success) throw new ValidationError(zodIssues(parsed.error));
+      return producer.resolvePayout(id, {
+        as: parsed.data.as,
+        note: parsed.data.note,
+        who: parsed.data.who ?? 'api',
+      });
+    },
   );
 
   app.post(

@@ -1,8 +1,16 @@
 import { type Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { GatewayOutcome } from '../gateway/outcome.js';
 import type { Logger } from '../logger.js';
 import { jobIdFor } from '../methods/index.js';
+import { applyGatewayReport } from '../payout/gateway-report.js';
 import { keyBase } from '../payout/keys.js';
+
+/** What the reconciler needs of the gateway client. */
+export interface StatusPoller {
+  status(orderId: string): Promise<GatewayOutcome>;
+}
+
 import type { PayoutStore } from '../payout/store.js';
 import { ensurePayoutJob, type PayoutJobData, QUEUE } from '../queues.js';
 
@@ -13,7 +21,70 @@ import { ensurePayoutJob, type PayoutJobData, QUEUE } from '../queues.js';
  */
 
 export interface MaintenanceJobData {
-  kind: 'sweep';
+  kind: 'sweep' | 'reconcile';
+}
+
+export interface ReconcileOptions {
+  /** A submitted payout without a final status this long is polled. */
+  afterMs: number;
+  /** A submitted payout this old is moved to needs_review so operators see it; never to failed. */
+  reviewDeadlineMs: number;
+}
+
+/** Payouts polled per run at most, so one run stays short; the rest wait for the next run. */
+const POLLS_PER_RUN = 500;
+
+/**
+ * Asks the gateway about payouts whose final status has not come: submitted ones older than
+ * `afterMs`, and needs_review ones that have an order_id. The answer is applied like a callback.
+ * Nothing is ever written off as failed because time passed.
+ */
+export async function reconcile(
+  deps: { store: PayoutStore; gateway: StatusPoller; logger: Logger; onContradiction?: (id: string) => void },
+  opts: ReconcileOptions,
+  now = Date.now(),
+): Promise<{ polled: number; applied: number; overdue: number }> {
+  let polled = 0;
+  let applied = 0;
+  let overdue = 0;
+  const poll = async (externalId: string) => {
+    const record = await deps.store.get(externalId);
+    if (!record?.orderId) return;
+    polled++;
+    const outcome = await deps.gateway.status(record.orderId);
+    if (outcome.kind === 'accepted' || outcome.kind === 'final' || outcome.kind === 'unknown_status') {
+      const a = outcome.answer;
+      const res = await applyGatewayReport(
+        deps,
+        externalId,
+        { status: a.status, orderId: a.order_id, reasonCode: a.reason_code, reason: a.reason },
+        'reconciler',
+      );
+      if (res.result === 'applied') applied++;
+    } else {
+      deps.logger.info(
+        { external_id: externalId, outcome: outcome.kind },
+        'status poll gave no status; will poll again',
+      );
+    }
+  };
+  for (const { externalId, since } of await deps.store.list('submitted', {
+    before: now - opts.afterMs,
+    limit: POLLS_PER_RUN,
+  })) {
+    await poll(externalId);
+    if (since < now - opts.reviewDeadlineMs && (await deps.store.get(externalId))?.status === 'submitted') {
+      const moved = await deps.store.transition(externalId, 'gateway_unknown', {
+        actor: 'reconciler',
+        reason: 'no_final_status_within_deadline',
+      });
+      if (moved.ok) overdue++;
+    }
+  }
+  for (const { externalId } of await deps.store.list('needs_review', { limit: POLLS_PER_RUN })) {
+    await poll(externalId);
+  }
+  return { polled, applied, overdue };
 }
 
 export interface SweepOptions {
@@ -66,16 +137,26 @@ export function createMaintenance(deps: {
   store: PayoutStore;
   payoutQueue: Queue<PayoutJobData>;
   logger: Logger;
+  gateway: StatusPoller;
   sweepEveryMs: number;
   sweep: SweepOptions;
+  reconcileEveryMs: number;
+  reconcile: ReconcileOptions;
+  onContradiction?: (externalId: string) => void;
 }) {
   const prefix = keyBase(deps.queuePrefix);
   const queue = new Queue<MaintenanceJobData>(QUEUE.maintenance, { connection: deps.connection, prefix });
   const worker = new Worker<MaintenanceJobData>(
     QUEUE.maintenance,
     async (job: Job<MaintenanceJobData>) => {
-      if (job.data.kind === 'sweep') return { repaired: await sweep(deps, deps.sweep) };
-      return undefined;
+      switch (job.data.kind) {
+        case 'sweep':
+          return { repaired: await sweep(deps, deps.sweep) };
+        case 'reconcile':
+          return reconcile(deps, deps.reconcile);
+        default:
+          return undefined;
+      }
     },
     { connection: deps.connection, prefix, concurrency: 1, autorun: false },
   );
@@ -88,6 +169,15 @@ export function createMaintenance(deps: {
         'sweep',
         { every: deps.sweepEveryMs },
         { name: 'sweep', data: { kind: 'sweep' }, opts: { removeOnComplete: 100, removeOnFail: 100 } },
+      );
+      await queue.upsertJobScheduler(
+        'reconcile',
+        { every: deps.reconcileEveryMs },
+        {
+          name: 'reconcile',
+          data: { kind: 'reconcile' },
+          opts: { removeOnComplete: 100, removeOnFail: 100 },
+        },
       );
       void worker.run();
     },

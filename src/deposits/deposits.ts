@@ -1,0 +1,351 @@
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import { ConflictError, PayoutError, ValidationError } from '../errors.js';
+import type { GatewayOutcome, GatewayStatusCode } from '../gateway/outcome.js';
+import { bearerAuth } from '../http/auth.js';
+import { sendError } from '../http/errors.js';
+import type { Logger } from '../logger.js';
+import { type GatewayRequest, maskPaymentData, validateDepositRequest } from '../methods/index.js';
+import type { GatewayReport } from '../payout/gateway-report.js';
+import { keyBase } from '../payout/keys.js';
+import { canonicalJson, type PayloadKeys, requestDigest } from '../payout/sealing.js';
+
+/**
+ * Deposits: synchronous. Validate, record, call the gateway, answer with the player's redirect.
+ * Only what was certainly not sent is sent again (within the request, or on a repeated request);
+ * an unknown outcome is reported as unknown and never silently retried. The cvv is never stored:
+ * not in the record, not in the digest, not in a log.
+ */
+
+export const DEPOSIT_STATES = [
+  'sending',
+  'not_sent',
+  'submitted',
+  'succeeded',
+  'failed',
+  'rejected',
+  'unknown',
+] as const;
+export type DepositState = (typeof DEPOSIT_STATES)[number];
+
+/** The deposit's own transition table: state it moves to <- states it may come from ('' = new). */
+const DEPOSIT_TRANSITIONS: Record<DepositState, readonly (DepositState | '')[]> = {
+  sending: ['', 'not_sent'],
+  not_sent: ['sending'],
+  rejected: ['sending'],
+  submitted: ['sending', 'unknown'],
+  succeeded: ['sending', 'submitted', 'unknown'],
+  failed: ['sending', 'submitted', 'unknown'],
+  unknown: ['sending', 'submitted'],
+};
+
+/** KEYS: record, history. ARGV: allowed (',a,b,'; ',,' allows absent), to, now, entry JSON, pairs... */
+const MOVE = `
+local cur = redis.call('HGET', KEYS[1], 'status') or ''
+if not string.find(ARGV[1], ',' .. cur .. ',', 1, true) then return {0, cur} end
+redis.call('HSET', KEYS[1], 'status', ARGV[2], 'updated_at', ARGV[3])
+if cur == '' then redis.call('HSET', KEYS[1], 'created_at', ARGV[3]) end
+for i = 5, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+local entry = cjson.decode(ARGV[4])
+entry['from'] = cur
+entry['to'] = ARGV[2]
+redis.call('RPUSH', KEYS[2], cjson.encode(entry))
+return {1, cur}
+`;
+
+/** Sends that certainly did not arrive are tried this many times within one request. */
+const IN_REQUEST_ATTEMPTS = 3;
+const IN_REQUEST_PAUSE_MS = 200;
+
+export interface DepositSender {
+  deposit(request: GatewayRequest): Promise<GatewayOutcome>;
+}
+
+export interface DepositView {
+  external_id: string;
+  method: string;
+  status: DepositState;
+  gateway_status: number | null;
+  order_id: string | null;
+  redirect: string | null;
+  amount: number;
+  currency: string;
+  payment_data: Record<string, string>;
+  created_at: string;
+  updated_at: string;
+}
+
+class DepositOutcomeError extends PayoutError {
+  constructor(
+    readonly code: string,
+    readonly httpStatus: number,
+    message: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+  }
+}
+
+export function createDeposits(deps: {
+  redis: Redis;
+  queuePrefix: string;
+  payloadKeys: PayloadKeys;
+  gateway: DepositSender;
+  logger: Logger;
+  onContradiction?: (externalId: string) => void;
+}) {
+  const base = keyBase(deps.queuePrefix);
+  const recordKey = (id: string) => `${base}:deposit:${id}`;
+  const historyKey = (id: string) => `${base}:deposit:${id}:history`;
+
+  async function move(
+    id: string,
+    to: DepositState,
+    entry: Record<string, unknown>,
+    fields: Record<string, string> = {},
+  ) {
+    const allowed = `,${DEPOSIT_TRANSITIONS[to].join(',')},`;
+    const now = Date.now();
+    const res = (await deps.redis.eval(
+      MOVE,
+      2,
+      recordKey(id),
+      historyKey(id),
+      allowed,
+      to,
+      String(now),
+      JSON.stringify({ at: new Date(now).toISOString(), ...entry }),
+      ...Object.entries(fields).flat(),
+    )) as [number, string];
+    if (res[0] === 1)
+      deps.logger.info(
+        { external_id: id, from: res[1] || null, to, kind: 'deposit' },
+        `deposit ${res[1] || 'new'} -> ${to}`,
+      );
+    return { ok: res[0] === 1, current: (res[1] || undefined) as DepositState | undefined };
+  }
+
+  async function get(id: string): Promise<DepositView | undefined> {
+    const h = await deps.redis.hgetall(recordKey(id));
+    if (!h.status) return undefined;
+    return {
+      external_id: id,
+      method: h.method ?? '',
+      status: h.status as DepositState,
+      gateway_status: h.gateway_status ? Number(h.gateway_status) : null,
+      order_id: h.order_id ?? null,
+      redirect: h.redirect ?? null,
+      amount: Number(h.amount),
+      currency: h.currency ?? '',
+      payment_data: JSON.parse(h.masked ?? '{}') as Record<string, string>,
+      created_at: new Date(Number(h.created_at)).toISOString(),
+      updated_at: new Date(Number(h.updated_at)).toISOString(),
+    };
+  }
+
+  const stateFor = (status: GatewayStatusCode): DepositState => {
+    switch (status) {
+      case 1:
+      case 2:
+      case 3:
+        return 'submitted';
+      case 4:
+        return 'succeeded';
+      case 5:
+      case 6:
+        return 'failed';
+      case 7:
+        return 'unknown';
+      default: {
+        const never: never = status;
+        throw new Error(`unmapped gateway status ${String(never)}`);
+      }
+    }
+  };
+
+  /** Answers for a deposit whose outcome is settled one way or another. */
+  function answer(view: DepositView): DepositView {
+    switch (view.status) {
+      case 'rejected':
+        throw new DepositOutcomeError('gateway_rejected', 422, 'the gateway refused this deposit');
+      case 'unknown':
+        throw new DepositOutcomeError(
+          'gateway_outcome_unknown',
+          502,
+          'the gateway may or may not have created this deposit; it is not retried. Check its status later.',
+        );
+      case 'sending':
+        throw new DepositOutcomeError('deposit_in_progress', 409, 'this deposit is being sent right now');
+      case 'not_sent':
+        throw new DepositOutcomeError(
+          'gateway_unavailable',
+          503,
+          'the gateway could not be reached; nothing was sent. Try again.',
+          5,
+        );
+      default:
+        return view;
+    }
+  }
+
+  async function create(input: unknown): Promise<{ created: boolean; deposit: DepositView }> {
+    const valid = validateDepositRequest(input);
+    if (!valid.ok) throw new ValidationError(valid.issues);
+    const { method, request } = valid;
+    const id = request.external_id;
+    const { cvv: _cvv, ...withoutCvv } = request.payment_data ?? {};
+    const digest = requestDigest(
+      deps.payloadKeys,
+      canonicalJson({ method, request: { ...request, payment_data: withoutCvv } }),
+    );
+
+    const existing = await deps.redis.hget(recordKey(id), 'digest');
+    if (existing !== null && existing !== digest) throw new ConflictError(id);
+    const started = await move(
+      id,
+      'sending',
+      { event: 'send', actor: 'producer' },
+      {
+        digest,
+        method,
+        amount: String(request.amount),
+        currency: request.currency,
+        masked: JSON.stringify(maskPaymentData(method, request.payment_data ?? {})),
+      },
+    );
+    if (!started.ok) {
+      // Already sent (or being sent): answer what we know, never send again.
+      const view = await get(id);
+      if (!view) throw new Error(`deposit ${id} vanished`);
+      return { created: false, deposit: answer(view) };
+    }
+
+    let outcome: GatewayOutcome | undefined;
+    for (let attempt = 1; attempt <= IN_REQUEST_ATTEMPTS; attempt++) {
+      outcome = await deps.gateway.deposit(request);
+      // Only a request that certainly never arrived is sent again.
+      if (outcome.kind !== 'not_sent' && outcome.kind !== 'retry_later') break;
+      if (attempt < IN_REQUEST_ATTEMPTS)
+        await new Promise((r) => setTimeout(r, IN_REQUEST_PAUSE_MS * attempt));
+    }
+    await settle(id, outcome!);
+    const view = await get(id);
+    if (!view) throw new Error(`deposit ${id} vanished`);
+    return { created: true, deposit: answer(view) };
+  }
+
+  async function settle(id: string, outcome: GatewayOutcome): Promise<void> {
+    const actor = { actor: 'producer' };
+    switch (outcome.kind) {
+      case 'accepted':
+      case 'final':
+      case 'unknown_status': {
+        const a = outcome.answer;
+        await move(
+          id,
+          stateFor(a.status),
+          { event: 'gateway_answer', ...actor, gateway_status: a.status },
+          {
+            gateway_status: String(a.status),
+            order_id: a.order_id,
+            ...(a.redirect ? { redirect: a.redirect } : {}),
+          },
+        );
+        return;
+      }
+      case 'not_sent':
+      case 'retry_later':
+        await move(id, 'not_sent', { event: outcome.kind, ...actor, reason: outcome.kind });
+        return;
+      case 'rejected':
+        await move(id, 'rejected', {
+          event: 'rejected',
+          ...actor,
+          reason: `HTTP ${outcome.httpStatus} ${outcome.code}`,
+        });
+        return;
+      case 'duplicate':
+      case 'unknown':
+        await move(id, 'unknown', {
+          event: outcome.kind,
+          ...actor,
+          reason: outcome.kind === 'unknown' ? outcome.code : 'duplicate',
+        });
+        return;
+      default: {
+        const never: never = outcome;
+        throw new Error(`unhandled outcome ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  /** A type-1 callback: moves the deposit, or records a contradiction without applying it. */
+  async function applyReport(id: string, report: GatewayReport) {
+    const to = stateFor(report.status);
+    const moved = await move(
+      id,
+      to,
+      { event: 'gateway_report', actor: 'callback', gateway_status: report.status },
+      {
+        gateway_status: String(report.status),
+        ...(report.orderId ? { order_id: report.orderId } : {}),
+      },
+    );
+    if (moved.ok) return 'applied' as const;
+    if (moved.current === undefined) return 'unknown_deposit' as const;
+    const contradiction =
+      (moved.current === 'succeeded' && to === 'failed') ||
+      (moved.current === 'failed' && to === 'succeeded');
+    if (!contradiction) return 'unchanged' as const;
+    await deps.redis.rpush(
+      historyKey(id),
+      JSON.stringify({
+        at: new Date().toISOString(),
+        event: 'gateway_report',
+        actor: 'callback',
+        contradiction: true,
+        from: moved.current,
+        to: moved.current,
+        gateway_status: report.status,
+      }),
+    );
+    deps.logger.error(
+      { external_id: id, current: moved.current, gateway_status: report.status, kind: 'deposit' },
+      'CONTRADICTION: a callback contradicts a terminal deposit; recorded, not applied',
+    );
+    deps.onContradiction?.(id);
+    return 'contradiction' as const;
+  }
+
+  return { create, get, applyReport };
+}
+
+export type Deposits = ReturnType<typeof createDeposits>;
+
+export function registerDepositRoutes(
+  app: FastifyInstance,
+  deps: { deposits: Deposits; apiKeys: readonly string[] },
+) {
+  app.post(
+    '/v1/deposits',
+    {
+      preHandler: bearerAuth(deps.apiKeys),
+      schema: {
+        summary: 'A synchronous deposit: returns the redirect for the player',
+        security: [{ bearer: [] }],
+      },
+    },
+    async (request, reply) => {
+      try {
+        const { created, deposit } = await deps.deposits.create(request.body);
+        return reply.code(created ? 201 : 200).send(deposit);
+      } catch (err) {
+        if (err instanceof DepositOutcomeError) {
+          if (err.retryAfterSeconds) reply.header('retry-after', String(err.retryAfterSeconds));
+          return sendError(reply, err.httpStatus, err.code, err.message);
+        }
+        throw err;
+      }
+    },
+  );
+}

@@ -1,0 +1,149 @@
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { verify } from '../gateway/signature.js';
+import { sendError } from '../http/errors.js';
+import type { Logger } from '../logger.js';
+import { applyGatewayReport, type GatewayReport } from '../payout/gateway-report.js';
+import type { PayoutStore } from '../payout/store.js';
+
+/**
+ * POST /v1/callbacks/gateway: the gateway's word on a payout (type 2) or deposit (type 1).
+ * Acknowledged with `{"result":"ok"}` only once what it says is durably recorded; anything else
+ * (bad signature, Redis down) gets another answer, so the gateway repeats it.
+ */
+
+const numeric = (allowed: readonly number[]) =>
+  z
+    .union([z.number(), z.string().regex(/^\d+$/).transform(Number)])
+    .pipe(z.number().refine((n) => allowed.includes(n), `must be one of ${allowed.join(', ')}`));
+
+const callbackSchema = z.object({
+  status: numeric([1, 2, 3, 4, 5, 6, 7]),
+  type: numeric([1, 2, 3]),
+  external_id: z.string().min(1).max(255),
+  order_id: z.union([z.string(), z.number()]).transform(String).optional(),
+  reason_code: z.union([z.string(), z.number()]).transform(String).optional(),
+  reason: z.string().max(2000).optional(),
+});
+
+export type CallbackResult =
+  | 'ok'
+  | 'bad_signature'
+  | 'invalid'
+  | 'unknown_id'
+  | 'contradiction'
+  | 'unchanged';
+
+/** Applies a type-1 callback; supplied by the deposits module. */
+export type DepositReportHandler = (
+  externalId: string,
+  report: GatewayReport,
+) => Promise<'applied' | 'unchanged' | 'contradiction' | 'unknown_deposit'>;
+
+export interface CallbackDeps {
+  store: PayoutStore;
+  redis: Redis;
+  salt: string;
+  logger: Logger;
+  onDepositReport?: DepositReportHandler;
+  onContradiction?: (externalId: string) => void;
+  /** For metrics: one call per callback with its result. */
+  onResult?: (result: CallbackResult) => void;
+}
+
+/** Callbacks about ids we do not know are kept for operators; the newest are kept. */
+export const UNKNOWN_CALLBACKS_KEPT = 10_000;
+
+export function registerCallbackRoute(app: FastifyInstance, deps: CallbackDeps) {
+  const unknownKey = `${deps.store.keys.base}:callbacks:unknown`;
+
+  app.post(
+    '/v1/callbacks/gateway',
+    { schema: { summary: "The gateway's callback", hide: false } },
+    async (request, reply) => {
+      const body = request.body;
+      if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+        deps.onResult?.('invalid');
+        return sendError(reply, 400, 'invalid_callback', 'the callback body must be a JSON object');
+      }
+      const params = body as Record<string, unknown>;
+      if (!verify(params, deps.salt)) {
+        deps.onResult?.('bad_signature');
+        deps.logger.warn(
+          { external_id: typeof params.external_id === 'string' ? params.external_id : undefined },
+          'callback with a bad or missing signature refused',
+        );
+        return sendError(reply, 401, 'invalid_signature', 'the callback signature is missing or wrong');
+      }
+      const parsed = callbackSchema.safeParse(params);
+      if (!parsed.success) {
+        deps.onResult?.('invalid');
+        return sendError(
+          reply,
+          400,
+          'invalid_callback',
+          'the callback is malformed',
+          parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+        );
+      }
+      const cb = parsed.data;
+      const report: GatewayReport = {
+        status: cb.status as GatewayReport['status'],
+        orderId: cb.order_id,
+        reasonCode: cb.reason_code,
+        reason: cb.reason,
+      };
+
+      let known = true;
+      let result: CallbackResult = 'ok';
+      if (cb.type === 2) {
+        const res = await applyGatewayReport(
+          {
+            store: deps.store,
+            logger: deps.logger,
+            ...(deps.onContradiction ? { onContradiction: deps.onContradiction } : {}),
+          },
+          cb.external_id,
+          report,
+          'callback',
+        );
+        if (res.result === 'unknown_payout') known = false;
+        else if (res.result === 'contradiction') result = 'contradiction';
+        else if (res.result === 'unchanged') result = 'unchanged';
+      } else if (cb.type === 1 && deps.onDepositReport) {
+        const res = await deps.onDepositReport(cb.external_id, report);
+        if (res === 'unknown_deposit') known = false;
+        else if (res === 'contradiction') result = 'contradiction';
+        else if (res === 'unchanged') result = 'unchanged';
+      } else {
+        known = false; // refunds, and deposits when deposits are not served: kept for operators
+      }
+      if (!known) {
+        result = 'unknown_id';
+        const entry = JSON.stringify({ received_at: new Date().toISOString(), ...cb });
+        await deps.redis
+          .multi()
+          .lpush(unknownKey, entry)
+          .ltrim(unknownKey, 0, UNKNOWN_CALLBACKS_KEPT - 1)
+          .exec();
+        deps.logger.warn(
+          { external_id: cb.external_id, type: cb.type, status: cb.status },
+          'callback for an unknown external_id kept for operators',
+        );
+      }
+      deps.onResult?.(result);
+      return reply.code(200).send({ result: 'ok' });
+    },
+  );
+}
+
+/** Callbacks that named no payout or deposit we know, newest first. */
+export async function listUnknownCallbacks(
+  redis: Redis,
+  store: PayoutStore,
+  limit = 100,
+): Promise<unknown[]> {
+  const raw = await redis.lrange(`${store.keys.base}:callbacks:unknown`, 0, limit - 1);
+  return raw.map((l) => JSON.parse(l));
+}

@@ -1,0 +1,176 @@
+import { createHmac } from 'node:crypto';
+import { Agent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import axios from 'axios';
+import { type Job, Queue, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../logger.js';
+import { jobIdFor } from '../methods/index.js';
+import { keyBase } from '../payout/keys.js';
+import type { PayoutStore } from '../payout/store.js';
+import { toView } from '../producer/view.js';
+
+/**
+ * Notifications to the casino backend. Every status change is written to an outbox list in the same
+ * Lua script as the change itself; the relay turns outbox entries into jobs of the notifications
+ * queue, whose worker POSTs them, signed, until the receiver answers 2xx. At least once, and each
+ * carries the payout's sequence number so the receiver can order them and drop repeats.
+ */
+
+export const NOTIFICATIONS_QUEUE = 'notifications';
+
+export interface NotificationJobData {
+  externalId: string;
+  seq: number;
+  /** The exact body that is signed and sent. */
+  body: string;
+}
+
+/** `sha256=<hex HMAC-SHA256 of the raw body>`, the X-Payout-Signature header's value. */
+export const signNotification = (secret: string, body: string): string =>
+  `sha256=${createHmac('sha256', secret).update(body, 'utf8').digest('hex')}`;
+
+/** Backoff between deliveries: 1 s doubling, capped at an hour; 60 attempts cover about two days. */
+const DELIVERY_BASE_MS = 1_000;
+const DELIVERY_MAX_MS = 3_600_000;
+const DELIVERY_ATTEMPTS = 60;
+const DELIVERY_TIMEOUT_MS = 10_000;
+/** How long the relay sleeps when the outbox is empty. */
+const RELAY_IDLE_MS = 100;
+const RELAY_BATCH = 200;
+
+export const deliveryDelay = (attemptsMade: number): number =>
+  Math.min(DELIVERY_MAX_MS, DELIVERY_BASE_MS * 2 ** Math.max(0, attemptsMade - 1));
+
+export function createNotifier(deps: {
+  connection: Redis;
+  queuePrefix: string;
+  store: PayoutStore;
+  logger: Logger;
+  url: string;
+  secret: string;
+  onDelivery?: (result: 'delivered' | 'failed') => void;
+}) {
+  const prefix = keyBase(deps.queuePrefix);
+  const queue = new Queue<NotificationJobData>(NOTIFICATIONS_QUEUE, { connection: deps.connection, prefix });
+  const http = axios.create({
+    timeout: DELIVERY_TIMEOUT_MS,
+    maxRedirects: 0,
+    validateStatus: () => true,
+    httpAgent: new Agent({ keepAlive: true }),
+    httpsAgent: new HttpsAgent({ keepAlive: true }),
+    headers: { 'Content-Type': 'application/json' },
+  });
+
+  /** The notification for one change, from the history entry with that sequence number. */
+  async function build(externalId: string, seq: number): Promise<NotificationJobData | undefined> {
+    const record = await deps.store.get(externalId);
+    if (!record) return undefined;
+    const history = await deps.store.history(externalId);
+    const entry = history.find((h) => h.seq === seq);
+    if (!entry) return undefined;
+    const { history: _omitted, ...payout } = toView(record, history);
+    const event = entry.contradiction ? 'payout.contradiction' : `payout.${entry.to}`;
+    const body = JSON.stringify({
+      event,
+      payout: {
+        ...payout,
+        // The state as of this change, so a late delivery never claims a newer state.
+        status: entry.to,
+        seq,
+        changed_at: entry.at,
+        change: entry,
+      },
+    });
+    return { externalId, seq, body };
+  }
+
+  let relaying = false;
+  let relayDone: Promise<void> = Promise.resolve();
+
+  /** Moves outbox entries to jobs. Entries are removed only after their job exists. */
+  async function relayOnce(): Promise<number> {
+    const outbox = deps.store.keys.outbox;
+    const entries = await deps.connection.lrange(outbox, 0, RELAY_BATCH - 1);
+    for (const raw of entries) {
+      const { external_id: externalId, seq } = JSON.parse(raw) as { external_id: string; seq: number };
+      const data = await build(externalId, seq);
+      if (data) {
+        await queue.add('notify', data, {
+          jobId: `${jobIdFor(externalId)}-n${seq}`,
+          attempts: DELIVERY_ATTEMPTS,
+          backoff: { type: 'custom' },
+          removeOnComplete: { count: 1_000 },
+          removeOnFail: { count: 10_000 },
+        });
+      }
+      await deps.connection.lrem(outbox, 1, raw);
+    }
+    return entries.length;
+  }
+
+  const worker = new Worker<NotificationJobData>(
+    NOTIFICATIONS_QUEUE,
+    async (job: Job<NotificationJobData>) => {
+      const res = await http.post(deps.url, job.data.body, {
+        headers: {
+          'X-Payout-Signature': signNotification(deps.secret, job.data.body),
+          'X-Payout-Event-Seq': String(job.data.seq),
+        },
+        transformRequest: [(d) => d],
+      });
+      if (res.status < 200 || res.status >= 300) {
+        deps.onDelivery?.('failed');
+        throw new Error(`notification receiver answered HTTP ${res.status}`);
+      }
+      deps.onDelivery?.('delivered');
+      return res.status;
+    },
+    {
+      connection: deps.connection,
+      prefix,
+      concurrency: 20,
+      autorun: false,
+      settings: { backoffStrategy: (attemptsMade: number) => deliveryDelay(attemptsMade) },
+    },
+  );
+  worker.on('failed', (job, err) => {
+    deps.logger.warn(
+      {
+        external_id: job?.data.externalId,
+        seq: job?.data.seq,
+        attempt: job?.attemptsMade,
+        err: { message: err.message },
+      },
+      'notification delivery failed',
+    );
+  });
+  worker.on('error', (err) => deps.logger.error({ err }, 'notification worker error'));
+
+  return {
+    queue,
+    worker,
+    relayOnce,
+    start() {
+      relaying = true;
+      relayDone = (async () => {
+        while (relaying) {
+          try {
+            const n = await relayOnce();
+            if (n === 0) await new Promise((r) => setTimeout(r, RELAY_IDLE_MS));
+          } catch (err) {
+            deps.logger.warn({ err }, 'notification relay: will retry');
+            await new Promise((r) => setTimeout(r, 1_000));
+          }
+        }
+      })();
+      void worker.run();
+    },
+    async close() {
+      relaying = false;
+      await relayDone;
+      await worker.close();
+      await queue.close();
+    },
+  };
+}

@@ -1,6 +1,6 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler } from 'fastify-type-provider-zod';
 import { installErrorHandling } from './http/errors.js';
 import type { Logger } from './logger.js';
@@ -28,7 +28,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // pino's Logger is a FastifyBaseLogger; only the generic parameters differ.
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.bodyLimitBytes,
-    disableRequestLogging: true,
+    // Per-request lines would drown the one line per payout transition; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+    // external_id may be 255 characters long; fastify's default route parameter limit is 100.
+    maxParamLength: 512,
     // Bodies are validated by the methods' validator, which names each field (422); the zod
     // schemas on routes are documentation for /docs.
     ajv: { customOptions: { strict: false } },

@@ -1,0 +1,144 @@
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { Writable } from 'node:stream';
+import { type Config, loadConfig, secretsOf } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { createSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
+import { type Part, type System, startSystem } from '../../src/system.js';
+import { deletePrefix, REDIS_URL, testRedis, uniquePrefix } from './redis.js';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface TestSystem {
+  system: System;
+  sandbox: Sandbox;
+  config: Config;
+  api: string;
+  apiKey: string;
+  /** Every log line of the system and the sandbox. */
+  logs: string[];
+  request(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: any }>;
+  /** Polls a payout until `until` holds for it (or throws after `timeoutMs`). */
+  waitFor(externalId: string, until: (p: any) => boolean, timeoutMs?: number): Promise<any>;
+  close(): Promise<void>;
+}
+
+/**
+ * The real system (API + worker) on a free port, against the sandbox gateway over real HTTP,
+ * on the real Redis under a prefix of its own. Secrets are generated per run.
+ */
+export async function startTestSystem(
+  options: { env?: Record<string, string>; sandbox?: Partial<SandboxOptions>; parts?: Part[] } = {},
+): Promise<TestSystem> {
+  const logs: string[] = [];
+  const destination = new Writable({
+    write(chunk, _enc, done) {
+      logs.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const port = await freePort();
+  const merchantKey = `test-mk-${randomBytes(8).toString('hex')}`;
+  const salt = `test-salt-${randomBytes(8).toString('hex')}`;
+  const apiKey = `test-api-${randomBytes(12).toString('hex')}`;
+  const prefix = uniquePrefix('sys');
+  const sandboxLogger = createLogger({ level: 'info', destination, secrets: [merchantKey, salt] });
+  const sandbox = createSandbox({
+    merchantKey,
+    salt,
+    callbackUrl: `http://127.0.0.1:${port}/v1/callbacks/gateway`,
+    timeScale: 0.001,
+    logger: sandboxLogger,
+    ...options.sandbox,
+  });
+  const sandboxUrl = await sandbox.listen(0, '127.0.0.1');
+  const config = loadConfig({
+    REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    GATEWAY_URL: sandboxUrl,
+    MERCHANT_KEY: merchantKey,
+    SIGNATURE_SALT: salt,
+    API_KEYS: apiKey,
+    DASHBOARD_USER: 'ops',
+    DASHBOARD_PASSWORD: `test-dash-${randomBytes(8).toString('hex')}`,
+    PAYLOAD_KEY: randomBytes(32).toString('base64'),
+    GATEWAY_TIMEOUT_MS: '2000',
+    GATEWAY_CONNECT_TIMEOUT_MS: '500',
+    RETRY_BASE_DELAY_MS: '50',
+    RETRY_MAX_DELAY_MS: '2000',
+    LOG_LEVEL: 'info',
+    ...options.env,
+  });
+  const logger = createLogger({ level: 'info', destination, secrets: secretsOf(config) });
+  const system = await startSystem(config, options.parts ?? ['api', 'worker'], logger);
+  const api = `http://127.0.0.1:${port}`;
+
+  const request: TestSystem['request'] = async (method, path, body, headers = {}) => {
+    const res = await fetch(`${api}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${apiKey}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: res.status, body: parsed };
+  };
+
+  const waitFor: TestSystem['waitFor'] = async (externalId, until, timeoutMs = 15_000) => {
+    const deadline = Date.now() + timeoutMs;
+    let last: unknown;
+    while (Date.now() < deadline) {
+      const res = await request('GET', `/v1/payouts/${externalId}`);
+      last = res.body;
+      if (res.status === 200 && until(res.body)) return res.body;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    throw new Error(`payout ${externalId} did not reach the expected state: ${JSON.stringify(last)}`);
+  };
+
+  return {
+    system,
+    sandbox,
+    config,
+    api,
+    apiKey,
+    logs,
+    request,
+    waitFor,
+    async close() {
+      await system.close();
+      await sandbox.close();
+      const redis = testRedis();
+      await deletePrefix(redis, prefix);
+      redis.disconnect();
+    },
+  };
+}
+
+/** Card numbers, cvvs and passwords that tests send; none may ever be in a log line. */
+export const FORBIDDEN_IN_LOGS = ['4111111111111111', '5555555555554444', 'jDgBvkukPAPJXiAg', '"cvv":"'];

@@ -1,0 +1,399 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { withSignature } from '../../../src/gateway/signature.js';
+import { list, status } from '../../../src/ops/commands.js';
+import { signNotification } from '../../../src/worker/notifier.js';
+import { cardPayout } from '../../helpers/requests.js';
+import { FORBIDDEN_IN_LOGS, startTestSystem, type TestSystem } from '../../helpers/system.js';
+import { requestFor } from '../../unit/methods/fixtures.js';
+
+const id = (tag = 'po') => `${tag}-${randomBytes(6).toString('hex')}`;
+const withMarker = (marker: string, overrides: Record<string, unknown> = {}) =>
+  cardPayout({
+    external_id: id(),
+    customer: { customer_id: `player${marker}`, country: 'LV', first_name: 'A', last_name: 'B' },
+    ...overrides,
+  });
+
+/** A notification receiver that fails its first `failFirst` deliveries of each payout's seq 1. */
+interface Received {
+  body: string;
+  signature: string | undefined;
+  parsed: { event: string; payout: { external_id: string; seq: number; status: string } };
+}
+let receiver: Server;
+const received: Received[] = [];
+let refusals = 0;
+const REFUSE = 2;
+
+const readBody = (req: IncomingMessage) =>
+  new Promise<string>((resolve) => {
+    let data = '';
+    req.on('data', (c) => {
+      data += c;
+    });
+    req.on('end', () => resolve(data));
+  });
+
+const NOTIFY_SECRET = `test-notify-${randomBytes(8).toString('hex')}`;
+let sys: TestSystem;
+
+beforeAll(async () => {
+  receiver = createServer(async (req, res) => {
+    const body = await readBody(req);
+    if (refusals < REFUSE) {
+      refusals++;
+      res.writeHead(500).end('not now');
+      return;
+    }
+    const sig = req.headers['x-payout-signature'];
+    received.push({ body, signature: Array.isArray(sig) ? sig[0] : sig, parsed: JSON.parse(body) });
+    res.writeHead(204).end();
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  const port = (receiver.address() as { port: number }).port;
+  sys = await startTestSystem({
+    env: {
+      NOTIFY_URL: `http://127.0.0.1:${port}/hooks/payouts`,
+      NOTIFY_SECRET,
+      RECONCILE_AFTER_MS: '1000',
+      RECONCILE_INTERVAL_MS: '1000',
+      REVIEW_DEADLINE_MS: '2500',
+    },
+  });
+});
+afterAll(async () => {
+  await sys?.close();
+  await new Promise((r) => receiver.close(r));
+  const text = sys.logs.join('\n');
+  for (const secret of FORBIDDEN_IN_LOGS) expect(text).not.toContain(secret);
+});
+
+describe('callbacks', () => {
+  const callback = (params: Record<string, unknown>, salt = sys.config.gateway.salt) =>
+    sys.request('POST', '/v1/callbacks/gateway', withSignature(params, salt), { authorization: '' });
+
+  test.each([
+    ['early: before the worker recorded submitted', '+early-callback', 'succeeded'],
+    ['twice', '+dup-callback', 'succeeded'],
+    ['out of order: PROCESSING after SUCCESS changes nothing', '+stale-callback', 'succeeded'],
+    ['a decline', '+decline=054', 'failed'],
+  ])('%s', async (_name, marker, final) => {
+    const body = withMarker(marker);
+    await sys.request('POST', '/v1/payouts', body);
+    const done = await sys.waitFor(body.external_id, (p) => p.status === final);
+    await new Promise((r) => setTimeout(r, 400)); // let duplicate and stale callbacks arrive
+    const after = (await sys.request('GET', `/v1/payouts/${body.external_id}`)).body;
+    expect(after.status).toBe(final);
+    expect(
+      after.history.filter((h: { to: string; from: string }) => h.to === final && h.from !== final),
+    ).toHaveLength(1);
+    expect(after.history.some((h: { contradiction?: boolean }) => h.contradiction)).toBe(false);
+    expect(done.order_id).toBeTruthy();
+  });
+
+  test('a forged callback changes nothing and is not acknowledged', async () => {
+    const body = withMarker('+no-callback');
+    await sys.request('POST', '/v1/payouts', body);
+    const submitted = await sys.waitFor(body.external_id, (p) => p.status === 'submitted');
+    const forged = {
+      status: 4,
+      type: 2,
+      external_id: body.external_id,
+      order_id: submitted.order_id,
+      amount: 1,
+      currency: 'USD',
+      customer_id: 'x',
+    };
+    const bad = await callback(forged, 'not-the-salt');
+    expect(bad.status).toBe(401);
+    expect(bad.body).not.toEqual({ result: 'ok' });
+    const unsigned = await sys.request('POST', '/v1/callbacks/gateway', forged);
+    expect(unsigned.status).toBe(401);
+    expect((await sys.request('GET', `/v1/payouts/${body.external_id}`)).body.status).toBe('submitted');
+  });
+
+  test('a contradiction is recorded, raised and notified, never applied', async () => {
+    const body = withMarker('+instant');
+    await sys.request('POST', '/v1/payouts', body);
+    const done = await sys.waitFor(body.external_id, (p) => p.status === 'succeeded');
+    const res = await callback({
+      status: 5,
+      type: 2,
+      external_id: body.external_id,
+      order_id: done.order_id,
+      amount: body.amount,
+      currency: 'USD',
+      customer_id: 'x',
+      reason_code: '051',
+      reason: 'Insufficient funds',
+    });
+    expect(res).toEqual({ status: 200, body: { result: 'ok' } });
+    const after = (await sys.request('GET', `/v1/payouts/${body.external_id}`)).body;
+    expect(after.status).toBe('succeeded');
+    expect(after.history.at(-1)).toMatchObject({ contradiction: true, gateway_status: 5, actor: 'callback' });
+    expect(sys.logs.some((l) => l.includes('CONTRADICTION') && l.includes(body.external_id))).toBe(true);
+    await expect
+      .poll(
+        () =>
+          received.some(
+            (r) =>
+              r.parsed.event === 'payout.contradiction' && r.parsed.payout.external_id === body.external_id,
+          ),
+        { timeout: 10_000 },
+      )
+      .toBe(true);
+  });
+
+  test('an unknown external_id is kept for operators and acknowledged', async () => {
+    const res = await callback({
+      status: 4,
+      type: 2,
+      external_id: 'po-we-never-sent',
+      order_id: '1',
+      amount: 1,
+      currency: 'USD',
+      customer_id: 'x',
+    });
+    expect(res).toEqual({ status: 200, body: { result: 'ok' } });
+    const { listUnknownCallbacks } = await import('../../../src/feedback/callbacks.js');
+    const { testRedis } = await import('../../helpers/redis.js');
+    const redis = testRedis();
+    const kept = await listUnknownCallbacks(redis, sys.system.store);
+    redis.disconnect();
+    expect(kept).toContainEqual(expect.objectContaining({ external_id: 'po-we-never-sent', status: 4 }));
+  });
+
+  test.each([
+    ['not an object', '"x"', 400],
+    ['a bad status', { status: 9, type: 2, external_id: 'a', order_id: '1' }, 400],
+  ])('%s: refused, not acknowledged', async (_n, payload, code) => {
+    const body = typeof payload === 'string' ? payload : withSignature(payload, sys.config.gateway.salt);
+    const res = await sys.request('POST', '/v1/callbacks/gateway', body);
+    expect(res.status).toBe(code);
+  });
+});
+
+describe('reconciler', () => {
+  test('resolves a payout whose callback never comes, by polling the status endpoint', async () => {
+    const body = withMarker('+no-callback');
+    await sys.request('POST', '/v1/payouts', body);
+    const done = await sys.waitFor(body.external_id, (p) => p.status === 'succeeded', 20_000);
+    expect(done.history.at(-1)).toMatchObject({ actor: 'reconciler', to: 'succeeded' });
+    expect(sys.sandbox.received(body.external_id)?.statusRequests).toBeGreaterThanOrEqual(1);
+    expect(sys.sandbox.received(body.external_id)?.requests).toBe(1);
+  });
+
+  test('a payout unknown past its deadline stays needs_review and is listed with reason and age', async () => {
+    const body = withMarker('+drop+no-callback');
+    await sys.request('POST', '/v1/payouts', body);
+    await sys.waitFor(body.external_id, (p) => p.status === 'needs_review');
+    await new Promise((r) => setTimeout(r, 3000));
+    const after = (await sys.request('GET', `/v1/payouts/${body.external_id}`)).body;
+    expect(after.status).toBe('needs_review'); // never written off because time passed
+    const out: string[] = [];
+    const io = { out: (s: string) => out.push(s), err: (s: string) => out.push(s) };
+    expect(await list(sys.config, ['--status', 'needs_review', '--limit', '10000'], io)).toBe(0);
+    const line = out.find((l) => l.includes(body.external_id));
+    expect(line).toMatch(/\d+s in needs_review/);
+    expect(line).toContain('outcome_unknown');
+  });
+});
+
+describe('operator actions', () => {
+  const reviewPayout = async () => {
+    const body = withMarker('+500+no-callback');
+    await sys.request('POST', '/v1/payouts', body);
+    await sys.waitFor(body.external_id, (p) => p.status === 'needs_review');
+    return body;
+  };
+
+  test.each([
+    ['succeeded', 'succeeded'],
+    ['failed', 'failed'],
+  ])('resolve as %s, audited', async (as, final) => {
+    const body = await reviewPayout();
+    const res = await sys.request('POST', `/v1/payouts/${body.external_id}/resolve`, {
+      as,
+      note: 'checked with the gateway',
+      who: 'alice',
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe(final);
+    expect(res.body.history.at(-1)).toMatchObject({
+      actor: 'operator',
+      who: 'alice',
+      note: 'checked with the gateway',
+      to: final,
+    });
+  });
+
+  test('resend: sent again with the same external_id', async () => {
+    const body = await reviewPayout();
+    const res = await sys.request('POST', `/v1/payouts/${body.external_id}/resolve`, {
+      as: 'resend',
+      note: 'gateway confirmed it has nothing',
+    });
+    expect(res.status).toBe(200);
+    await sys.waitFor(
+      body.external_id,
+      (p) => p.attempts === 2 && p.status !== 'sending' && p.status !== 'queued',
+    );
+    expect(sys.sandbox.received(body.external_id)?.requests).toBe(2);
+    expect(sys.sandbox.received(body.external_id)?.sameBody).toBe(true);
+  });
+
+  test.each([
+    ['no note', { as: 'failed' }, 422],
+    ['an unknown decision', { as: 'maybe', note: 'x' }, 422],
+    ['an extra field', { as: 'failed', note: 'x', amount: 1 }, 422],
+  ])('refused: %s', async (_n, payload, code) => {
+    const body = await reviewPayout();
+    const res = await sys.request('POST', `/v1/payouts/${body.external_id}/resolve`, payload);
+    expect(res.status).toBe(code);
+    expect((await sys.request('GET', `/v1/payouts/${body.external_id}`)).body.status).toBe('needs_review');
+  });
+
+  test('resolve refused outside needs_review, and for an unknown id', async () => {
+    const body = withMarker('+instant');
+    await sys.request('POST', '/v1/payouts', body);
+    await sys.waitFor(body.external_id, (p) => p.status === 'succeeded');
+    const res = await sys.request('POST', `/v1/payouts/${body.external_id}/resolve`, {
+      as: 'failed',
+      note: 'x',
+    });
+    expect(res.status).toBe(409);
+    expect(res.body.error.message).toContain('succeeded');
+    expect(
+      (await sys.request('POST', '/v1/payouts/po-none/resolve', { as: 'failed', note: 'x' })).status,
+    ).toBe(404);
+  });
+
+  test('CLI: status shows state, history and masked data; unknown ids are a clear error', async () => {
+    const body = withMarker('+instant');
+    await sys.request('POST', '/v1/payouts', body);
+    await sys.waitFor(body.external_id, (p) => p.status === 'succeeded');
+    const out: string[] = [];
+    const io = { out: (s: string) => out.push(s), err: (s: string) => out.push(s) };
+    expect(await status(sys.config, [body.external_id], io)).toBe(0);
+    expect(out.join('\n')).toContain('SUCCEEDED');
+    expect(out.join('\n')).toContain('411111******1111');
+    expect(out.join('\n')).not.toContain('4111111111111111');
+    out.length = 0;
+    expect(await status(sys.config, ['po-unknown'], io)).toBe(4);
+    expect(out.join('\n')).toContain('no payout with external_id po-unknown');
+  });
+});
+
+describe('notifications', () => {
+  test('every change is delivered, signed, retried past failures, and orderable by seq', async () => {
+    const body = withMarker('');
+    await sys.request('POST', '/v1/payouts', body);
+    await sys.waitFor(body.external_id, (p) => p.status === 'succeeded');
+    await expect
+      .poll(() => received.filter((r) => r.parsed.payout.external_id === body.external_id).length, {
+        timeout: 15_000,
+      })
+      .toBe(4);
+    const mine = received.filter((r) => r.parsed.payout.external_id === body.external_id);
+    for (const r of mine) {
+      expect(r.signature).toBe(signNotification(NOTIFY_SECRET, r.body));
+      expect(r.body).not.toContain('4111111111111111');
+    }
+    const ordered = [...mine].sort((a, b) => a.parsed.payout.seq - b.parsed.payout.seq);
+    expect(ordered.map((r) => r.parsed.payout.seq)).toEqual([1, 2, 3, 4]);
+    expect(ordered.map((r) => r.parsed.event)).toEqual([
+      'payout.queued',
+      'payout.sending',
+      'payout.submitted',
+      'payout.succeeded',
+    ]);
+    expect(refusals).toBe(REFUSE);
+  });
+});
+
+describe('deposits', () => {
+  const offered = [
+    'bank_card',
+    'p2p_card',
+    'vega_wallet',
+    'jeton_wallet',
+    'emanat',
+    'm10_wallet',
+    'cash',
+    'cis_transfer',
+    'bank_transfer',
+    'kakaopay',
+    'toss',
+    'payco',
+  ] as const;
+
+  test.each(offered)('%s: redirect, order_id and status returned; cvv never stored', async (method) => {
+    const externalId = id(`dep${method.replaceAll('_', '')}`);
+    const body = requestFor(method, 'deposit', method === 'bank_card' ? { exp_year: '2099' } : {}, {
+      external_id: externalId,
+    });
+    const res = await sys.request('POST', '/v1/deposits', body);
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ external_id: externalId, status: 'submitted', gateway_status: 3 });
+    expect(res.body.redirect).toMatch(/^http/);
+    expect(res.body.order_id).toBeTruthy();
+    expect(JSON.stringify(res.body)).not.toContain('"123"');
+    const again = await sys.request('POST', '/v1/deposits', body);
+    expect(again.status).toBe(200);
+    expect(again.body.order_id).toBe(res.body.order_id);
+    expect(sys.sandbox.received(externalId)?.requests).toBe(1);
+  });
+
+  test.each([
+    ['ecopayz', 422],
+    ['sticpay', 422],
+  ])('%s offers no deposits: %i', async (method, code) => {
+    const res = await sys.request('POST', '/v1/deposits', {
+      method,
+      payment_system: 'X',
+      external_id: id(),
+      amount: 1,
+      currency: 'USD',
+      customer: { customer_id: 'c', country: 'LV', first_name: 'A', last_name: 'B' },
+      payment_data: { wallet: '1' },
+    });
+    expect(res.status).toBe(code);
+    expect(res.body.error.issues[0].path).toBe('method');
+  });
+
+  test('an unknown outcome is reported as such and never retried', async () => {
+    const externalId = id('dep');
+    const body = requestFor(
+      'jeton_wallet',
+      'deposit',
+      {},
+      {
+        external_id: externalId,
+        customer: { customer_id: 'p+500+no-callback', country: 'LV', first_name: 'A', last_name: 'B' },
+      },
+    );
+    const res = await sys.request('POST', '/v1/deposits', body);
+    expect(res.status).toBe(502);
+    expect(res.body.error.code).toBe('gateway_outcome_unknown');
+    expect((await sys.request('POST', '/v1/deposits', body)).status).toBe(502);
+    expect(sys.sandbox.received(externalId)?.requests).toBe(1);
+  });
+
+  test('a deposit callback (type 1) settles the deposit', async () => {
+    const externalId = id('dep');
+    const body = requestFor('jeton_wallet', 'deposit', {}, { external_id: externalId });
+    await sys.request('POST', '/v1/deposits', body);
+    const { testRedis } = await import('../../helpers/redis.js');
+    const redis = testRedis();
+    await expect
+      .poll(async () => redis.hget(`{${sys.config.queuePrefix}}:deposit:${externalId}`, 'status'), {
+        timeout: 10_000,
+      })
+      .toBe('succeeded');
+    const all = await redis.hgetall(`{${sys.config.queuePrefix}}:deposit:${externalId}`);
+    redis.disconnect();
+    expect(JSON.stringify(all)).not.toContain('cvv');
+  });
+});

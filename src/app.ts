@@ -31,7 +31,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Per-request lines would drown the one line per payout transition; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     // external_id may be 255 characters long; fastify's default route parameter limit is 100.
-    maxParamLength: 512,
+    routerOptions: { maxParamLength: 512 },
     // Bodies are validated by the methods' validator, which names each field (422); the zod
     // schemas on routes are documentation for /docs.
     ajv: { customOptions: { strict: false } },

@@ -69,6 +69,14 @@ const commands: Record<string, { summary: string; run: () => Promise<Command> }>
     summary: 'list --status needs_review: payouts in a state, oldest first',
     run: async () => (await import('./ops/commands.js')).list,
   },
+  resolve: {
+    summary: 'resolve <external_id> --as succeeded|failed|resend --note "why": decide a needs_review payout',
+    run: async () => (await import('./ops/commands.js')).resolve,
+  },
+  callbacks: {
+    summary: 'callbacks [--limit N]: gateway callbacks for external_ids we do not know',
+    run: async () => (await import('./ops/commands.js')).callbacks,
+  },
   cancel: {
     summary: 'cancel <external_id> [--note text]: cancel a payout not yet sent',
     run: async () => (await import('./ops/commands.js')).cancel,

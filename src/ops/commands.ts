@@ -2,6 +2,7 @@ import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import type { Config } from '../config.js';
 import { PayoutError } from '../errors.js';
+import { listUnknownCallbacks } from '../feedback/callbacks.js';
 import { createLogger } from '../logger.js';
 import { isPayoutState, PAYOUT_STATES } from '../payout/states.js';
 import { createPayoutStore } from '../payout/store.js';
@@ -171,4 +172,45 @@ export async function cancel(config: Config, args: string[], io = stdio): Promis
       return `cancelled ${p.external_id}`;
     }, io),
   );
+}
+
+export async function resolve(config: Config, args: string[], io = stdio): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { as: { type: 'string' }, note: { type: 'string' }, who: { type: 'string' } },
+  });
+  const id = positionals[0];
+  const as = values.as;
+  if (!id || (as !== 'succeeded' && as !== 'failed' && as !== 'resend') || !values.note?.trim()) {
+    io.err('usage: payouts resolve <external_id> --as succeeded|failed|resend --note "why" [--who name]');
+    return 2;
+  }
+  return withStore(config, ({ producer }) =>
+    act(async () => {
+      const p = await producer.resolvePayout(id, {
+        as,
+        note: values.note!.trim(),
+        who: values.who ?? userInfo().username,
+      });
+      return as === 'resend'
+        ? `${p.external_id} queued to be sent again`
+        : `${p.external_id} resolved as ${p.status}`;
+    }, io),
+  );
+}
+
+export async function callbacks(config: Config, args: string[], io = stdio): Promise<number> {
+  const { values } = parseArgs({ args, options: { limit: { type: 'string', default: '100' } } });
+  const limit = Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
+    io.err('payouts: --limit must be a whole number from 1 to 10000');
+    return 2;
+  }
+  return withStore(config, async ({ redis, store }) => {
+    const kept = await listUnknownCallbacks(redis, store, limit);
+    io.out(`${kept.length} callback(s) for unknown external_ids, newest first`);
+    for (const c of kept) io.out(`  ${JSON.stringify(c)}`);
+    return 0;
+  });
 }

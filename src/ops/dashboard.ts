@@ -1,0 +1,183 @@
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { FastifyAdapter } from '@bull-board/fastify';
+import type { Job, Queue } from 'bullmq';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { matchesAny } from '../http/auth.js';
+import { sendError } from '../http/errors.js';
+import { createLineScrubber } from '../logger.js';
+import { QUEUE } from '../queues.js';
+import { NOTIFICATIONS_QUEUE } from '../worker/notifier.js';
+
+/**
+ * Bull Board for operators at /admin/queues: every queue of the system, behind basic auth, and
+ * read-only. A retry, promote, edit or add from a browser could send a payout again or forge a signed
+ * notification, so the board only looks; payouts are acted on through the API and the CLI, which go
+ * through the state machine. Jobs show only their ids, and failure reasons are sanitised before they
+ * leave the process.
+ */
+
+export interface DashboardOptions {
+  queues: {
+    /** The payout queue: shown with its jobs' external_id and nothing else. */
+    payouts: Queue;
+    /** The other queues (maintenance, notifications). */
+    others: Queue[];
+  };
+  user: string;
+  password: string;
+  /** @defaultValue '/admin/queues' */
+  basePath?: string;
+  /** Secret values scrubbed from failure reasons, stack traces and job logs (see `secretsOf`). */
+  secrets?: readonly string[];
+}
+
+export const DASHBOARD_REALM = 'payouts';
+
+/**
+ * The fields of a job's data that the board may show, by queue. Payout jobs carry the external_id
+ * only; notification jobs also carry the signed body (with the payout view), which stays hidden.
+ * A queue not named here shows the external_id alone.
+ */
+const VISIBLE_DATA: Record<string, readonly string[]> = {
+  [QUEUE.payouts]: ['externalId'],
+  [NOTIFICATIONS_QUEUE]: ['externalId', 'seq'],
+  [QUEUE.maintenance]: ['kind'],
+};
+const DEFAULT_VISIBLE_DATA = ['externalId'] as const;
+
+const pick = (data: unknown, fields: readonly string[]): Record<string, unknown> => {
+  const out: Record<string, unknown> = {};
+  if (typeof data !== 'object' || data === null) return out;
+  for (const f of fields) {
+    const v = (data as Record<string, unknown>)[f];
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[f] = v;
+  }
+  return out;
+};
+
+/** Failure text is cut to this length: a reason, not a dump. */
+const MAX_FAILURE_CHARS = 2_000;
+/** Where a dump of a request or response starts: everything from here on is dropped. */
+const DUMP_START =
+  /\b(?:request|response|req|res)?[ _-]?(?:body|headers?|data|payload|config)\b\s*[:=]|\b(?:authorization|proxy-authorization|cookie|set-cookie|x-[a-z0-9-]+)\s*:/i;
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]*@/gi;
+const URL_QUERY = /\b([a-z][a-z0-9+.-]*:\/\/[^\s?#]*)[?#][^\s'")\]]*/gi;
+const AUTH_TOKEN = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
+
+/**
+ * Makes a failure reason, stack trace line or job log line safe to show: drops anything after the
+ * start of a body or header dump, strips URLs' userinfo and query strings, scrubs known secrets and
+ * masks card numbers.
+ */
+export function createFailureSanitiser(secrets: readonly string[] = []): (text: string) => string {
+  const scrub = createLineScrubber(secrets);
+  return (text) => {
+    let out = String(text);
+    const dump = DUMP_START.exec(out);
+    if (dump) out = `${out.slice(0, dump.index).trimEnd()} [details removed]`;
+    out = out.replace(URL_USERINFO, '$1').replace(URL_QUERY, '$1').replace(AUTH_TOKEN, '$1 [removed]');
+    if (out.length > MAX_FAILURE_CHARS) out = `${out.slice(0, MAX_FAILURE_CHARS)} [truncated]`;
+    return scrub(out);
+  };
+}
+
+/** Deep-copies a value with every string run through the sanitiser (return values, progress). */
+function sanitiseValue(value: unknown, clean: (s: string) => string, depth = 0): unknown {
+  if (typeof value === 'string') return clean(value);
+  if (depth > 8 || typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map((v) => sanitiseValue(v, clean, depth + 1));
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, sanitiseValue(v, clean, depth + 1)]));
+}
+
+/**
+ * bull-board 9.10.1 has formatters for data, returnValue, name and progress, but none for
+ * failedReason or the stack trace: those are cleaned here, on the job as read from Redis, before
+ * any route serialises it. The cleaned copy is never written back.
+ */
+class SanitisingAdapter extends BullMQAdapter {
+  readonly #clean: (text: string) => string;
+
+  constructor(queue: Queue, clean: (text: string) => string) {
+    super(queue, { readOnlyMode: true, allowRetries: false });
+    this.#clean = clean;
+    const visible = VISIBLE_DATA[queue.name] ?? DEFAULT_VISIBLE_DATA;
+    this.setFormatter('data', (data: unknown) => pick(data, visible));
+    this.setFormatter('returnValue', (v: unknown) => sanitiseValue(v, clean));
+    this.setFormatter('progress', (v: unknown) => sanitiseValue(v, clean));
+  }
+
+  #cleanJob(job: Job): Job {
+    const clean = this.#clean;
+    if (typeof job.failedReason === 'string') job.failedReason = clean(job.failedReason);
+    if (Array.isArray(job.stacktrace)) job.stacktrace = job.stacktrace.map((l) => (l ? clean(l) : l));
+    const j = job as Job & { deferredFailure?: unknown };
+    if (typeof j.deferredFailure === 'string') j.deferredFailure = clean(j.deferredFailure);
+    return job;
+  }
+
+  override async getJob(id: string): Promise<Job | undefined> {
+    const job = await super.getJob(id);
+    return job ? this.#cleanJob(job) : job;
+  }
+
+  override async getJobs(...args: Parameters<BullMQAdapter['getJobs']>): Promise<Job[]> {
+    return (await super.getJobs(...args)).map((job) => this.#cleanJob(job));
+  }
+
+  override async getJobLogs(id: string): Promise<string[]> {
+    return (await super.getJobLogs(id)).map((line) => this.#clean(line));
+  }
+}
+
+/** Parses `Authorization: Basic …` into user and password; undefined when absent or malformed. */
+function basicCredentials(header: string | undefined): { user: string; password: string } | undefined {
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
+  if (!match) return undefined;
+  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return undefined;
+  return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+/**
+ * Registers Bull Board under `basePath` inside an encapsulated plugin whose onRequest hook requires
+ * the dashboard login: the rest of the app never sees the basic auth.
+ */
+export async function registerDashboard(app: FastifyInstance, opts: DashboardOptions): Promise<void> {
+  if (!opts.user || !opts.password) throw new Error('the dashboard needs a user and a password');
+  const basePath = (opts.basePath ?? '/admin/queues').replace(/\/+$/, '');
+  const clean = createFailureSanitiser(opts.secrets);
+  const queues = [opts.queues.payouts, ...opts.queues.others].map((q) => new SanitisingAdapter(q, clean));
+
+  const serverAdapter = new FastifyAdapter();
+  serverAdapter.setBasePath(basePath);
+  createBullBoard({
+    queues,
+    serverAdapter,
+    options: {
+      uiConfig: { boardTitle: 'Payouts', hideDocsLink: true },
+      // Every queue is read-only already; this refuses any other method before a handler runs, so
+      // a route added by a later bull-board version cannot mutate either.
+      handlerHooks: {
+        before: ({ method }) =>
+          method === 'get' ? undefined : { allow: false, status: 405, errorKey: 'ERRORS.QUEUE_READ_ONLY' },
+      },
+    },
+  });
+
+  const requireLogin = async (request: FastifyRequest, reply: FastifyReply) => {
+    const given = basicCredentials(request.headers.authorization);
+    // Both compared every time, in constant time, so the answer says nothing about which was wrong.
+    const userOk = matchesAny(given?.user ?? '', [opts.user]);
+    const passwordOk = matchesAny(given?.password ?? '', [opts.password]);
+    if (given && userOk && passwordOk) return;
+    reply.header('www-authenticate', `Basic realm="${DASHBOARD_REALM}"`);
+    return sendError(reply, 401, 'unauthorized', 'the dashboard requires a login');
+  };
+
+  await app.register(async (scope) => {
+    scope.addHook('onRequest', requireLogin);
+    await scope.register(serverAdapter.registerPlugin(), { prefix: basePath });
+  });
+}

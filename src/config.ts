@@ -108,6 +108,7 @@ const envSchema = z.object({
   NOTIFY_URL: z.preprocess(blankToUndefined, httpUrl.optional()),
   NOTIFY_SECRET: optionalString,
   WORKER_CONCURRENCY: int(1, 1000, 50),
+  WORKER_LOCK_MS: int(1_000, 600_000, 30_000),
   PAYOUT_MAX_ATTEMPTS: int(1, 100, 8),
   RETRY_BASE_DELAY_MS: int(10, 3_600_000, 2_000),
   RETRY_MAX_DELAY_MS: int(100, 86_400_000, 600_000),
@@ -155,6 +156,8 @@ export interface Config {
   notify: { url: string; secret: string } | undefined;
   worker: {
     concurrency: number;
+    /** How long a job's lock lasts without renewal; a dead worker's jobs are picked up after it. */
+    lockMs: number;
     maxAttempts: number;
     retryBaseDelayMs: number;
     retryMaxDelayMs: number;
@@ -257,6 +260,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     notify: e.NOTIFY_URL && e.NOTIFY_SECRET ? { url: e.NOTIFY_URL, secret: e.NOTIFY_SECRET } : undefined,
     worker: {
       concurrency: e.WORKER_CONCURRENCY,
+      lockMs: e.WORKER_LOCK_MS,
       maxAttempts: e.PAYOUT_MAX_ATTEMPTS,
       retryBaseDelayMs: e.RETRY_BASE_DELAY_MS,
       retryMaxDelayMs: e.RETRY_MAX_DELAY_MS,

@@ -116,6 +116,7 @@ export async function startSystem(config: Config, parts: Part[], logger?: Logger
         resendOnUnknown: config.gateway.resendOnUnknown,
       },
       concurrency: config.worker.concurrency,
+      lockMs: config.worker.lockMs,
       rateLimitPerSecond: config.gateway.rateLimitPerSecond,
     });
     const maintenance = createMaintenance({

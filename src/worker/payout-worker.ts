@@ -24,6 +24,8 @@ export interface PayoutWorkerDeps {
   logger: Logger;
   policy: RetryPolicy;
   concurrency: number;
+  /** Lock duration; a job whose worker died is delivered again once its lock has expired. */
+  lockMs?: number;
   /** Gateway requests per second, across every worker of the deployment. */
   rateLimitPerSecond: number;
   onContradiction?: (externalId: string) => void;
@@ -154,6 +156,7 @@ export function createPayoutWorker(deps: PayoutWorkerDeps): Worker<PayoutJobData
     limiter: { max: deps.rateLimitPerSecond, duration: 1_000 },
     // A redelivered job only ever moves the record to needs_review, so stalls may repeat safely.
     maxStalledCount: 100,
+    ...(deps.lockMs ? { lockDuration: deps.lockMs, stalledInterval: deps.lockMs } : {}),
     autorun: false,
   });
   worker.on('failed', (job, err) => {

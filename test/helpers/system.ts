@@ -22,6 +22,8 @@ export interface TestSystem {
   system: System;
   sandbox: Sandbox;
   config: Config;
+  /** The environment the config was parsed from, to start further processes with. */
+  env: Record<string, string>;
   api: string;
   apiKey: string;
   /** Every log line of the system and the sandbox. */
@@ -66,7 +68,7 @@ export async function startTestSystem(
     ...options.sandbox,
   });
   const sandboxUrl = await sandbox.listen(0, '127.0.0.1');
-  const config = loadConfig({
+  const env: Record<string, string> = {
     REDIS_URL,
     QUEUE_PREFIX: prefix,
     HOST: '127.0.0.1',
@@ -84,7 +86,8 @@ export async function startTestSystem(
     RETRY_MAX_DELAY_MS: '2000',
     LOG_LEVEL: 'info',
     ...options.env,
-  });
+  };
+  const config = loadConfig(env);
   const logger = createLogger({ level: 'info', destination, secrets: secretsOf(config) });
   const system = await startSystem(config, options.parts ?? ['api', 'worker'], logger);
   const api = `http://127.0.0.1:${port}`;
@@ -125,6 +128,7 @@ export async function startTestSystem(
     system,
     sandbox,
     config,
+    env,
     api,
     apiKey,
     logs,

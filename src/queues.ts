@@ -19,7 +19,8 @@ export const payoutJobOptions = {
   // BullMQ's own attempts only cover a processor that crashed before it could decide.
   attempts: 20,
   backoff: { type: 'exponential', delay: 1_000 },
-  removeOnComplete: { count: 1_000 },
+  // The record and its history are the payout's account; a finished job is kept only briefly for the dashboard.
+  removeOnComplete: { count: 100 },
   removeOnFail: { count: 10_000 },
 } as const;
 

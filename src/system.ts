@@ -1,4 +1,4 @@
-import type { Queue, Worker } from 'bullmq';
+import { Queue, type Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { buildApp } from './app.js';
@@ -7,13 +7,16 @@ import { createDeposits, registerDepositRoutes } from './deposits/deposits.js';
 import { registerCallbackRoute } from './feedback/callbacks.js';
 import { createGatewayClient, type GatewayClient, gatewayClientOptions } from './gateway/client.js';
 import { createLogger, type Logger } from './logger.js';
+import { registerDashboard } from './ops/dashboard.js';
+import { createMetrics, type Metrics, registerMetricsRoute } from './ops/metrics.js';
+import { keyBase } from './payout/keys.js';
 import { createPayoutStore, type PayoutStore } from './payout/store.js';
 import { createProducer, type Producer } from './producer/producer.js';
-import { createPayoutQueue, type PayoutJobData } from './queues.js';
+import { createPayoutQueue, type PayoutJobData, QUEUE } from './queues.js';
 import { checkEvictionPolicy, connectRedis } from './redis.js';
 import { createSandbox } from './sandbox/index.js';
 import { createMaintenance } from './worker/maintenance.js';
-import { createNotifier } from './worker/notifier.js';
+import { createNotifier, NOTIFICATIONS_QUEUE } from './worker/notifier.js';
 import { createPayoutWorker } from './worker/payout-worker.js';
 
 /**
@@ -31,11 +34,26 @@ export interface System {
   producer: Producer;
   payoutQueue: Queue<PayoutJobData>;
   gateway: GatewayClient;
+  metrics: Metrics;
   app?: FastifyInstance;
   worker?: Worker<PayoutJobData>;
   urls: Record<string, string>;
   /** Takes no new work, lets in-flight payouts finish, closes every connection. */
   close(): Promise<void>;
+}
+
+async function waitUntilReady(redis: Redis, timeoutMs = 10_000): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`Redis did not answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    redis.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 /** The sandbox gateway alone (`payouts sandbox`): no Redis, no workers. */
@@ -60,6 +78,8 @@ const sandboxFor = (config: Config, logger: Logger) =>
 
 export async function startSystem(config: Config, parts: Part[], logger?: Logger): Promise<System> {
   const log = logger ?? createLogger({ level: config.logLevel, secrets: secretsOf(config) });
+  const metrics = createMetrics({ logger: log });
+  const onContradiction = (kind: 'payout' | 'deposit') => () => metrics.contradiction(kind);
   const closers: (() => Promise<unknown>)[] = [];
   const urls: Record<string, string> = {};
   const redisConnections: Redis[] = [];
@@ -79,16 +99,23 @@ export async function startSystem(config: Config, parts: Part[], logger?: Logger
   }
 
   const requestRedis = connect('request');
+  // The fail-fast connection refuses commands until it is ready: wait, so the first request is not a 503.
+  await waitUntilReady(requestRedis);
   const store = createPayoutStore({
     redis: requestRedis,
     queuePrefix: config.queuePrefix,
     payloadKeys: config.payloadKeys,
     logger: log,
     notify: config.notify !== undefined,
+    onTransition: metrics.transition,
   });
   const payoutQueue = createPayoutQueue(requestRedis, config.queuePrefix);
+  // The connection's own listener logs outages once; without one BullMQ prints every error.
+  payoutQueue.on('error', () => undefined);
   const producer = createProducer({ store, queue: payoutQueue, logger: log });
-  const gateway = createGatewayClient(gatewayClientOptions(config, { logger: log }));
+  const gateway = createGatewayClient(
+    gatewayClientOptions(config, { logger: log, onResult: metrics.gatewayRequest }),
+  );
 
   let worker: Worker<PayoutJobData> | undefined;
   if (parts.includes('worker')) {
@@ -102,6 +129,7 @@ export async function startSystem(config: Config, parts: Part[], logger?: Logger
       payloadKeys: config.payloadKeys,
       logger: log,
       notify: config.notify !== undefined,
+      onTransition: metrics.transition,
     });
     worker = createPayoutWorker({
       connection: workerRedis,
@@ -118,6 +146,7 @@ export async function startSystem(config: Config, parts: Part[], logger?: Logger
       concurrency: config.worker.concurrency,
       lockMs: config.worker.lockMs,
       rateLimitPerSecond: config.gateway.rateLimitPerSecond,
+      onContradiction: onContradiction('payout'),
     });
     const maintenance = createMaintenance({
       connection: workerRedis,
@@ -130,6 +159,7 @@ export async function startSystem(config: Config, parts: Part[], logger?: Logger
       sweep: { queuedGraceMs: 30_000, sendingGraceMs: config.gateway.timeoutMs + 60_000 },
       reconcileEveryMs: config.reconcile.intervalMs,
       reconcile: { afterMs: config.reconcile.afterMs, reviewDeadlineMs: config.reconcile.reviewDeadlineMs },
+      onContradiction: onContradiction('payout'),
     });
     const notifier = config.notify
       ? createNotifier({
@@ -139,6 +169,7 @@ export async function startSystem(config: Config, parts: Part[], logger?: Logger
           logger: log,
           url: config.notify.url,
           secret: config.notify.secret,
+          onDelivery: metrics.notification,
         })
       : undefined;
     void worker.run();
@@ -161,9 +192,26 @@ export async function startSystem(config: Config, parts: Part[], logger?: Logger
       payloadKeys: config.payloadKeys,
       gateway,
       logger: log,
+      onContradiction: onContradiction('deposit'),
     });
+    // The dashboard and the scrape read through the fail-fast connection, so neither hangs in an outage.
+    const opsQueues = [QUEUE.maintenance, NOTIFICATIONS_QUEUE].map(
+      (name) => new Queue(name, { connection: requestRedis, prefix: keyBase(config.queuePrefix) }),
+    );
+    for (const q of opsQueues) q.on('error', () => undefined);
+    metrics.observeQueues([payoutQueue, ...opsQueues]);
+    metrics.observeStore(store);
+    closers.push(() => Promise.all(opsQueues.map((q) => q.close().catch(() => undefined))));
     app = await buildApp({
       plugins: [
+        (a) =>
+          registerDashboard(a, {
+            queues: { payouts: payoutQueue, others: opsQueues },
+            user: config.dashboard.user,
+            password: config.dashboard.password,
+            secrets: secretsOf(config),
+          }),
+        (a) => registerMetricsRoute(a, metrics),
         (a) => registerDepositRoutes(a, { deposits, apiKeys: config.api.keys }),
         (a) =>
           registerCallbackRoute(a, {
@@ -172,6 +220,8 @@ export async function startSystem(config: Config, parts: Part[], logger?: Logger
             salt: config.gateway.salt,
             logger: log,
             onDepositReport: deposits.applyReport,
+            onResult: metrics.callback,
+            onContradiction: onContradiction('payout'),
           }),
       ],
       logger: log,
@@ -202,6 +252,7 @@ export async function startSystem(config: Config, parts: Part[], logger?: Logger
     producer,
     payoutQueue,
     gateway,
+    metrics,
     ...(app ? { app } : {}),
     ...(worker ? { worker } : {}),
     urls,

@@ -1,5 +1,11 @@
 import type { GatewayAnswer, GatewayOutcome } from './outcome.js';
-import { DUPLICATE_ERROR_CODE, gatewayAnswerSchema, gatewayErrorSchema, MAX_MESSAGE_LENGTH, safeText } from './schemas.js';
+import {
+  DUPLICATE_ERROR_CODE,
+  gatewayAnswerSchema,
+  gatewayErrorSchema,
+  MAX_MESSAGE_LENGTH,
+  safeText,
+} from './schemas.js';
 
 /**
  * The one place that decides what a gateway call ended as (DESIGN.md "Money safety"). It sees only
@@ -21,6 +27,8 @@ export type Exchange =
       retryAfter?: string | undefined;
       /** The body text; `undefined` when it could not be read to the end. */
       body: string | undefined;
+      /** Why the body could not be read (read_timeout, ECONNRESET, ...), when it could not. */
+      bodyError?: string | undefined;
       /** When the answer arrived (ms since the epoch), to read an HTTP-date Retry-After. */
       receivedAt: number;
     }
@@ -55,6 +63,13 @@ export type FailureOutcome = Exclude<GatewayOutcome, { kind: 'accepted' | 'final
 /** Classifies one call to payout, deposit or status. */
 export function classify(exchange: Exchange, expected: Expected = {}): GatewayOutcome {
   if (exchange.kind === 'answered' && httpClassOf(exchange.httpStatus) === 'success') {
+    if (exchange.bodyError !== undefined) {
+      return unknown(
+        exchange.httpStatus,
+        exchange.bodyError,
+        `gateway answered HTTP ${exchange.httpStatus} but the answer was cut off: the gateway may have acted on it`,
+      );
+    }
     return classifyAnswer(exchange.httpStatus, exchange.body, expected);
   }
   return classifyFailure(exchange);

@@ -3,7 +3,7 @@ import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { Config } from '../config.js';
-import { createLineScrubber, type Logger } from '../logger.js';
+import type { Logger } from '../logger.js';
 import type { GatewayRequest } from '../methods/index.js';
 import {
   classify,
@@ -180,6 +180,7 @@ class CallWatch {
         httpStatus: this.httpStatus,
         retryAfter: this.retryAfter,
         body: undefined,
+        bodyError: code,
         receivedAt: Date.now(),
       };
     }
@@ -203,7 +204,7 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
   );
   // Anything built from the gateway's words passes this too: a gateway that echoes our key or salt
   // in an error message must not put them into a payout's history.
-  const scrub = createLineScrubber([merchantKey, salt]);
+  const scrub = secretScrubber([merchantKey, salt]);
   let closed = false;
 
   const http_: AxiosInstance = axios.create({
@@ -272,7 +273,7 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
 
   async function create(endpoint: 'payout' | 'deposit', request: GatewayRequest): Promise<GatewayOutcome> {
     const started = performance.now();
-    const body = JSON.stringify(withSignature({ ...request }, salt));
+    const body = JSON.stringify(withSignature(request, salt));
     const outcome = scrubOutcome(
       classify(await exchange(endpoint, body), { external_id: request.external_id }),
       scrub,
@@ -336,9 +337,31 @@ function parseJsonOrUndefined(body: string | undefined): unknown {
   }
 }
 
-/** Replaces any secret value in the outcome's gateway-supplied text. */
+/** Replaces each secret value wherever it appears; card numbers were masked when the answer was parsed. */
+function secretScrubber(secrets: readonly string[]): (text: string) => string {
+  const values = secrets.filter((s) => s !== '');
+  return (text) => values.reduce((t, s) => (t.includes(s) ? t.replaceAll(s, '[REDACTED]') : t), text);
+}
+
+/** Replaces any secret value in the text the gateway supplied (messages, reasons, display_data). */
 function scrubOutcome<T extends GatewayOutcome>(outcome: T, scrub: (text: string) => string): T {
-  if (!('message' in outcome)) return outcome;
-  const message = scrub(outcome.message);
-  return message === outcome.message ? outcome : { ...outcome, message };
+  if ('message' in outcome) {
+    const message = scrub(outcome.message);
+    return message === outcome.message ? outcome : { ...outcome, message };
+  }
+  if (!('answer' in outcome)) return outcome;
+  const { answer } = outcome;
+  const texts = [answer.reason, answer.redirect, ...Object.values(answer.display_data ?? {})];
+  if (texts.every((text) => text === undefined || scrub(text) === text)) return outcome;
+  const clean = <V extends string | undefined>(text: V): V =>
+    text === undefined ? text : (scrub(text) as V);
+  const scrubbed = { ...answer, reason: clean(answer.reason), redirect: clean(answer.redirect) };
+  if (answer.display_data !== undefined) {
+    scrubbed.display_data = Object.fromEntries(
+      Object.entries(answer.display_data).map(([k, v]) => [k, clean(v)]),
+    );
+  }
+  if (scrubbed.reason === undefined) delete scrubbed.reason;
+  if (scrubbed.redirect === undefined) delete scrubbed.redirect;
+  return { ...outcome, answer: scrubbed };
 }

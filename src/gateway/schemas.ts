@@ -17,6 +17,9 @@ export const MAX_MESSAGE_LENGTH = 200;
  * hidden, and the length cut.
  */
 export function safeText(text: string): string {
+  // Most texts (names, reasons) hold no digit and no control character: nothing to mask.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for them is the point
+  if (text.length <= MAX_MESSAGE_LENGTH && !/[\d\u0000-\u001f\u007f]/.test(text)) return text.trim();
   const clean = text
     // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
     .replace(/[\u0000-\u001f\u007f]+/g, ' ')

@@ -58,6 +58,9 @@ const pick = (data: unknown, fields: readonly string[]): Record<string, unknown>
 
 /** Failure text is cut to this length: a reason, not a dump. */
 const MAX_FAILURE_CHARS = 2_000;
+const MAX_FRAMES_CHARS = 4_000;
+/** Where a stack trace's frames begin, after the message. */
+const FRAME_START = /\n\s+at\s/;
 /** Where a dump of a request or response starts: everything from here on is dropped. */
 const DUMP_START =
   /\b(?:request|response|req|res)?[ _-]?(?:body|headers?|data|payload|config)\b\s*[:=]|\b(?:authorization|proxy-authorization|cookie|set-cookie|x-[a-z0-9-]+)\s*:/i;
@@ -66,19 +69,25 @@ const URL_QUERY = /\b([a-z][a-z0-9+.-]*:\/\/[^\s?#]*)[?#][^\s'")\]]*/gi;
 const AUTH_TOKEN = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi;
 
 /**
- * Makes a failure reason, stack trace line or job log line safe to show: drops anything after the
- * start of a body or header dump, strips URLs' userinfo and query strings, scrubs known secrets and
- * masks card numbers.
+ * Makes a failure reason, stack trace or job log line safe to show: drops anything after the start
+ * of a body or header dump, strips URLs' userinfo and query strings, scrubs known secrets and masks
+ * card numbers. A stack trace's frames (`    at …` lines) are kept, scrubbed the same way, so the
+ * trace still says where the failure came from.
  */
 export function createFailureSanitiser(secrets: readonly string[] = []): (text: string) => string {
   const scrub = createLineScrubber(secrets);
+  const stripUrls = (text: string) =>
+    text.replace(URL_USERINFO, '$1').replace(URL_QUERY, '$1').replace(AUTH_TOKEN, '$1 [removed]');
+  const limit = (text: string, max: number) =>
+    text.length > max ? `${text.slice(0, max)} [truncated]` : text;
   return (text) => {
-    let out = String(text);
-    const dump = DUMP_START.exec(out);
-    if (dump) out = `${out.slice(0, dump.index).trimEnd()} [details removed]`;
-    out = out.replace(URL_USERINFO, '$1').replace(URL_QUERY, '$1').replace(AUTH_TOKEN, '$1 [removed]');
-    if (out.length > MAX_FAILURE_CHARS) out = `${out.slice(0, MAX_FAILURE_CHARS)} [truncated]`;
-    return scrub(out);
+    const all = String(text);
+    const framesAt = all.search(FRAME_START);
+    let head = framesAt < 0 ? all : all.slice(0, framesAt);
+    const frames = framesAt < 0 ? '' : all.slice(framesAt);
+    const dump = DUMP_START.exec(head);
+    if (dump) head = `${head.slice(0, dump.index).trimEnd()} [details removed]`;
+    return scrub(limit(stripUrls(head), MAX_FAILURE_CHARS) + limit(stripUrls(frames), MAX_FRAMES_CHARS));
   };
 }
 

@@ -31,7 +31,7 @@ return {1}
  *       4 new token ('' keep, '-' clear), 5 now, 6 history entry (JSON), 7 drop payload ('1'),
  *       8 count an attempt ('1'), 9 external_id, 10 states in KEYS order (comma-separated),
  *       11 push to outbox ('1'), then field/value pairs ('' value deletes the field)...
- * Returns {1, from, seq, attempts} when moved, {0, current} when refused, {-1} when absent.
+ * Returns {1, from, seq, attempts, method} when moved, {0, current} when refused, {-1} when absent.
  */
 export const TRANSITION = `
 local cur = redis.call('HGET', KEYS[1], 'status')
@@ -62,7 +62,7 @@ for state in string.gmatch(ARGV[10], '[^,]+') do
   if state == ARGV[2] then redis.call('ZADD', KEYS[3 + i], tonumber(ARGV[5]), ARGV[9]) end
 end
 if ARGV[11] == '1' then redis.call('RPUSH', KEYS[3], cjson.encode({external_id = ARGV[9], seq = seq})) end
-return {1, cur, seq, attempts}
+return {1, cur, seq, attempts, redis.call('HGET', KEYS[1], 'method') or ''}
 `;
 
 /**

@@ -105,6 +105,8 @@ export interface PayoutStoreOptions {
   logger: Logger;
   /** Whether status changes go to the notification outbox (NOTIFY_URL set). */
   notify?: boolean;
+  /** Called after every recorded change (`from` null on creation), e.g. for metrics. */
+  onTransition?: (from: PayoutState | null, to: PayoutState, method: string) => void;
   now?: () => number;
 }
 
@@ -160,7 +162,8 @@ export function createPayoutStore(options: PayoutStoreOptions) {
     const record = await get(id);
     if (!record) throw new Error(`payout ${id} vanished right after it was written`);
     if (res[0] === 1) {
-      logger.info({ external_id: id, from: null, to: 'queued', attempt: 0 }, 'payout queued');
+      logger.info({ external_id: id, from: null, to: 'queued', attempt: 0 }, 'payout -> queued');
+      options.onTransition?.(null, 'queued', method);
       return { outcome: 'created', record };
     }
     const existingDigest = res[1] ?? '';
@@ -284,13 +287,14 @@ export function createPayoutStore(options: PayoutStoreOptions) {
       PAYOUT_STATES.join(','),
       notify,
       ...fields,
-    )) as [number, string?, number?, number?];
+    )) as [number, string?, number?, number?, string?];
 
     if (res[0] !== 1) {
       return { ok: false, current: res[0] === -1 ? undefined : (res[1] as PayoutState) };
     }
     const from = res[1] as PayoutState;
     const result = { ok: true as const, from, to, seq: Number(res[2]), attempts: Number(res[3]) };
+    options.onTransition?.(from, to, res[4] ?? '');
     logger.info(
       {
         external_id: externalId,
@@ -351,7 +355,10 @@ export function createPayoutStore(options: PayoutStoreOptions) {
     const pipeline = redis.pipeline();
     for (const s of PAYOUT_STATES) pipeline.zcard(keys.stateIndex(s));
     const res = await pipeline.exec();
-    return Object.fromEntries(PAYOUT_STATES.map((s, i) => [s, Number(res?.[i]?.[1] ?? 0)])) as Record<
+    // A failed read is an error, never a zero: a zero would tell operators the queue is empty.
+    const failed = res?.find(([err]) => err);
+    if (!res || failed) throw failed?.[0] ?? new Error('counting payouts by state failed');
+    return Object.fromEntries(PAYOUT_STATES.map((s, i) => [s, Number(res[i]?.[1] ?? 0)])) as Record<
       PayoutState,
       number
     >;

@@ -275,7 +275,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     const origin = `${request.protocol}://${request.host}`;
     const order = createOrder(valid, direction, checked.method, checked.request, scenario, origin);
     if (order.scenario.callbacks.early) {
-      const first = settle(order);
+      const first = isFinal(order.status) ? sendFinalCallback(order) : settle(order);
       await Promise.race([first, timers.sleep(EARLY_CALLBACK_WAIT_MS)]);
     } else if (isFinal(order.status)) {
       timers.later(0, () => void sendFinalCallback(order));

@@ -295,7 +295,11 @@ describe('notifications', () => {
       .poll(() => received.filter((r) => r.parsed.payout.external_id === body.external_id).length, {
         timeout: 15_000,
       })
-      .toBe(4);
+      .toBe(4)
+      .catch((err) => {
+        const got = received.filter((r) => r.parsed.payout.external_id === body.external_id);
+        throw new Error(`${err.message}; received ${JSON.stringify(got.map((r) => [r.parsed.payout.seq, r.parsed.event]))}`);
+      });
     const mine = received.filter((r) => r.parsed.payout.external_id === body.external_id);
     for (const r of mine) {
       expect(r.signature).toBe(signNotification(NOTIFY_SECRET, r.body));

@@ -1,0 +1,344 @@
+import { randomBytes } from 'node:crypto';
+import { Agent } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import axios from 'axios';
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { loadConfig } from '../src/config.js';
+import { type System, startSystem } from '../src/system.js';
+import { startStub } from './stub.js';
+
+/**
+ * The lifecycle's figures: HTTP enqueue -> submitted throughput and latency, against a bare BullMQ
+ * worker doing one axios POST per job, measured in the same run; Redis bytes per payout; RSS growth.
+ */
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const API_KEY = 'bench-api-key-0123456789';
+/** One payload key for the run: the API seals with it and separate worker processes open with it. */
+const PAYLOAD_KEY = randomBytes(32).toString('base64');
+
+const body = (externalId: string) =>
+  JSON.stringify({
+    method: 'bank_card',
+    payment_system: 'TEST_PS',
+    external_id: externalId,
+    amount: 1100000,
+    currency: 'USD',
+    customer: { customer_id: 'bench', country: 'LV', first_name: 'Test', last_name: 'Test' },
+    payment_data: {
+      card_number: '4111111111111111',
+      card_holder: 'John Doe',
+      exp_year: '2030',
+      exp_month: '06',
+    },
+  });
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function deletePrefix(redis: Redis, match: string) {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', match, 'COUNT', 5000);
+    cursor = next;
+    if (keys.length) await redis.unlink(...keys);
+  } while (cursor !== '0');
+}
+
+async function startOurs(
+  gatewayUrl: string,
+  env: Record<string, string> = {},
+  parts: ('api' | 'worker')[] = ['api', 'worker'],
+) {
+  const prefix = `bench-${randomBytes(4).toString('hex')}`;
+  const config = loadConfig({
+    REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    PORT: '0',
+    GATEWAY_URL: gatewayUrl,
+    MERCHANT_KEY: 'bench-merchant-key',
+    SIGNATURE_SALT: 'bench-salt',
+    API_KEYS: API_KEY,
+    DASHBOARD_USER: 'ops',
+    DASHBOARD_PASSWORD: 'bench-dashboard',
+    PAYLOAD_KEY,
+    GATEWAY_RATE_LIMIT_PER_SECOND: '100000',
+    ...env,
+  });
+  // Logs are written as in production, to nowhere.
+  const logger = pino({ level: 'info' }, pino.destination('/dev/null'));
+  const system = await startSystem(config, parts, logger);
+  return { system, prefix, url: system.urls.api! };
+}
+
+/** POSTs `n` payouts with `inFlight` requests at a time; returns their external_ids. */
+async function enqueueAll(url: string, n: number, inFlight: number, tag: string): Promise<string[]> {
+  const http = axios.create({
+    httpAgent: new Agent({ keepAlive: true, maxSockets: inFlight }),
+    validateStatus: () => true,
+  });
+  const ids = Array.from({ length: n }, (_, i) => `${tag}-${i}`);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < ids.length) {
+        const id = ids[next++]!;
+        const res = await http.post(`${url}/v1/payouts`, body(id), {
+          headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+        });
+        if (res.status !== 202)
+          throw new Error(`enqueue answered ${res.status}: ${JSON.stringify(res.data)}`);
+      }
+    }),
+  );
+  return ids;
+}
+
+async function waitForState(system: System, state: 'submitted' | 'succeeded', n: number) {
+  for (;;) {
+    const counts = await system.store.counts();
+    if (counts[state] >= n) return;
+    await sleep(10);
+  }
+}
+
+/** Enqueue -> submitted latencies from each payout's history (ms). */
+async function latencies(system: System, ids: string[]): Promise<number[]> {
+  const out: number[] = [];
+  for (const id of ids) {
+    const h = await system.store.history(id);
+    const queued = h.find((e) => e.to === 'queued');
+    const submitted = h.find((e) => e.to === 'submitted');
+    if (queued && submitted) out.push(Date.parse(submitted.at) - Date.parse(queued.at));
+  }
+  return out.sort((a, b) => a - b);
+}
+
+async function oursThroughput(gatewayUrl: string, n: number, concurrency: number) {
+  const { system, prefix, url } = await startOurs(gatewayUrl, { WORKER_CONCURRENCY: String(concurrency) });
+  try {
+    await enqueueAll(url, 200, 32, 'warm');
+    await waitForState(system, 'submitted', 200);
+    const started = performance.now();
+    await enqueueAll(url, n, 64, 'run');
+    await waitForState(system, 'submitted', n + 200);
+    return n / ((performance.now() - started) / 1000);
+  } finally {
+    await system.close();
+    const r = new Redis(REDIS_URL);
+    await deletePrefix(r, `{${prefix}}*`);
+    r.disconnect();
+  }
+}
+
+/** The baseline: a bare BullMQ queue and worker, one axios keep-alive POST per job. */
+async function bareWorker(gatewayUrl: string, concurrency: number) {
+  const prefix = `{bench-bare-${randomBytes(4).toString('hex')}}`;
+  const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  const queue = new Queue('bare', { connection, prefix });
+  const http = axios.create({ httpAgent: new Agent({ keepAlive: true }) });
+  const finished = new Map<string, number>();
+  const worker = new Worker(
+    'bare',
+    async (job) => {
+      await http.post(`${gatewayUrl}/v2/payment/payout/`, body(job.data.id), {
+        headers: { 'content-type': 'application/json' },
+      });
+      finished.set(job.data.id, Date.now());
+    },
+    { connection, prefix, concurrency, removeOnComplete: { count: 1000 } },
+  );
+  const addAll = async (ids: string[], inFlight = 64) => {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: inFlight }, async () => {
+        while (next < ids.length) {
+          const id = ids[next++]!;
+          await queue.add(
+            'payout',
+            { id, added: Date.now() },
+            { jobId: `b-${id}`, removeOnComplete: { count: 1000 } },
+          );
+        }
+      }),
+    );
+  };
+  const waitDone = async (ids: string[]) => {
+    while (!ids.every((id) => finished.has(id))) await sleep(10);
+  };
+  return {
+    async throughput(n: number) {
+      const warm = Array.from({ length: 200 }, (_, i) => `warm-${i}`);
+      await addAll(warm);
+      await waitDone(warm);
+      const ids = Array.from({ length: n }, (_, i) => `run-${i}`);
+      const started = performance.now();
+      await addAll(ids);
+      await waitDone(ids);
+      return n / ((performance.now() - started) / 1000);
+    },
+    async latencyAtRate(rate: number, seconds: number) {
+      const ids: string[] = [];
+      const added = new Map<string, number>();
+      const total = Math.round(rate * seconds);
+      const started = Date.now();
+      for (let i = 0; i < total; i++) {
+        const due = started + (i * 1000) / rate;
+        if (due > Date.now()) await sleep(due - Date.now());
+        const id = `lat-${i}`;
+        ids.push(id);
+        added.set(id, Date.now());
+        void queue.add('payout', { id }, { jobId: `b-${id}`, removeOnComplete: { count: 1000 } });
+      }
+      await waitDone(ids);
+      return ids.map((id) => finished.get(id)! - added.get(id)!).sort((a, b) => a - b);
+    },
+    async close() {
+      await worker.close();
+      await queue.close();
+      await deletePrefix(connection, `${prefix}*`);
+      connection.disconnect();
+    },
+  };
+}
+
+async function oursLatencyAtRate(gatewayUrl: string, rate: number, seconds: number) {
+  const { system, prefix, url } = await startOurs(gatewayUrl, { WORKER_CONCURRENCY: '50' });
+  const http = axios.create({ httpAgent: new Agent({ keepAlive: true }), validateStatus: () => true });
+  try {
+    const total = Math.round(rate * seconds);
+    const ids: string[] = [];
+    const started = Date.now();
+    const pending: Promise<unknown>[] = [];
+    for (let i = 0; i < total; i++) {
+      const due = started + (i * 1000) / rate;
+      if (due > Date.now()) await sleep(due - Date.now());
+      const id = `lat-${i}`;
+      ids.push(id);
+      pending.push(
+        http.post(`${url}/v1/payouts`, body(id), {
+          headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+        }),
+      );
+    }
+    await Promise.all(pending);
+    await waitForState(system, 'submitted', total);
+    return await latencies(system, ids);
+  } finally {
+    await system.close();
+    const r = new Redis(REDIS_URL);
+    await deletePrefix(r, `{${prefix}}*`);
+    r.disconnect();
+  }
+}
+
+/** Redis bytes per payout: the difference in used_memory over `n` payouts. */
+async function redisBytes(n: number) {
+  const stubSucceed = await startStub(0, 4);
+  const r = new Redis(REDIS_URL);
+  const used = async () => Number(/used_memory:(\d+)/.exec(await r.info('memory'))![1]);
+  try {
+    // queued: the API alone, no worker
+    const api = await startOurs(stubSucceed.url, {}, ['api']);
+    const before = await used();
+    await enqueueAll(api.url, n, 32, 'mem');
+    const queuedBytes = ((await used()) - before) / n;
+    await api.system.close();
+    // finished: a worker takes them to succeeded (the gateway answers SUCCESS at once)
+    const worker = await startOurs(stubSucceed.url, { QUEUE_PREFIX: api.prefix, WORKER_CONCURRENCY: '50' }, [
+      'worker',
+    ]);
+    await waitForState(worker.system, 'succeeded', n);
+    await sleep(500);
+    const finishedBytes = ((await used()) - before) / n;
+    await worker.system.close();
+    await deletePrefix(r, `{${api.prefix}}*`);
+    return { queuedBytes, finishedBytes };
+  } finally {
+    r.disconnect();
+    await stubSucceed.close();
+  }
+}
+
+/** RSS of a process running API and worker after `small` and after `large` payouts. */
+async function rssGrowth(gatewayUrl: string, small: number, large: number) {
+  const { system, prefix, url } = await startOurs(gatewayUrl, { WORKER_CONCURRENCY: '50' });
+  const r = new Redis(REDIS_URL);
+  try {
+    let done = 0;
+    const run = async (n: number) => {
+      for (let i = 0; i < n; i += 5000) {
+        const batch = Math.min(5000, n - i);
+        await enqueueAll(url, batch, 64, `rss-${done + i}`);
+      }
+      done += n;
+      await waitForState(system, 'submitted', done);
+      // Finished records stay in Redis by design; the process must not keep them.
+      global.gc?.();
+      await sleep(500);
+      return process.memoryUsage().rss;
+    };
+    const afterSmall = await run(small);
+    const afterLarge = await run(large - small);
+    return { afterSmall, afterLarge, growth: afterLarge / afterSmall };
+  } finally {
+    await system.close();
+    await deletePrefix(r, `{${prefix}}*`);
+    r.disconnect();
+  }
+}
+
+export interface LifecycleBenchOptions {
+  /** Payouts per throughput run. @defaultValue 5000 */
+  payouts?: number;
+  /** RSS check: payouts before the first and second reading. @defaultValue [10000, 100000] */
+  rss?: [number, number];
+}
+
+export async function benchLifecycle(options: LifecycleBenchOptions = {}) {
+  const n = options.payouts ?? 5000;
+  const [small, large] = options.rss ?? [10_000, 100_000];
+  const fast = await startStub(0);
+  const slow = await startStub(100);
+  try {
+    const bare = await bareWorker(fast.url, 50);
+    const baselineThroughput = await bare.throughput(n);
+    await bare.close();
+    const oursThroughputFast = await oursThroughput(fast.url, n, 50);
+
+    const slowOurs = await oursThroughput(slow.url, Math.max(n, 4000), 200);
+
+    const rate = Math.round(oursThroughputFast / 2);
+    const oursLat = await oursLatencyAtRate(fast.url, rate, 5);
+    const bareLat = await bareWorker(fast.url, 50);
+    const baseLat = await bareLat.latencyAtRate(rate, 5);
+    await bareLat.close();
+
+    const memory = await redisBytes(2000);
+    const rss = await rssGrowth(fast.url, small, large);
+    return {
+      throughput: {
+        ours: oursThroughputFast,
+        baseline: baselineThroughput,
+        ratio: oursThroughputFast / baselineThroughput,
+        target: 0.75,
+      },
+      slowGateway: { ours: slowOurs, bound: 2000, share: slowOurs / 2000, target: 0.85 },
+      latency: {
+        rate,
+        ours: { p50: percentile(oursLat, 50), p99: percentile(oursLat, 99) },
+        baseline: { p50: percentile(baseLat, 50), p99: percentile(baseLat, 99) },
+        p99Ratio: percentile(oursLat, 99) / Math.max(1, percentile(baseLat, 99)),
+        target: 1.5,
+      },
+      memory: { ...memory, targets: { queuedBytes: 3072, finishedBytes: 1024 } },
+      rss: { ...rss, small, large },
+    };
+  } finally {
+    await fast.close();
+    await slow.close();
+  }
+}

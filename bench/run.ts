@@ -1,0 +1,80 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { benchGatewayClient } from './gateway-client.js';
+import { benchLifecycle } from './lifecycle.js';
+
+/**
+ * `npm run bench`: every figure as ours against a baseline measured in the same run, as a table and
+ * as JSON (bench/results/latest.json). `BENCH_QUICK=1` runs smaller sizes for a smoke check.
+ */
+
+const quick = process.env.BENCH_QUICK === '1';
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+const gateway = await benchGatewayClient(quick ? { requests: 3000, warmup: 500, rounds: 1 } : {});
+const lifecycle = await benchLifecycle(quick ? { payouts: 1000, rss: [1000, 5000] } : {});
+
+const rows: [string, string, string, string, string][] = [
+  [
+    'gateway client, payouts/s @50 in flight',
+    fmt(gateway.ours),
+    `${fmt(gateway.baseline)} (bare axios)`,
+    fmt(gateway.ratio, 2),
+    '>= 0.90',
+  ],
+  [
+    'enqueue -> submitted, payouts/s @50',
+    fmt(lifecycle.throughput.ours),
+    `${fmt(lifecycle.throughput.baseline)} (bare BullMQ+axios)`,
+    fmt(lifecycle.throughput.ratio, 2),
+    '>= 0.75',
+  ],
+  [
+    '100 ms gateway @200, payouts/s',
+    fmt(lifecycle.slowGateway.ours),
+    '2,000 (bound)',
+    fmt(lifecycle.slowGateway.share, 2),
+    '>= 0.85',
+  ],
+  [
+    `p50 enqueue -> submitted @${lifecycle.latency.rate}/s, ms`,
+    fmt(lifecycle.latency.ours.p50),
+    fmt(lifecycle.latency.baseline.p50),
+    '',
+    '',
+  ],
+  [
+    `p99 enqueue -> submitted @${lifecycle.latency.rate}/s, ms`,
+    fmt(lifecycle.latency.ours.p99),
+    fmt(lifecycle.latency.baseline.p99),
+    fmt(lifecycle.latency.p99Ratio, 2),
+    '<= 1.50',
+  ],
+  ['Redis bytes per queued payout', fmt(lifecycle.memory.queuedBytes), '', '', '<= 3,072'],
+  ['Redis bytes per finished payout', fmt(lifecycle.memory.finishedBytes), '', '', '<= 1,024'],
+  [
+    `RSS after ${fmt(lifecycle.rss.large)} vs ${fmt(lifecycle.rss.small)} payouts, MB`,
+    fmt(lifecycle.rss.afterLarge / 2 ** 20),
+    fmt(lifecycle.rss.afterSmall / 2 ** 20),
+    fmt(lifecycle.rss.growth, 2),
+    'flat (~1.0)',
+  ],
+];
+const header: [string, string, string, string, string] = [
+  'figure',
+  'ours',
+  'baseline (same run)',
+  'ratio',
+  'target',
+];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join(' | ');
+console.log(line(header));
+console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
+for (const r of rows) console.log(line(r));
+
+mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+writeFileSync(
+  new URL('./results/latest.json', import.meta.url),
+  `${JSON.stringify({ at: new Date().toISOString(), quick, gateway, lifecycle }, null, 2)}\n`,
+);

@@ -65,6 +65,7 @@ const envSchema = z.object({
       .url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' })
       .default('redis://127.0.0.1:6379'),
   ),
+  REDIS_CLUSTER: bool(false),
   QUEUE_PREFIX: z.preprocess(
     blankToUndefined,
     z
@@ -125,6 +126,8 @@ export interface PayloadKey {
 
 export interface Config {
   redisUrl: string;
+  /** REDIS_URL is a seed node of a Redis Cluster. */
+  redisCluster: boolean;
   /** Every Redis key of one deployment lives under it. */
   queuePrefix: string;
   host: string;
@@ -234,6 +237,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const callbackHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? '127.0.0.1' : e.HOST;
   return {
     redisUrl: e.REDIS_URL,
+    redisCluster: e.REDIS_CLUSTER,
     queuePrefix: e.QUEUE_PREFIX,
     host: e.HOST,
     port: e.PORT,

@@ -42,7 +42,7 @@ export interface PayoutClient {
 export function createPayoutClient(options: { config?: Config; logger?: Logger } = {}): PayoutClient {
   const config = options.config ?? loadConfig();
   const logger = options.logger ?? createLogger({ level: config.logLevel });
-  const redis = connectRedis(config.redisUrl, 'request', logger);
+  const redis = connectRedis({ url: config.redisUrl, cluster: config.redisCluster }, 'request', logger);
   const store = createPayoutStore({
     redis,
     queuePrefix: config.queuePrefix,

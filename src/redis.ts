@@ -1,4 +1,4 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from './logger.js';
 
 /**
@@ -8,16 +8,37 @@ import type { Logger } from './logger.js';
  */
 export type ConnectionRole = 'worker' | 'request';
 
-export function connectRedis(url: string, role: ConnectionRole, logger?: Logger): Redis {
+export interface RedisTarget {
+  url: string;
+  /** REDIS_URL names one node of a Redis Cluster; the others are discovered from it. */
+  cluster?: boolean;
+}
+
+export function connectRedis(target: RedisTarget, role: ConnectionRole, logger?: Logger): Redis {
   const options: RedisOptions =
     role === 'worker'
       ? { maxRetriesPerRequest: null, enableReadyCheck: true }
       : { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000 };
-  const redis = new Redis(url, {
-    ...options,
-    lazyConnect: false,
-    retryStrategy: (times) => Math.min(200 * times, 2_000),
-  });
+  const retryStrategy = (times: number) => Math.min(200 * times, 2_000);
+  let redis: Redis;
+  if (target.cluster) {
+    const seed = new URL(target.url);
+    const auth = {
+      ...(seed.username ? { username: decodeURIComponent(seed.username) } : {}),
+      ...(seed.password ? { password: decodeURIComponent(seed.password) } : {}),
+      ...(seed.protocol === 'rediss:' ? { tls: {} } : {}),
+    };
+    // Every key of a deployment shares one hash tag, so every command and script goes to one slot.
+    // A Cluster answers the same commands as a single Redis; ioredis types them apart, hence the cast.
+    redis = new Cluster([{ host: seed.hostname, port: Number(seed.port || 6379) }], {
+      enableOfflineQueue: options.enableOfflineQueue ?? true,
+      enableReadyCheck: true,
+      clusterRetryStrategy: retryStrategy,
+      redisOptions: { ...options, ...auth },
+    }) as unknown as Redis;
+  } else {
+    redis = new Redis(target.url, { ...options, lazyConnect: false, retryStrategy });
+  }
   let down = false;
   redis.on('error', (err: Error & { code?: string }) => {
     if (!down) logger?.warn({ role, code: err.code, err }, 'redis connection error');

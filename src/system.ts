@@ -84,7 +84,7 @@ export async function startSystem(config: Config, parts: Part[], logger?: Logger
   const urls: Record<string, string> = {};
   const redisConnections: Redis[] = [];
   const connect = (role: 'worker' | 'request') => {
-    const r = connectRedis(config.redisUrl, role, log);
+    const r = connectRedis({ url: config.redisUrl, cluster: config.redisCluster }, role, log);
     redisConnections.push(r);
     return r;
   };

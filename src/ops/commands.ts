@@ -31,7 +31,7 @@ async function withStore<T>(config: Config, fn: (deps: ReturnType<typeof open>) 
 
 function open(config: Config) {
   const logger = createLogger({ level: 'warn', destination: process.stderr as never });
-  const redis = connectRedis(config.redisUrl, 'worker', logger);
+  const redis = connectRedis({ url: config.redisUrl, cluster: config.redisCluster }, 'worker', logger);
   const store = createPayoutStore({
     redis,
     queuePrefix: config.queuePrefix,

@@ -97,8 +97,8 @@ describe('gauges from the real Redis', () => {
   test('Redis unreachable: a scrape still answers, without the gauges it could not read', async () => {
     const url = `redis://127.0.0.1:${await closedPort()}`;
     // Both kinds of connection: a request one fails at once, a worker one waits out the outage.
-    const requestRedis = connectRedis(url, 'request');
-    const workerRedis = connectRedis(url, 'worker');
+    const requestRedis = connectRedis({ url }, 'request');
+    const workerRedis = connectRedis({ url }, 'worker');
     const downQueues = [
       new Queue(QUEUE.payouts, { connection: requestRedis, prefix: keyBase(prefix) }),
       new Queue(QUEUE.maintenance, { connection: workerRedis, prefix: keyBase(prefix) }),

@@ -293,12 +293,14 @@ describe('notifications', () => {
     await sys.waitFor(body.external_id, (p) => p.status === 'succeeded');
     await expect
       .poll(() => received.filter((r) => r.parsed.payout.external_id === body.external_id).length, {
-        timeout: 15_000,
+        timeout: 30_000,
       })
       .toBe(4)
       .catch((err) => {
         const got = received.filter((r) => r.parsed.payout.external_id === body.external_id);
-        throw new Error(`${err.message}; received ${JSON.stringify(got.map((r) => [r.parsed.payout.seq, r.parsed.event]))}`);
+        throw new Error(
+          `${err.message}; received ${JSON.stringify(got.map((r) => [r.parsed.payout.seq, r.parsed.event]))}`,
+        );
       });
     const mine = received.filter((r) => r.parsed.payout.external_id === body.external_id);
     for (const r of mine) {

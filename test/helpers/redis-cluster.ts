@@ -1,0 +1,75 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { freePort } from './system.js';
+
+const run = promisify(execFile);
+
+/** A Redis Cluster of three masters on loopback ports, for the test that runs payouts across it. */
+export async function startRedisCluster() {
+  const ports = [await freePort(), await freePort(), await freePort()];
+  const dir = mkdtempSync(join(tmpdir(), 'payouts-cluster-'));
+  const procs: ChildProcess[] = ports.map((port) =>
+    spawn(
+      'redis-server',
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        `nodes-${port}.conf`,
+        '--dir',
+        dir,
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+      ],
+      { stdio: 'ignore' },
+    ),
+  );
+  const cli = (...args: string[]) => run('redis-cli', args, { timeout: 30_000 });
+  for (const port of ports) {
+    for (let i = 0; ; i++) {
+      const ok = await cli('-p', String(port), 'ping').then(
+        (r) => r.stdout.trim() === 'PONG',
+        () => false,
+      );
+      if (ok) break;
+      if (i > 100) throw new Error(`redis-server on ${port} did not start`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  await cli(
+    '--cluster',
+    'create',
+    ...ports.map((p) => `127.0.0.1:${p}`),
+    '--cluster-replicas',
+    '0',
+    '--cluster-yes',
+  );
+  for (let i = 0; ; i++) {
+    const states = await Promise.all(
+      ports.map((p) => cli('-p', String(p), 'cluster', 'info').then((r) => r.stdout)),
+    );
+    if (states.every((s) => s.includes('cluster_state:ok'))) break;
+    if (i > 100) throw new Error('the cluster did not become ready');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url: `redis://127.0.0.1:${ports[0]}`,
+    ports,
+    async stop() {
+      for (const p of procs) p.kill('SIGKILL');
+      await Promise.all(
+        procs.map((p) => new Promise((r) => (p.exitCode !== null ? r(null) : p.once('exit', r)))),
+      );
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

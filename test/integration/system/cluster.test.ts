@@ -1,0 +1,38 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { startRedisCluster } from '../../helpers/redis-cluster.js';
+import { cardPayout } from '../../helpers/requests.js';
+import { startTestSystem, type TestSystem } from '../../helpers/system.js';
+
+let cluster: Awaited<ReturnType<typeof startRedisCluster>>;
+let sys: TestSystem;
+
+beforeAll(async () => {
+  cluster = await startRedisCluster();
+  sys = await startTestSystem({ env: { REDIS_URL: cluster.url, REDIS_CLUSTER: 'true' } });
+}, 60_000);
+afterAll(async () => {
+  await sys?.close();
+  await cluster?.stop();
+});
+
+test('payouts run end to end across a 3-master Redis Cluster', async () => {
+  const markers = ['', '+instant', '+decline', '+503x1+retry-after=0', '+500+no-callback', '+unknown'];
+  const expected = ['succeeded', 'succeeded', 'failed', 'succeeded', 'needs_review', 'succeeded'];
+  const ids = markers.map(() => `po-${randomBytes(6).toString('hex')}`);
+  for (const [i, marker] of markers.entries()) {
+    const body = cardPayout({
+      external_id: ids[i],
+      customer: { customer_id: `p${marker}`, country: 'LV', first_name: 'A', last_name: 'B' },
+    });
+    expect((await sys.request('POST', '/v1/payouts', body)).status).toBe(202);
+    expect((await sys.request('POST', '/v1/payouts', body)).status).toBe(200);
+  }
+  for (const [i, id] of ids.entries()) {
+    const done = await sys.waitFor(id, (p) => p.status === expected[i], 20_000);
+    expect(done.status).toBe(expected[i]);
+    expect(sys.sandbox.received(id)?.created).toBe(1);
+  }
+  const ready = await fetch(`${sys.api}/readyz`);
+  expect(ready.status).toBe(200);
+});

@@ -61,6 +61,10 @@ const commands: Record<string, { summary: string; run: () => Promise<Command> }>
   api: { summary: 'the HTTP API alone', run: async () => serve(['api']) },
   worker: { summary: 'a payout worker alone (run as many as you like)', run: async () => serve(['worker']) },
   sandbox: { summary: 'the sandbox gateway alone, on SANDBOX_PORT', run: async () => serve(['sandbox']) },
+  demo: {
+    summary: 'demo [per-scenario]: a mixed batch against the sandbox, with a live progress bar',
+    run: async () => (await import('./ops/demo.js')).demo,
+  },
   status: {
     summary: 'status <external_id>: state, history, masked data',
     run: async () => (await import('./ops/commands.js')).status,

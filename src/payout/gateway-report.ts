@@ -73,7 +73,8 @@ export async function applyGatewayReport(
     gatewayStatus: report.status,
     orderId: report.orderId,
     reasonCode: report.reasonCode,
-    reason: report.reason ?? (report.status === 7 ? 'gateway_status_unknown' : undefined),
+    // An empty reason from the gateway says nothing; status 7 still gets a reason operators can read.
+    reason: report.reason || (report.status === 7 ? 'gateway_status_unknown' : undefined),
     durationMs,
   });
   if (moved.ok) return { result: 'applied', from: moved.from, to: moved.to };

@@ -1,0 +1,166 @@
+import { randomBytes } from 'node:crypto';
+import type { Config } from '../config.js';
+import { createLogger } from '../logger.js';
+import type { MethodId } from '../methods/index.js';
+import { isTerminal, PAYOUT_STATES, type PayoutState } from '../payout/states.js';
+import { createPayoutStore } from '../payout/store.js';
+import { createProducer } from '../producer/producer.js';
+import { createPayoutQueue } from '../queues.js';
+import { connectRedis } from '../redis.js';
+
+/**
+ * `payouts demo`: a mixed batch against the sandbox gateway (every method, a share of every fault),
+ * a live progress bar while the payouts move, and a table by state at the end. It uses the running
+ * system (`npm start`) when one is up, and starts one in this process when none is.
+ */
+
+/** Sample payment_data per method, plainly fake (test card numbers, example.com addresses). */
+const SAMPLES: Record<MethodId, Record<string, string> | undefined> = {
+  bank_card: { card_number: '4111111111111111', card_holder: 'John Doe', exp_year: '2030', exp_month: '06' },
+  p2p_card: { bank_name: 'Sberbank', card_number: '5555555555554444', card_holder: 'John Doe' },
+  vega_wallet: { wallet: 'U000060', password: 'demo-wallet-password' },
+  jeton_wallet: { wallet: '12345678' },
+  ecopayz: { wallet: '1100383615' },
+  sticpay: { wallet: 'player@example.com' },
+  emanat: { phone: '994934331504' },
+  m10_wallet: { phone: '994934331504' },
+  cash: {
+    address: 'Street 12',
+    messenger: 'Telegram',
+    username: 'demo',
+    asap: 'true',
+    delivery_time: '2025-01-11 12:28:28',
+  },
+  cis_transfer: undefined,
+  bank_transfer: {
+    account_number: '1234567890',
+    owner_name: 'John Doe',
+    owner_native_name: 'John Doe',
+    bank_name: 'Test Bank',
+    branch_name: 'Main',
+    bank_code: '001',
+  },
+  kakaopay: { email: 'player@example.com' },
+  toss: { email: 'player@example.com' },
+  payco: { email: 'player@example.com' },
+};
+
+/** The sandbox's outcome markers (docs/sandbox.md), each with what the demo shows it for. */
+const SCENARIOS: [marker: string, what: string][] = [
+  ['+delay=1500', 'success by callback'],
+  ['+instant', 'success in the answer'],
+  ['+decline+delay=1500', 'declined'],
+  ['+error+instant', 'gateway error'],
+  ['+unknown+delay=2000', 'unknown, then success'],
+  ['+503x2+retry-after=1+delay=1000', 'busy twice, then success'],
+  ['+429x1+retry-after=1+delay=1000', 'rate limited, then success'],
+  ['+500+delay=2000', 'answer lost (500), settled by callback'],
+  ['+drop+no-callback', 'connection dropped, no callback: needs review'],
+  ['+early-callback+delay=500', 'callback before the answer'],
+  ['+dup-callback+stale-callback+delay=1500', 'duplicate and stale callbacks'],
+];
+
+const BAR_WIDTH = 30;
+
+export async function demo(config: Config, args: string[]): Promise<number> {
+  if (!config.gateway.sandbox) {
+    process.stderr.write('payouts: the demo runs against the sandbox gateway only; unset GATEWAY_URL\n');
+    return 2;
+  }
+  const perScenario = Math.max(1, Number(args[0] ?? 1) || 1);
+  const logger = createLogger({ level: 'warn', destination: process.stderr as never });
+  const redis = connectRedis({ url: config.redisUrl, cluster: config.redisCluster }, 'worker', logger);
+  const store = createPayoutStore({
+    redis,
+    queuePrefix: config.queuePrefix,
+    payloadKeys: config.payloadKeys,
+    logger,
+  });
+  const queue = createPayoutQueue(redis, config.queuePrefix);
+  const producer = createProducer({ store, queue, logger });
+
+  let ownSystem: { close(): Promise<void> } | undefined;
+  if ((await queue.getWorkersCount()) === 0) {
+    process.stdout.write('no running system found: starting one in this process (sandbox + API + worker)\n');
+    const { startSystem } = await import('../system.js');
+    ownSystem = await startSystem(
+      config,
+      ['sandbox', 'api', 'worker'],
+      createLogger({ level: 'warn', destination: process.stderr as never }),
+    );
+  }
+
+  const run = randomBytes(3).toString('hex');
+  const batch: { id: string; what: string; reviewExpected: boolean }[] = [];
+  for (const method of Object.keys(SAMPLES) as MethodId[]) {
+    for (const [i, [marker, what]] of SCENARIOS.entries()) {
+      for (let k = 0; k < perScenario; k++) {
+        const id = `demo-${run}-${method.replaceAll('_', '')}-${i}-${k}`;
+        const paymentData = SAMPLES[method];
+        await producer.enqueuePayout({
+          method,
+          payment_system: 'DEMO',
+          external_id: id,
+          amount: 1000 + i,
+          currency: 'EUR',
+          customer: { customer_id: `demo${marker}`, country: 'LV', first_name: 'Demo', last_name: 'Player' },
+          ...(paymentData ? { payment_data: paymentData } : {}),
+        });
+        batch.push({ id, what, reviewExpected: marker.includes('no-callback') });
+      }
+    }
+  }
+  process.stdout.write(
+    `enqueued ${batch.length} payouts (${Object.keys(SAMPLES).length} methods x ${SCENARIOS.length} scenarios)\n`,
+  );
+
+  const states = new Map<string, PayoutState>();
+  // Unknown outcomes wait in needs_review until the gateway's callback settles them; only the
+  // scenarios without a callback are expected to stay there.
+  const settled = (s: PayoutState | undefined, reviewExpected: boolean) =>
+    s !== undefined && (isTerminal(s) || (reviewExpected && s === 'needs_review'));
+  const started = Date.now();
+  const deadline = started + 120_000;
+  for (;;) {
+    for (const { id, reviewExpected } of batch) {
+      if (settled(states.get(id), reviewExpected)) continue;
+      const r = await store.get(id);
+      if (r) states.set(id, r.status);
+    }
+    const done = batch.filter(({ id, reviewExpected }) => settled(states.get(id), reviewExpected)).length;
+    const counts = countBy(batch.map(({ id }) => states.get(id) ?? 'queued'));
+    const filled = Math.round((done / batch.length) * BAR_WIDTH);
+    const line = `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${done}/${batch.length} settled  ${PAYOUT_STATES.filter(
+      (s) => counts[s],
+    )
+      .map((s) => `${s} ${counts[s]}`)
+      .join('  ')}`;
+    process.stdout.write(process.stdout.isTTY ? `\r${line.padEnd(120)}` : `${line}\n`);
+    if (done === batch.length || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, process.stdout.isTTY ? 200 : 2000));
+  }
+  process.stdout.write(`\n\nafter ${((Date.now() - started) / 1000).toFixed(1)} s:\n`);
+  const counts = countBy(batch.map(({ id }) => states.get(id) ?? 'queued'));
+  for (const s of PAYOUT_STATES)
+    if (counts[s]) process.stdout.write(`  ${s.padEnd(16)} ${String(counts[s]).padStart(5)}\n`);
+  const review = batch.filter(({ id }) => states.get(id) === 'needs_review');
+  if (review.length > 0) {
+    process.stdout.write(
+      `\nneeds_review (an operator decides; see README "What to do with needs_review"):\n`,
+    );
+    for (const { id, what } of review) {
+      const r = await store.get(id);
+      process.stdout.write(`  ${id}  ${r?.reason ?? ''}  (${what})\n`);
+    }
+  }
+  await queue.close();
+  redis.disconnect();
+  await ownSystem?.close();
+  return 0;
+}
+
+function countBy(values: PayoutState[]): Partial<Record<PayoutState, number>> {
+  const out: Partial<Record<PayoutState, number>> = {};
+  for (const v of values) out[v] = (out[v] ?? 0) + 1;
+  return out;
+}

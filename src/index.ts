@@ -1,10 +1,8 @@
 import { type Config, loadConfig } from './config.js';
 import { createLogger, type Logger } from './logger.js';
-import { createPayoutStore } from './payout/store.js';
-import { createProducer, type EnqueueResult } from './producer/producer.js';
+import { connectProducer } from './producer/connect.js';
+import type { EnqueueResult } from './producer/producer.js';
 import type { PayoutView } from './producer/view.js';
-import { createPayoutQueue } from './queues.js';
-import { connectRedis } from './redis.js';
 
 /**
  * The library entry point for Node backends: enqueue payouts and read them without going through
@@ -42,22 +40,10 @@ export interface PayoutClient {
 export function createPayoutClient(options: { config?: Config; logger?: Logger } = {}): PayoutClient {
   const config = options.config ?? loadConfig();
   const logger = options.logger ?? createLogger({ level: config.logLevel });
-  const redis = connectRedis({ url: config.redisUrl, cluster: config.redisCluster }, 'request', logger);
-  const store = createPayoutStore({
-    redis,
-    queuePrefix: config.queuePrefix,
-    payloadKeys: config.payloadKeys,
-    logger,
-    notify: config.notify !== undefined,
-  });
-  const queue = createPayoutQueue(redis, config.queuePrefix);
-  const producer = createProducer({ store, queue, logger });
+  const { producer, close } = connectProducer(config, logger, 'request');
   return {
     enqueuePayout: (request) => producer.enqueuePayout(request),
     getPayout: (externalId) => producer.getPayout(externalId),
-    async close() {
-      await queue.close();
-      redis.disconnect();
-    },
+    close,
   };
 }

@@ -1,7 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { ConflictError, PayoutError, ValidationError } from '../errors.js';
-import type { GatewayOutcome, GatewayStatusCode } from '../gateway/outcome.js';
+import {
+  type GatewayOutcome,
+  type GatewayStatusCode,
+  type StatusMeaning,
+  statusMeaning,
+} from '../gateway/outcome.js';
 import { bearerAuth } from '../http/auth.js';
 import { sendError } from '../http/errors.js';
 import type { Logger } from '../logger.js';
@@ -52,6 +57,13 @@ entry['to'] = ARGV[2]
 redis.call('RPUSH', KEYS[2], cjson.encode(entry))
 return {1, cur}
 `;
+
+const DEPOSIT_STATE_FOR: Record<StatusMeaning, DepositState> = {
+  pending: 'submitted',
+  success: 'succeeded',
+  failure: 'failed',
+  unknown: 'unknown',
+};
 
 /** Sends that certainly did not arrive are tried this many times within one request. */
 const IN_REQUEST_ATTEMPTS = 3;
@@ -143,25 +155,7 @@ export function createDeposits(deps: {
     };
   }
 
-  const stateFor = (status: GatewayStatusCode): DepositState => {
-    switch (status) {
-      case 1:
-      case 2:
-      case 3:
-        return 'submitted';
-      case 4:
-        return 'succeeded';
-      case 5:
-      case 6:
-        return 'failed';
-      case 7:
-        return 'unknown';
-      default: {
-        const never: never = status;
-        throw new Error(`unmapped gateway status ${String(never)}`);
-      }
-    }
-  };
+  const stateFor = (status: GatewayStatusCode): DepositState => DEPOSIT_STATE_FOR[statusMeaning(status)];
 
   /** Answers for a deposit whose outcome is settled one way or another. */
   function answer(view: DepositView): DepositView {

@@ -18,6 +18,32 @@ export type GatewayStatusCode = (typeof GatewayStatus)[keyof typeof GatewayStatu
 export type PendingStatus = 1 | 2 | 3;
 export type FinalStatus = 4 | 5 | 6;
 
+/** What a status code means for the money: not final yet, moved, did not move, or nobody knows. */
+export type StatusMeaning = 'pending' | 'success' | 'failure' | 'unknown';
+
+/** The meaning of every status code. Exhaustive: a new code is a compile error here. */
+export function statusMeaning(status: GatewayStatusCode): StatusMeaning {
+  switch (status) {
+    case 1:
+    case 2:
+    case 3:
+      return 'pending';
+    case 4:
+      return 'success';
+    // ERROR (6) is "an error with processing the transaction": a final failure, like DECLINE.
+    case 5:
+    case 6:
+      return 'failure';
+    // UNKNOWN (7) is never a failure: the details are not clear.
+    case 7:
+      return 'unknown';
+    default: {
+      const never: never = status;
+      throw new Error(`unmapped gateway status ${String(never)}`);
+    }
+  }
+}
+
 /** Gateway transaction types. */
 export const GatewayType = { DEPOSIT: 1, PAYOUT: 2, REFUND: 3 } as const;
 export type GatewayTypeCode = (typeof GatewayType)[keyof typeof GatewayType];

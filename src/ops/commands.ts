@@ -5,11 +5,8 @@ import { PayoutError } from '../errors.js';
 import { listUnknownCallbacks } from '../feedback/callbacks.js';
 import { createLogger } from '../logger.js';
 import { isPayoutState, PAYOUT_STATES } from '../payout/states.js';
-import { createPayoutStore } from '../payout/store.js';
-import { createProducer } from '../producer/producer.js';
+import { connectProducer } from '../producer/connect.js';
 import type { PayoutView } from '../producer/view.js';
-import { createPayoutQueue } from '../queues.js';
-import { connectRedis } from '../redis.js';
 
 /**
  * Operator commands of the `payouts` CLI. They talk to Redis directly, through the same record
@@ -19,28 +16,20 @@ import { connectRedis } from '../redis.js';
 type Out = { out: (s: string) => void; err: (s: string) => void };
 const stdio: Out = { out: (s) => process.stdout.write(`${s}\n`), err: (s) => process.stderr.write(`${s}\n`) };
 
-async function withStore<T>(config: Config, fn: (deps: ReturnType<typeof open>) => Promise<T>): Promise<T> {
-  const deps = open(config);
+async function withStore<T>(
+  config: Config,
+  fn: (deps: ReturnType<typeof connectProducer>) => Promise<T>,
+): Promise<T> {
+  const deps = connectProducer(
+    config,
+    createLogger({ level: 'warn', destination: process.stderr as never }),
+    'worker',
+  );
   try {
     return await fn(deps);
   } finally {
-    await deps.queue.close().catch(() => undefined);
-    deps.redis.disconnect();
+    await deps.close();
   }
-}
-
-function open(config: Config) {
-  const logger = createLogger({ level: 'warn', destination: process.stderr as never });
-  const redis = connectRedis({ url: config.redisUrl, cluster: config.redisCluster }, 'worker', logger);
-  const store = createPayoutStore({
-    redis,
-    queuePrefix: config.queuePrefix,
-    payloadKeys: config.payloadKeys,
-    logger,
-    notify: config.notify !== undefined,
-  });
-  const queue = createPayoutQueue(redis, config.queuePrefix);
-  return { redis, store, queue, producer: createProducer({ store, queue, logger }), logger };
 }
 
 const age = (iso: string, now = Date.now()) => {

@@ -3,10 +3,7 @@ import type { Config } from '../config.js';
 import { createLogger } from '../logger.js';
 import type { MethodId } from '../methods/index.js';
 import { isTerminal, PAYOUT_STATES, type PayoutState } from '../payout/states.js';
-import { createPayoutStore } from '../payout/store.js';
-import { createProducer } from '../producer/producer.js';
-import { createPayoutQueue } from '../queues.js';
-import { connectRedis } from '../redis.js';
+import { connectProducer } from '../producer/connect.js';
 
 /**
  * `payouts demo`: a mixed batch against the sandbox gateway (every method, a share of every fault),
@@ -68,16 +65,12 @@ export async function demo(config: Config, args: string[]): Promise<number> {
     return 2;
   }
   const perScenario = Math.max(1, Number(args[0] ?? 1) || 1);
-  const logger = createLogger({ level: 'warn', destination: process.stderr as never });
-  const redis = connectRedis({ url: config.redisUrl, cluster: config.redisCluster }, 'worker', logger);
-  const store = createPayoutStore({
-    redis,
-    queuePrefix: config.queuePrefix,
-    payloadKeys: config.payloadKeys,
-    logger,
-  });
-  const queue = createPayoutQueue(redis, config.queuePrefix);
-  const producer = createProducer({ store, queue, logger });
+  const payouts = connectProducer(
+    config,
+    createLogger({ level: 'warn', destination: process.stderr as never }),
+    'worker',
+  );
+  const { store, queue, producer } = payouts;
 
   let ownSystem: { close(): Promise<void> } | undefined;
   if ((await queue.getWorkersCount()) === 0) {
@@ -154,8 +147,7 @@ export async function demo(config: Config, args: string[]): Promise<number> {
       process.stdout.write(`  ${id}  ${r?.reason ?? ''}  (${what})\n`);
     }
   }
-  await queue.close();
-  redis.disconnect();
+  await payouts.close();
   await ownSystem?.close();
   return 0;
 }

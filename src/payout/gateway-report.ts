@@ -1,4 +1,4 @@
-import type { GatewayStatusCode } from '../gateway/outcome.js';
+import { type GatewayStatusCode, type StatusMeaning, statusMeaning } from '../gateway/outcome.js';
 import type { Logger } from '../logger.js';
 import type { Actor, PayoutEvent, PayoutState } from './states.js';
 import type { PayoutStore } from './store.js';
@@ -11,26 +11,15 @@ export interface GatewayReport {
   reason?: string | undefined;
 }
 
-/** The event a gateway status code means. Exhaustive: a new code is a compile error here. */
-export function eventForStatus(status: GatewayStatusCode): PayoutEvent {
-  switch (status) {
-    case 1:
-    case 2:
-    case 3:
-      return 'gateway_pending';
-    case 4:
-      return 'gateway_success';
-    case 5:
-    case 6:
-      return 'gateway_failure';
-    case 7:
-      return 'gateway_unknown';
-    default: {
-      const never: never = status;
-      throw new Error(`unmapped gateway status ${String(never)}`);
-    }
-  }
-}
+const EVENT_FOR: Record<StatusMeaning, PayoutEvent> = {
+  pending: 'gateway_pending',
+  success: 'gateway_success',
+  failure: 'gateway_failure',
+  unknown: 'gateway_unknown',
+};
+
+/** The payout event a gateway status code means. */
+export const eventForStatus = (status: GatewayStatusCode): PayoutEvent => EVENT_FOR[statusMeaning(status)];
 
 export type ReportResult =
   /** The payout moved. */

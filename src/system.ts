@@ -101,14 +101,16 @@ export async function startSystem(config: Config, parts: Part[], logger?: Logger
   const requestRedis = connect('request');
   // The fail-fast connection refuses commands until it is ready: wait, so the first request is not a 503.
   await waitUntilReady(requestRedis);
-  const store = createPayoutStore({
-    redis: requestRedis,
-    queuePrefix: config.queuePrefix,
-    payloadKeys: config.payloadKeys,
-    logger: log,
-    notify: config.notify !== undefined,
-    onTransition: metrics.transition,
-  });
+  const storeOn = (redis: Redis) =>
+    createPayoutStore({
+      redis,
+      queuePrefix: config.queuePrefix,
+      payloadKeys: config.payloadKeys,
+      logger: log,
+      notify: config.notify !== undefined,
+      onTransition: metrics.transition,
+    });
+  const store = storeOn(requestRedis);
   const payoutQueue = createPayoutQueue(requestRedis, config.queuePrefix);
   // The connection's own listener logs outages once; without one BullMQ prints every error.
   payoutQueue.on('error', () => undefined);
@@ -123,14 +125,7 @@ export async function startSystem(config: Config, parts: Part[], logger?: Logger
     await checkEvictionPolicy(workerRedis, log);
     // The worker writes through a connection that waits out Redis outages: a gateway answer, once
     // received, is recorded as soon as Redis is back instead of being dropped.
-    const workerStore = createPayoutStore({
-      redis: workerRedis,
-      queuePrefix: config.queuePrefix,
-      payloadKeys: config.payloadKeys,
-      logger: log,
-      notify: config.notify !== undefined,
-      onTransition: metrics.transition,
-    });
+    const workerStore = storeOn(workerRedis);
     worker = createPayoutWorker({
       connection: workerRedis,
       queuePrefix: config.queuePrefix,

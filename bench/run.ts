@@ -1,6 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { renderChart } from './chart.js';
 import { benchGatewayClient } from './gateway-client.js';
 import { benchLifecycle } from './lifecycle.js';
+import { benchScaling } from './scaling.js';
 
 /**
  * `npm run bench`: every figure as ours against a baseline measured in the same run, as a table and
@@ -13,6 +15,7 @@ const fmt = (n: number, digits = 0) =>
 
 const gateway = await benchGatewayClient(quick ? { requests: 3000, warmup: 500, rounds: 1 } : {});
 const lifecycle = await benchLifecycle(quick ? { payouts: 1000, rss: [1000, 5000] } : {});
+const scaling = await benchScaling(quick ? { payouts: 1000, concurrencies: [1, 10, 50] } : {});
 
 const rows: [string, string, string, string, string][] = [
   [
@@ -76,5 +79,14 @@ for (const r of rows) console.log(line(r));
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(
   new URL('./results/latest.json', import.meta.url),
-  `${JSON.stringify({ at: new Date().toISOString(), quick, gateway, lifecycle }, null, 2)}\n`,
+  `${JSON.stringify({ at: new Date().toISOString(), quick, gateway, lifecycle, scaling }, null, 2)}\n`,
 );
+writeFileSync(
+  new URL('./results/latest.svg', import.meta.url),
+  renderChart({
+    curve: scaling.curve,
+    curveGatewayLatencyMs: scaling.curveGatewayLatencyMs,
+    latency: lifecycle.latency,
+  }),
+);
+console.log('\nwritten: bench/results/latest.json, bench/results/latest.svg');

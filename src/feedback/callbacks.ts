@@ -71,7 +71,10 @@ export function registerCallbackRoute(app: FastifyInstance, deps: CallbackDeps) 
       if (!verify(params, deps.salt)) {
         deps.onResult?.('bad_signature');
         deps.logger.warn(
-          { external_id: typeof params.external_id === 'string' ? params.external_id : undefined },
+          {
+            external_id:
+              typeof params.external_id === 'string' ? params.external_id.slice(0, 255) : undefined,
+          },
           'callback with a bad or missing signature refused',
         );
         return sendError(reply, 401, 'invalid_signature', 'the callback signature is missing or wrong');

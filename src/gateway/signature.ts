@@ -8,16 +8,31 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-function valueString(value: unknown): string {
+/**
+ * The gateway's parameters nest two levels (`customer`, `payment_data`). Anything much deeper is not
+ * a gateway message, and following it would let a caller exhaust the stack before the check.
+ */
+const MAX_DEPTH = 8;
+
+/** The parameters nest deeper than any gateway message: they cannot carry a valid signature. */
+export class SignatureDepthError extends Error {
+  override readonly name = 'SignatureDepthError';
+}
+
+function valueString(value: unknown, depth: number): string {
+  if (depth > MAX_DEPTH) throw new SignatureDepthError(`parameters nest deeper than ${MAX_DEPTH} levels`);
   if (value === null || value === undefined) return '';
   if (Array.isArray(value)) {
-    return value.map(valueString).sort(compare).join(';');
+    return value
+      .map((v) => valueString(v, depth + 1))
+      .sort(compare)
+      .join(';');
   }
   if (typeof value === 'object') {
     const obj = value as Record<string, unknown>;
     return Object.keys(obj)
       .sort(compare)
-      .map((k) => `${k}:${valueString(obj[k])}`)
+      .map((k) => `${k}:${valueString(obj[k], depth + 1)}`)
       .join(';');
   }
   return String(value);
@@ -27,7 +42,7 @@ function valueString(value: unknown): string {
 export function canonicalString(params: Record<string, unknown>): string {
   return Object.keys(params)
     .filter((name) => name !== 'signature')
-    .map((name) => [name.toLowerCase(), valueString(params[name])] as const)
+    .map((name) => [name.toLowerCase(), valueString(params[name], 1)] as const)
     .filter(([, value]) => value.trim() !== '')
     .sort(([a], [b]) => compare(a, b))
     .map(([name, value]) => `${name}:${value};`)
@@ -45,7 +60,13 @@ export function sign(params: Record<string, unknown>, salt: string): string {
 export function verify(params: Record<string, unknown>, salt: string): boolean {
   const given = params.signature;
   if (typeof given !== 'string' || !/^[0-9a-fA-F]{40}$/.test(given)) return false;
-  const expected = Buffer.from(sign(params, salt), 'hex');
+  let expected: Buffer;
+  try {
+    expected = Buffer.from(sign(params, salt), 'hex');
+  } catch (err) {
+    if (err instanceof SignatureDepthError) return false;
+    throw err;
+  }
   return timingSafeEqual(expected, Buffer.from(given.toLowerCase(), 'hex'));
 }
 

@@ -27,9 +27,12 @@ const noPaymentData = z.strictObject({}).optional();
 
 /**
  * An unknown key is named in the issue path only when it looks like a field name: a client that put a
- * card number or an e-mail address in the key position must not see it echoed back or logged.
+ * card number or an e-mail address in the key position must not see it echoed back or logged. Field
+ * names never hold six digits in a row; anything that does may carry a card number (`x4111…`).
  */
 const PRINTABLE_FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+const DIGIT_RUN = /\d{6}/;
+const printable = (key: string) => PRINTABLE_FIELD_NAME.test(key) && !DIGIT_RUN.test(key);
 
 /** A hostile body with thousands of unknown keys should not produce a response larger than itself. */
 const MAX_ISSUES = 100;
@@ -54,7 +57,7 @@ function toIssues(zodIssues: readonly z.core.$ZodIssue[], prefix: string, unknow
     const path = joinPath(prefix, ...issue.path.map(String));
     if (issue.code !== 'unrecognized_keys') return [{ path, message: issue.message }];
     return issue.keys.map((key) =>
-      PRINTABLE_FIELD_NAME.test(key)
+      printable(key)
         ? { path: joinPath(path, key), message: unknownField }
         : { path, message: `${unknownField} (its name is not shown)` },
     );

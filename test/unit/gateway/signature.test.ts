@@ -52,3 +52,21 @@ describe('canonical string', () => {
     expect(verify(signed, 'salt')).toBe(true);
   });
 });
+
+describe('hostile parameters', () => {
+  const deep = (levels: number) => {
+    let v: unknown = 1;
+    for (let i = 0; i < levels; i++) v = { a: v };
+    return v;
+  };
+
+  test('parameters nested far deeper than any gateway message are refused, not followed', () => {
+    const params = { status: 4, x: deep(20_000), signature: 'a'.repeat(40) };
+    expect(verify(params, 'salt')).toBe(false);
+    expect(() => sign({ x: deep(20_000) }, 'salt')).toThrow(/nest deeper/);
+  });
+
+  test('the nesting the gateway uses still signs', () => {
+    expect(verify(withSignature({ customer: { a: '1' }, list: [['x']] }, 'salt'), 'salt')).toBe(true);
+  });
+});

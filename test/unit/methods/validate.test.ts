@@ -289,6 +289,17 @@ describe('the body as a whole', () => {
     });
   });
 
+  test.each(['_4111111111111111', 'x4242424242424242', 'card000000000000'])(
+    'an unknown key that hides a card number behind a letter (%s) is not echoed either',
+    (key) => {
+      const result = validatePayoutRequest(requestFor('toss', 'payout', {}, { [key]: 1 }));
+      expect(result).toEqual({
+        ok: false,
+        issues: [{ path: '', message: 'unknown field (its name is not shown)' }],
+      });
+    },
+  );
+
   test('submitted values never appear in issues', () => {
     const [card, password, text] = ['4111111111111112', 'jDgBvkukPAPJXiAg', 'Sup3rS3cretPass'] as const;
     const results = [

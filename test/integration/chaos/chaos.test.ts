@@ -1,0 +1,78 @@
+import { afterAll, describe, expect, test } from 'vitest';
+import { ChaosCleanup, type ChaosReport, formatReport, runChaos } from '../../chaos/run-chaos.js';
+
+/**
+ * The CI-sized chaos run (issue 7): 300 payouts through a real `payouts api` and two `payouts worker`
+ * processes while workers are SIGKILLed and Redis restarts; then the secret scan of Redis, every log
+ * line, the API's answers and Bull Board, and every door without credentials. `npm run chaos` is the
+ * full-sized run (2,000 payouts) of the same harness.
+ */
+
+const cleanup = new ChaosCleanup();
+afterAll(async () => {
+  await cleanup.run(); // also when the run failed or timed out half-way
+});
+
+let report: ChaosReport;
+
+describe('chaos: 300 payouts, workers killed, Redis restarted', () => {
+  test('none lost, none sent twice, every one settled and notified, no secret anywhere', async () => {
+    report = await runChaos({
+      payouts: 300,
+      cleanup,
+      reportPath: 'test-output/chaos-report-ci.json',
+      submitRatePerSecond: 25,
+      killEveryMs: 3_000,
+      minChaosMs: 9_000,
+      drainTimeoutMs: 90_000,
+    });
+    console.log(formatReport(report));
+
+    // The money invariants.
+    expect(report.submission.accepted).toBe(300);
+    expect(report.results.lostIds).toEqual([]);
+    expect(report.results.lost).toBe(0);
+    expect(report.results.sentTwiceIds).toEqual([]);
+    expect(report.results.bodyChanged).toBe(0);
+    expect(report.results.wrongFinalStateIds).toEqual([]);
+    expect(report.timing.drained).toBe(true);
+    // Every payout terminal, or in needs_review with a reason.
+    const settled = Object.entries(report.results.byFinalState)
+      .filter(([state]) => ['succeeded', 'failed', 'rejected', 'cancelled', 'needs_review'].includes(state))
+      .reduce((sum, [, count]) => sum + count, 0);
+    expect(settled).toBe(300);
+    expect(report.results.needsReviewReasons['(none)']).toBeUndefined();
+    // Every terminal payout notified with its terminal event, signed.
+    expect(report.notifications.missing).toEqual([]);
+    expect(report.notifications.notifiedWithTerminalEvent).toBe(report.notifications.terminalPayouts);
+    expect(report.notifications.terminalPayouts).toBeGreaterThan(250);
+    expect(report.notifications.badSignature).toBe(0);
+
+    // The chaos really happened, and the parts recovered by themselves.
+    expect(report.chaos.workerKills).toBeGreaterThanOrEqual(2);
+    expect(report.chaos.redisRestarts).toBe(1);
+    expect(report.chaos.unexpectedExits).toEqual([]);
+    expect(report.results.gatewayRefusals.http503).toBeGreaterThan(0);
+    expect(report.results.gatewayRefusals.http429).toBeGreaterThan(0);
+
+    // Security: no secret in Redis (keys and AOF), logs, answers, notifications or the dashboard.
+    const security = report.security!;
+    expect(security.hitList).toEqual([]);
+    expect(security.hits).toBe(0);
+    expect(security.redis.keys).toBeGreaterThan(300);
+    expect(security.redis.outsidePrefix).toEqual([]);
+    expect(security.scanned.log?.items ?? 0).toBeGreaterThan(1_000);
+    expect(security.scanned.redis?.items ?? 0).toBe(security.redis.keys);
+    expect(security.boardJobDetails).toBeGreaterThan(0);
+    expect(security.errors).toEqual([]);
+    // Every door without valid credentials answers 401; /metrics is public but holds no secret.
+    expect(security.doorFailures).toEqual([]);
+    expect(security.doors.length).toBeGreaterThanOrEqual(40);
+    expect(security.unauthenticatedPostCreatedNothing).toBe(true);
+    expect(security.metricsStatus).toBe(200);
+    expect(report.submission.cvvPayoutAnswers.every((s) => s === 422)).toBe(true);
+    expect(report.results.refusedReachedGateway).toEqual([]);
+
+    expect(report.failures).toEqual([]);
+  }, 180_000);
+});

@@ -143,17 +143,20 @@ export async function startSystem(config: Config, parts: Part[], logger?: Logger
       rateLimitPerSecond: config.gateway.rateLimitPerSecond,
       onContradiction: onContradiction('payout'),
     });
+    const maintenanceQueue = createPayoutQueue(workerRedis, config.queuePrefix);
+    maintenanceQueue.on('error', () => undefined);
     const maintenance = createMaintenance({
       connection: workerRedis,
       queuePrefix: config.queuePrefix,
       store: workerStore,
-      payoutQueue: createPayoutQueue(workerRedis, config.queuePrefix),
+      payoutQueue: maintenanceQueue,
       logger: log,
       gateway,
       sweepEveryMs: 60_000,
       sweep: { queuedGraceMs: 30_000, sendingGraceMs: config.gateway.timeoutMs + 60_000 },
       reconcileEveryMs: config.reconcile.intervalMs,
       reconcile: { afterMs: config.reconcile.afterMs, reviewDeadlineMs: config.reconcile.reviewDeadlineMs },
+      lockMs: config.worker.lockMs,
       onContradiction: onContradiction('payout'),
     });
     const notifier = config.notify
@@ -164,6 +167,7 @@ export async function startSystem(config: Config, parts: Part[], logger?: Logger
           logger: log,
           url: config.notify.url,
           secret: config.notify.secret,
+          lockMs: config.worker.lockMs,
           onDelivery: metrics.notification,
         })
       : undefined;
@@ -176,6 +180,7 @@ export async function startSystem(config: Config, parts: Part[], logger?: Logger
       await w.close();
       await maintenance.close();
       await notifier?.close();
+      await maintenanceQueue.close();
     });
   }
 

@@ -75,7 +75,7 @@ export interface PayoutRecord {
 }
 
 export type CreateResult =
-  | { outcome: 'created'; record: PayoutRecord }
+  | { outcome: 'created'; record: PayoutRecord; history: HistoryEntry[] }
   | { outcome: 'existing'; record: PayoutRecord }
   | { outcome: 'conflict'; record: PayoutRecord };
 
@@ -159,13 +159,41 @@ export function createPayoutStore(options: PayoutStoreOptions) {
       notify,
       ...Object.entries(fields).flat(),
     )) as [number, string?, string?];
-    const record = await get(id);
-    if (!record) throw new Error(`payout ${id} vanished right after it was written`);
     if (res[0] === 1) {
       logger.info({ external_id: id, from: null, to: 'queued', attempt: 0 }, 'payout -> queued');
       options.onTransition?.(null, 'queued', method);
-      return { outcome: 'created', record };
+      // Built from what was written, not read back: once the script ran, the payout is accepted,
+      // and answering that must not depend on one more round trip to Redis.
+      const createdAt = new Date(at).toISOString();
+      const record: PayoutRecord = {
+        externalId: id,
+        method,
+        paymentSystem: request.payment_system,
+        amount: request.amount,
+        currency: request.currency,
+        customer: request.customer,
+        status: 'queued',
+        orderId: undefined,
+        gatewayStatus: undefined,
+        attempts: 0,
+        createdAt,
+        updatedAt: createdAt,
+        maskedPaymentData: masked,
+        reason: undefined,
+        reasonCode: undefined,
+        nextAttemptAt: undefined,
+        token: undefined,
+        seq: 1,
+        sealedPayload: fields.payload,
+        digest,
+      };
+      const history: HistoryEntry[] = [
+        { ...entry, event: 'created', actor: 'producer', to: 'queued', seq: 1 },
+      ];
+      return { outcome: 'created', record, history };
     }
+    const record = await get(id);
+    if (!record) throw new Error(`payout ${id} vanished right after it was found`);
     const existingDigest = res[1] ?? '';
     const keyId = existingDigest.split(':')[0] ?? '';
     let same = false;

@@ -87,10 +87,21 @@ export function createProducer(deps: {
           masked: maskPaymentData(method, request.payment_data ?? {}),
         });
         if (res.outcome === 'conflict') throw new ConflictError(request.external_id);
-        // Also on a repeat: a crash between record and job leaves a record without a job, and the
-        // client's retry is what repairs it.
+        if (res.outcome === 'created') {
+          // The record is written: the payout is accepted whatever happens next. Should adding its job
+          // fail, the sweep adds it (a queued payout without a job is repaired), so the answer is 202.
+          await ensurePayoutJob(queue, request.external_id).catch((err: unknown) => {
+            deps.logger.warn(
+              { external_id: request.external_id, err },
+              'payout job not added yet; the sweep will add it',
+            );
+          });
+          return { created: true, payout: toView(res.record, res.history) };
+        }
+        // The same request again. Also repairs a crash between record and job: the client's retry
+        // is what re-adds a missing job.
         if (res.record.status === 'queued') await ensurePayoutJob(queue, request.external_id);
-        return { created: res.outcome === 'created', payout: await view(request.external_id) };
+        return { created: false, payout: await view(request.external_id) };
       });
     },
 

@@ -142,10 +142,13 @@ export function createMaintenance(deps: {
   sweep: SweepOptions;
   reconcileEveryMs: number;
   reconcile: ReconcileOptions;
+  /** Lock duration, as for payout jobs. */
+  lockMs?: number;
   onContradiction?: (externalId: string) => void;
 }) {
   const prefix = keyBase(deps.queuePrefix);
   const queue = new Queue<MaintenanceJobData>(QUEUE.maintenance, { connection: deps.connection, prefix });
+  queue.on('error', () => undefined); // the connection's own listener logs outages once
   const worker = new Worker<MaintenanceJobData>(
     QUEUE.maintenance,
     async (job: Job<MaintenanceJobData>) => {
@@ -158,7 +161,13 @@ export function createMaintenance(deps: {
           return undefined;
       }
     },
-    { connection: deps.connection, prefix, concurrency: 1, autorun: false },
+    {
+      connection: deps.connection,
+      prefix,
+      concurrency: 1,
+      autorun: false,
+      ...(deps.lockMs ? { lockDuration: deps.lockMs, stalledInterval: deps.lockMs } : {}),
+    },
   );
   worker.on('error', (err) => deps.logger.error({ err }, 'maintenance worker error'));
   return {

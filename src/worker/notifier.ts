@@ -49,10 +49,13 @@ export function createNotifier(deps: {
   logger: Logger;
   url: string;
   secret: string;
+  /** Lock duration; a delivery whose worker died is picked up again once its lock expires. */
+  lockMs?: number;
   onDelivery?: (result: 'delivered' | 'failed') => void;
 }) {
   const prefix = keyBase(deps.queuePrefix);
   const queue = new Queue<NotificationJobData>(NOTIFICATIONS_QUEUE, { connection: deps.connection, prefix });
+  queue.on('error', () => undefined); // the connection's own listener logs outages once
   const http = axios.create({
     timeout: DELIVERY_TIMEOUT_MS,
     maxRedirects: 0,
@@ -88,24 +91,29 @@ export function createNotifier(deps: {
   let relaying = false;
   let relayDone: Promise<void> = Promise.resolve();
 
-  /** Moves outbox entries to jobs. Entries are removed only after their job exists. */
+  /**
+   * Moves outbox entries to jobs, a batch at a time and the batch in parallel. An entry is removed only
+   * after its job exists; two relays reading the same entries add the same job id once.
+   */
   async function relayOnce(): Promise<number> {
     const outbox = deps.store.keys.outbox;
     const entries = await deps.connection.lrange(outbox, 0, RELAY_BATCH - 1);
-    for (const raw of entries) {
-      const { external_id: externalId, seq } = JSON.parse(raw) as { external_id: string; seq: number };
-      const data = await build(externalId, seq);
-      if (data) {
-        await queue.add('notify', data, {
-          jobId: `${jobIdFor(externalId)}-n${seq}`,
-          attempts: DELIVERY_ATTEMPTS,
-          backoff: { type: 'custom' },
-          removeOnComplete: { count: 1_000 },
-          removeOnFail: { count: 10_000 },
-        });
-      }
-      await deps.connection.lrem(outbox, 1, raw);
-    }
+    await Promise.all(
+      entries.map(async (raw) => {
+        const { external_id: externalId, seq } = JSON.parse(raw) as { external_id: string; seq: number };
+        const data = await build(externalId, seq);
+        if (data) {
+          await queue.add('notify', data, {
+            jobId: `${jobIdFor(externalId)}-n${seq}`,
+            attempts: DELIVERY_ATTEMPTS,
+            backoff: { type: 'custom' },
+            removeOnComplete: { count: 1_000 },
+            removeOnFail: { count: 10_000 },
+          });
+        }
+        await deps.connection.lrem(outbox, 1, raw);
+      }),
+    );
     return entries.length;
   }
 
@@ -131,6 +139,7 @@ export function createNotifier(deps: {
       prefix,
       concurrency: 20,
       autorun: false,
+      ...(deps.lockMs ? { lockDuration: deps.lockMs, stalledInterval: deps.lockMs } : {}),
       settings: { backoffStrategy: (attemptsMade: number) => deliveryDelay(attemptsMade) },
     },
   );

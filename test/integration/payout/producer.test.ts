@@ -1,0 +1,56 @@
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { jobIdFor } from '../../../src/methods/index.js';
+import { createPayoutStore } from '../../../src/payout/store.js';
+import { createProducer } from '../../../src/producer/producer.js';
+import { createPayoutQueue, type PayoutJobData } from '../../../src/queues.js';
+import { sweep } from '../../../src/worker/maintenance.js';
+import { captureLogger } from '../../helpers/capture-log.js';
+import { deletePrefix, testPayloadKey, testRedis, uniquePrefix } from '../../helpers/redis.js';
+import { cardPayout } from '../../helpers/requests.js';
+
+let redis: Redis;
+let queue: Queue<PayoutJobData>;
+const prefix = uniquePrefix('producer');
+const log = captureLogger();
+
+beforeAll(() => {
+  redis = testRedis();
+  queue = createPayoutQueue(redis, prefix);
+});
+afterAll(async () => {
+  await queue.close();
+  await deletePrefix(redis, prefix);
+  redis.disconnect();
+});
+
+test('once the record is written the payout is accepted, even if adding its job fails; the sweep adds it', async () => {
+  const store = createPayoutStore({
+    redis,
+    queuePrefix: prefix,
+    payloadKeys: { current: testPayloadKey(), previous: [] },
+    logger: log.logger,
+  });
+  // A queue whose Redis went away right after the record was written.
+  const broken = {
+    getJobState: async () => {
+      throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:6379'), { code: 'ECONNREFUSED' });
+    },
+  } as unknown as Queue<PayoutJobData>;
+  const producer = createProducer({ store, queue: broken, logger: log.logger });
+  const body = cardPayout();
+  const res = await producer.enqueuePayout(body);
+  expect(res.created).toBe(true);
+  expect(res.payout).toMatchObject({ external_id: body.external_id, status: 'queued', seq: 1 });
+  expect(res.payout.history).toEqual([expect.objectContaining({ to: 'queued', event: 'created', seq: 1 })]);
+  expect(log.text()).toContain('the sweep will add it');
+  expect(await queue.getJobState(jobIdFor(body.external_id))).toBe('unknown');
+
+  const repaired = await sweep(
+    { store, payoutQueue: queue, logger: log.logger },
+    { queuedGraceMs: 0, sendingGraceMs: 60_000 },
+  );
+  expect(repaired).toBe(1);
+  expect(await queue.getJobState(jobIdFor(body.external_id))).toBe('waiting');
+});

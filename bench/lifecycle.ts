@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Agent } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 import axios from 'axios';
-import { Queue, Worker } from 'bullmq';
+import { Worker as BullWorker, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.js';
@@ -74,26 +75,45 @@ async function startOurs(
   return { system, prefix, url: system.urls.api! };
 }
 
+/**
+ * The casino's side: POSTs payouts with `inFlight` requests at a time, from a worker thread so its
+ * own HTTP work does not share the event loop being measured (the stub gateway runs the same way).
+ */
+const CLIENT_SOURCE = `
+const http = require('node:http');
+const { parentPort, workerData } = require('node:worker_threads');
+const { url, apiKey, ids, inFlight } = workerData;
+const agent = new http.Agent({ keepAlive: true, maxSockets: inFlight });
+const target = new URL(url + '/v1/payouts');
+const body = (id) => JSON.stringify({ method: 'bank_card', payment_system: 'TEST_PS', external_id: id, amount: 1100000,
+  currency: 'USD', customer: { customer_id: 'bench', country: 'LV', first_name: 'Test', last_name: 'Test' },
+  payment_data: { card_number: '4111111111111111', card_holder: 'John Doe', exp_year: '2030', exp_month: '06' } });
+const post = (id) => new Promise((resolve, reject) => {
+  const data = body(id);
+  const req = http.request({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent,
+    headers: { authorization: 'Bearer ' + apiKey, 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } },
+    (res) => { res.resume(); res.on('end', () => res.statusCode === 202 ? resolve() : reject(new Error('enqueue answered ' + res.statusCode))); });
+  req.on('error', reject);
+  req.end(data);
+});
+let next = 0;
+Promise.all(Array.from({ length: inFlight }, async () => { while (next < ids.length) await post(ids[next++]); }))
+  .then(() => parentPort.postMessage({ ok: true }), (err) => parentPort.postMessage({ ok: false, error: String(err) }));
+`;
+
 /** POSTs `n` payouts with `inFlight` requests at a time; returns their external_ids. */
 async function enqueueAll(url: string, n: number, inFlight: number, tag: string): Promise<string[]> {
-  const http = axios.create({
-    httpAgent: new Agent({ keepAlive: true, maxSockets: inFlight }),
-    validateStatus: () => true,
-  });
   const ids = Array.from({ length: n }, (_, i) => `${tag}-${i}`);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: inFlight }, async () => {
-      while (next < ids.length) {
-        const id = ids[next++]!;
-        const res = await http.post(`${url}/v1/payouts`, body(id), {
-          headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
-        });
-        if (res.status !== 202)
-          throw new Error(`enqueue answered ${res.status}: ${JSON.stringify(res.data)}`);
-      }
-    }),
-  );
+  const worker = new Worker(CLIENT_SOURCE, {
+    eval: true,
+    workerData: { url, apiKey: API_KEY, ids, inFlight },
+  });
+  const res = await new Promise<{ ok: boolean; error?: string }>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  await worker.terminate();
+  if (!res.ok) throw new Error(res.error);
   return ids;
 }
 
@@ -141,7 +161,7 @@ async function bareWorker(gatewayUrl: string, concurrency: number) {
   const queue = new Queue('bare', { connection, prefix });
   const http = axios.create({ httpAgent: new Agent({ keepAlive: true }) });
   const finished = new Map<string, number>();
-  const worker = new Worker(
+  const worker = new BullWorker(
     'bare',
     async (job) => {
       await http.post(`${gatewayUrl}/v2/payment/payout/`, body(job.data.id), {

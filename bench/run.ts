@@ -56,6 +56,20 @@ const rows: [string, string, string, string, string][] = [
   ['Redis bytes per queued payout', fmt(lifecycle.memory.queuedBytes), '', '', '<= 3,072'],
   ['Redis bytes per finished payout', fmt(lifecycle.memory.finishedBytes), '', '', '<= 1,024'],
   [
+    'worker processes: 2 vs 1, payouts/s',
+    fmt(scaling.processes.two),
+    `${fmt(scaling.processes.one)} (1 process)`,
+    fmt(scaling.processes.growth, 2),
+    '> 1 (2 cores, shared with Redis)',
+  ],
+  ...scaling.curve.map((c): [string, string, string, string, string] => [
+    `  1 process, concurrency ${c.concurrency}, ${scaling.curveGatewayLatencyMs} ms gateway`,
+    fmt(c.payoutsPerSecond),
+    '',
+    '',
+    '',
+  ]),
+  [
     `RSS after ${fmt(lifecycle.rss.large)} vs ${fmt(lifecycle.rss.small)} payouts, MB`,
     fmt(lifecycle.rss.afterLarge / 2 ** 20),
     fmt(lifecycle.rss.afterSmall / 2 ** 20),

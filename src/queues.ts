@@ -24,8 +24,18 @@ export const payoutJobOptions = {
   removeOnFail: { count: 10_000 },
 } as const;
 
+/**
+ * BullMQ's event stream (for QueueEvents listeners, which nothing here uses) keeps 10,000 entries by
+ * default, several per payout; the payout's history is its account, so a short stream is enough.
+ */
+export const EVENTS_KEPT = 1_000;
+
 export function createPayoutQueue(connection: Redis, queuePrefix: string): Queue<PayoutJobData> {
-  return new Queue<PayoutJobData>(QUEUE.payouts, { connection, prefix: keyBase(queuePrefix) });
+  return new Queue<PayoutJobData>(QUEUE.payouts, {
+    connection,
+    prefix: keyBase(queuePrefix),
+    streams: { events: { maxLen: EVENTS_KEPT } },
+  });
 }
 
 /**
@@ -36,9 +46,15 @@ export function createPayoutQueue(connection: Redis, queuePrefix: string): Queue
 export async function ensurePayoutJob(
   queue: Queue<PayoutJobData>,
   externalId: string,
-  opts: { delayUntil?: number | undefined } = {},
+  opts: { delayUntil?: number | undefined; isNew?: boolean } = {},
 ): Promise<void> {
   const jobId = jobIdFor(externalId);
+  // A payout created a moment ago has never had a job: add it without asking (the add is
+  // idempotent by job id anyway).
+  if (opts.isNew) {
+    await queue.add('payout', { externalId }, { ...payoutJobOptions, jobId });
+    return;
+  }
   const state = await queue.getJobState(jobId);
   if (state === 'completed' || state === 'failed') {
     const old = await queue.getJob(jobId);

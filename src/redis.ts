@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { Logger } from './logger.js';
 
@@ -79,4 +80,30 @@ export function isRedisUnavailable(err: unknown): boolean {
       e.message,
     )
   );
+}
+
+const scriptShas = new Map<string, string>();
+
+/**
+ * Runs a Lua script by its SHA1 (EVALSHA), sending the text only when the server does not have it
+ * yet (after a restart, or on a cluster node that never ran it). Atomic either way.
+ */
+export async function runScript(
+  redis: Redis,
+  script: string,
+  numKeys: number,
+  ...args: (string | number)[]
+): Promise<unknown> {
+  let sha = scriptShas.get(script);
+  if (!sha) {
+    sha = createHash('sha1').update(script).digest('hex');
+    scriptShas.set(script, sha);
+  }
+  try {
+    return await redis.evalsha(sha, numKeys, ...args);
+  } catch (err) {
+    if (err instanceof Error && err.message.startsWith('NOSCRIPT'))
+      return redis.eval(script, numKeys, ...args);
+    throw err;
+  }
 }

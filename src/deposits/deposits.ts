@@ -14,6 +14,7 @@ import { type GatewayRequest, maskPaymentData, validateDepositRequest } from '..
 import type { GatewayReport } from '../payout/gateway-report.js';
 import { keyBase } from '../payout/keys.js';
 import { canonicalJson, type PayloadKeys, requestDigest } from '../payout/sealing.js';
+import { runScript } from '../redis.js';
 
 /**
  * Deposits: synchronous. Validate, record, call the gateway, answer with the player's redirect.
@@ -118,7 +119,8 @@ export function createDeposits(deps: {
   ) {
     const allowed = `,${DEPOSIT_TRANSITIONS[to].join(',')},`;
     const now = Date.now();
-    const res = (await deps.redis.eval(
+    const res = (await runScript(
+      deps.redis,
       MOVE,
       2,
       recordKey(id),

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
 import type { GatewayRequest, MethodId } from '../methods/index.js';
+import { runScript } from '../redis.js';
 import { payoutKeys } from './keys.js';
 import { CREATE, NOTE, TRANSITION } from './scripts.js';
 import { canonicalJson, open, type PayloadKeys, requestDigest, seal } from './sealing.js';
@@ -145,7 +146,8 @@ export function createPayoutStore(options: PayoutStoreOptions) {
       fields.payload = seal(payloadKeys, id, JSON.stringify(request.payment_data));
     }
     const entry = { at: new Date(at).toISOString(), event: 'created', actor: 'producer' };
-    const res = (await redis.eval(
+    const res = (await runScript(
+      redis,
       CREATE,
       4,
       keys.record(id),
@@ -296,7 +298,8 @@ export function createPayoutStore(options: PayoutStoreOptions) {
     set('gateway_status', opts.gatewayStatus);
     set('order_id', opts.orderId);
 
-    const res = (await redis.eval(
+    const res = (await runScript(
+      redis,
       TRANSITION,
       3 + PAYOUT_STATES.length,
       keys.record(externalId),
@@ -346,7 +349,8 @@ export function createPayoutStore(options: PayoutStoreOptions) {
     entry: Omit<HistoryEntry, 'from' | 'to' | 'seq' | 'at'>,
   ): Promise<number | undefined> {
     const at = now();
-    const seq = (await redis.eval(
+    const seq = (await runScript(
+      redis,
       NOTE,
       3,
       keys.record(externalId),

@@ -90,7 +90,7 @@ export function createProducer(deps: {
         if (res.outcome === 'created') {
           // The record is written: the payout is accepted whatever happens next. Should adding its job
           // fail, the sweep adds it (a queued payout without a job is repaired), so the answer is 202.
-          await ensurePayoutJob(queue, request.external_id).catch((err: unknown) => {
+          await ensurePayoutJob(queue, request.external_id, { isNew: true }).catch((err: unknown) => {
             deps.logger.warn(
               { external_id: request.external_id, err },
               'payout job not added yet; the sweep will add it',

@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.js';
 import { type System, startSystem } from '../src/system.js';
-import { startStub } from './stub.js';
+import { benchPayout, startStub } from './stub.js';
 
 /**
  * The lifecycle's figures: HTTP enqueue -> submitted throughput and latency, against a bare BullMQ
@@ -20,21 +20,7 @@ const API_KEY = 'bench-api-key-0123456789';
 /** One payload key for the run: the API seals with it and separate worker processes open with it. */
 const PAYLOAD_KEY = randomBytes(32).toString('base64');
 
-const body = (externalId: string) =>
-  JSON.stringify({
-    method: 'bank_card',
-    payment_system: 'TEST_PS',
-    external_id: externalId,
-    amount: 1100000,
-    currency: 'USD',
-    customer: { customer_id: 'bench', country: 'LV', first_name: 'Test', last_name: 'Test' },
-    payment_data: {
-      card_number: '4111111111111111',
-      card_holder: 'John Doe',
-      exp_year: '2030',
-      exp_month: '06',
-    },
-  });
+const body = (externalId: string) => JSON.stringify(benchPayout(externalId));
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config.js';
 import { connectProducer } from '../src/producer/connect.js';
-import { startStub } from './stub.js';
+import { benchPayout, startStub } from './stub.js';
 
 /**
  * How throughput grows with worker processes and with concurrency. Payouts are enqueued first, then
@@ -14,21 +14,6 @@ import { startStub } from './stub.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PAYLOAD_KEY = randomBytes(32).toString('base64');
-
-const request = (externalId: string) => ({
-  method: 'bank_card',
-  payment_system: 'TEST_PS',
-  external_id: externalId,
-  amount: 1100000,
-  currency: 'USD',
-  customer: { customer_id: 'bench', country: 'LV', first_name: 'Test', last_name: 'Test' },
-  payment_data: {
-    card_number: '4111111111111111',
-    card_holder: 'John Doe',
-    exp_year: '2030',
-    exp_month: '06',
-  },
-});
 
 async function drain(opts: { gatewayUrl: string; payouts: number; processes: number; concurrency: number }) {
   const prefix = `bench-scale-${randomBytes(4).toString('hex')}`;
@@ -50,7 +35,7 @@ async function drain(opts: { gatewayUrl: string; payouts: number; processes: num
   const payouts = connectProducer(config, pino({ level: 'silent' }), 'worker');
   const ids = Array.from({ length: opts.payouts }, (_, i) => `s-${i}`);
   for (let i = 0; i < ids.length; i += 100) {
-    await Promise.all(ids.slice(i, i + 100).map((id) => payouts.producer.enqueuePayout(request(id))));
+    await Promise.all(ids.slice(i, i + 100).map((id) => payouts.producer.enqueuePayout(benchPayout(id))));
   }
   const workers: ChildProcess[] = Array.from({ length: opts.processes }, () =>
     spawn(process.execPath, ['dist/cli.js', 'worker'], { env: { ...process.env, ...env }, stdio: 'ignore' }),

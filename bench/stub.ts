@@ -42,3 +42,19 @@ export async function startStub(
     },
   };
 }
+
+/** The payout every benchmark sends: the seed's card payout with a given external_id. */
+export const benchPayout = (externalId: string) => ({
+  method: 'bank_card',
+  payment_system: 'TEST_PS',
+  external_id: externalId,
+  amount: 1100000,
+  currency: 'USD',
+  customer: { customer_id: 'bench', country: 'LV', first_name: 'Test', last_name: 'Test' },
+  payment_data: {
+    card_number: '4111111111111111',
+    card_holder: 'John Doe',
+    exp_year: '2030',
+    exp_month: '06',
+  },
+});

@@ -57,17 +57,8 @@ export const SCENARIOS: readonly ScenarioDef[] = [
   { name: 'drop_no_callback', marker: '+drop+no-callback', weight: 1, expected: 'needs_review' },
 ];
 
-/** A small seeded PRNG (mulberry32): the same seed plans the same run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The sandbox's seeded PRNG: the same seed plans the same run. */
+export { seededRandom } from '../../src/sandbox/faults.js';
 
 export interface PlannedPayout {
   index: number;

@@ -18,9 +18,41 @@ export interface AppDeps {
   apiKeys: readonly string[];
   bodyLimitBytes: number;
   /** Readiness: Redis answers and the workers run. */
-  ready?: () => Promise<{ ok: boolean; checks: Record<string, boolean> }>;
+  ready?: Readiness;
   /** Further routes (callbacks, dashboard, metrics) registered by their owners. */
   plugins?: ((app: FastifyInstance) => Promise<void> | void)[];
+}
+
+export type Readiness = () => Promise<{ ok: boolean; checks: Record<string, boolean> }>;
+
+/** `/healthz`: the process lives. `/readyz`: Redis answers and the workers run (503 otherwise). */
+export function registerHealthRoutes(app: FastifyInstance, ready?: Readiness): void {
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+    const res = ready ? await ready() : { ok: true, checks: {} };
+    return reply
+      .code(res.ok ? 200 : 503)
+      .send({ status: res.ok ? 'ready' : 'not_ready', checks: res.checks });
+  });
+}
+
+/**
+ * A worker process without the API still answers its orchestrator and Prometheus, on a port of its
+ * own (METRICS_PORT): `/metrics`, `/healthz`, `/readyz`.
+ */
+export function buildProbeServer(deps: {
+  logger: Logger;
+  ready: Readiness;
+  plugins: ((app: FastifyInstance) => void)[];
+}) {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  installErrorHandling(app);
+  registerHealthRoutes(app, deps.ready);
+  for (const plugin of deps.plugins) plugin(app);
+  return app;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -51,14 +83,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
-    const res = deps.ready ? await deps.ready() : { ok: true, checks: {} };
-    return reply
-      .code(res.ok ? 200 : 503)
-      .send({ status: res.ok ? 'ready' : 'not_ready', checks: res.checks });
-  });
-
+  registerHealthRoutes(app, deps.ready);
   registerPayoutRoutes(app, { producer: deps.producer, apiKeys: deps.apiKeys });
   for (const plugin of deps.plugins ?? []) await plugin(app);
   return app;

@@ -43,6 +43,7 @@ function printBanner(config: Config, urls: Record<string, string>, parts: Part[]
   if (urls.sandbox) lines.push(`  sandbox    ${urls.sandbox} (the built-in gateway simulator)`);
   if (!parts.includes('api') && parts.includes('worker'))
     lines.push(`  worker     gateway ${config.gateway.url}`);
+  if (urls.metrics) lines.push(`  metrics    ${urls.metrics} (and /healthz, /readyz)`);
   if (config.generated.length > 0 && urls.api) {
     lines.push(`  sandbox mode: generated ${config.generated.join(', ')} for this run`);
     if (config.generated.includes('API_KEYS')) lines.push(`  API key    ${config.api.keys[0]}`);

@@ -75,6 +75,15 @@ const envSchema = z.object({
   ),
   HOST: z.preprocess(blankToUndefined, z.string().default('127.0.0.1')),
   PORT: int(0, 65535, 3000),
+  METRICS_PORT: z.preprocess(
+    blankToUndefined,
+    z.coerce
+      .number({ error: 'must be a whole number' })
+      .int('must be a whole number')
+      .min(0, 'must be at least 0')
+      .max(65535, 'must be at most 65535')
+      .optional(),
+  ),
   LOG_LEVEL: z.preprocess(
     blankToUndefined,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -132,6 +141,8 @@ export interface Config {
   queuePrefix: string;
   host: string;
   port: number;
+  /** A worker process without the API serves /metrics, /healthz and /readyz here. */
+  metricsPort: number | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   gateway: {
     /** Where payouts are sent; in sandbox mode the built-in sandbox's URL. */
@@ -241,6 +252,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     queuePrefix: e.QUEUE_PREFIX,
     host: e.HOST,
     port: e.PORT,
+    metricsPort: e.METRICS_PORT,
     logLevel: e.LOG_LEVEL,
     gateway: {
       url: (e.GATEWAY_URL ?? `http://127.0.0.1:${e.SANDBOX_PORT}`).replace(/\/+$/, ''),

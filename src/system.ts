@@ -1,7 +1,7 @@
 import { Queue, type Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import { buildApp } from './app.js';
+import { buildApp, buildProbeServer, type Readiness } from './app.js';
 import { type Config, secretsOf } from './config.js';
 import { createDeposits, registerDepositRoutes } from './deposits/deposits.js';
 import { registerCallbackRoute } from './feedback/callbacks.js';
@@ -184,6 +184,16 @@ export async function startSystem(config: Config, parts: Part[], logger?: Logger
     });
   }
 
+  const ready: Readiness = async () => {
+    const redisOk = await requestRedis.ping().then(
+      (r) => r === 'PONG',
+      () => false,
+    );
+    const checks: Record<string, boolean> = { redis: redisOk };
+    if (worker) checks.workers = worker.isRunning();
+    return { ok: Object.values(checks).every(Boolean), checks };
+  };
+
   let app: FastifyInstance | undefined;
   if (parts.includes('api')) {
     const deposits = createDeposits({
@@ -228,21 +238,21 @@ export async function startSystem(config: Config, parts: Part[], logger?: Logger
       producer,
       apiKeys: config.api.keys,
       bodyLimitBytes: config.api.bodyLimitBytes,
-      ready: async () => {
-        const redisOk = await requestRedis.ping().then(
-          (r) => r === 'PONG',
-          () => false,
-        );
-        const checks: Record<string, boolean> = { redis: redisOk };
-        if (worker) checks.workers = worker.isRunning();
-        return { ok: Object.values(checks).every(Boolean), checks };
-      },
+      ready,
     });
     const address = await app.listen({ port: config.port, host: config.host });
     urls.api = address;
     urls.docs = `${address}/docs`;
     const a = app;
     closers.unshift(() => a.close());
+  } else if (worker && config.metricsPort !== undefined) {
+    const probe = buildProbeServer({
+      logger: log,
+      ready,
+      plugins: [(p) => registerMetricsRoute(p, metrics)],
+    });
+    urls.metrics = `${await probe.listen({ port: config.metricsPort, host: config.host })}/metrics`;
+    closers.unshift(() => probe.close());
   }
 
   return {

@@ -93,7 +93,11 @@ describe('docker-compose.yml', () => {
     const worker = services.worker!;
     expect(worker.container_name).toBeUndefined();
     expect(worker.ports).toBeUndefined();
-    expect(worker.healthcheck?.disable).toBe(true); // it serves no /healthz
+    // no API, but /healthz on METRICS_PORT, the port the image's health check asks
+    expect(worker.healthcheck?.disable).toBeUndefined();
+    expect((worker.environment as Record<string, string>).METRICS_PORT).toBe(
+      (worker.environment as Record<string, string>).PORT,
+    );
     expect(Number.parseInt(worker.stop_grace_period ?? '0', 10)).toBeGreaterThanOrEqual(40);
   });
 

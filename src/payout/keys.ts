@@ -11,6 +11,8 @@ export interface PayoutKeys {
   base: string;
   record(externalId: string): string;
   history(externalId: string): string;
+  /** The sealed payment_data, apart from the record so the record stays small; gone at terminal. */
+  payload(externalId: string): string;
   stateIndex(state: PayoutState): string;
   allStateIndexes(): string[];
   /** Status changes waiting to be turned into notifications, written in the same script as the change. */
@@ -24,6 +26,7 @@ export function payoutKeys(queuePrefix: string): PayoutKeys {
     base,
     record: (id) => `${base}:payout:${id}`,
     history: (id) => `${base}:payout:${id}:history`,
+    payload: (id) => `${base}:payout:${id}:payload`,
     stateIndex,
     allStateIndexes: () => PAYOUT_STATES.map(stateIndex),
     outbox: `${base}:outbox`,

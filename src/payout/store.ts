@@ -113,6 +113,9 @@ export interface PayoutStoreOptions {
 
 export type PayoutStore = ReturnType<typeof createPayoutStore>;
 
+/** Prefix of the record's fields that hold the masked payment_data, one field per value. */
+const MASKED = 'm:';
+
 const FIELDS_CLEARED_ON_MOVE = ['reason', 'reason_code', 'next_attempt_at'] as const;
 
 export function createPayoutStore(options: PayoutStoreOptions) {
@@ -133,32 +136,41 @@ export function createPayoutStore(options: PayoutStoreOptions) {
     const id = request.external_id;
     const at = now();
     const digest = digestOf(method, request);
+    // Short values only: Redis keeps a hash whose values are all under 64 bytes in its compact
+    // listpack form, several times smaller than a hashtable. So the customer and the masks are
+    // fields of their own, and the sealed payload lives in a key of its own.
     const fields: Record<string, string> = {
       external_id: id,
       method,
       payment_system: request.payment_system,
       amount: String(request.amount),
       currency: request.currency,
-      customer: JSON.stringify(request.customer),
-      masked: JSON.stringify(masked),
+      customer_id: request.customer.customer_id,
+      country: request.customer.country,
+      first_name: request.customer.first_name,
+      last_name: request.customer.last_name,
     };
-    if (request.payment_data !== undefined) {
-      fields.payload = seal(payloadKeys, id, JSON.stringify(request.payment_data));
-    }
+    for (const [name, value] of Object.entries(masked)) fields[`${MASKED}${name}`] = value;
+    const sealed =
+      request.payment_data !== undefined
+        ? seal(payloadKeys, id, JSON.stringify(request.payment_data))
+        : undefined;
     const entry = { at: new Date(at).toISOString(), event: 'created', actor: 'producer' };
     const res = (await runScript(
       redis,
       CREATE,
-      4,
+      5,
       keys.record(id),
       keys.history(id),
       keys.stateIndex('queued'),
       keys.outbox,
+      keys.payload(id),
       digest,
       String(at),
       JSON.stringify(entry),
       id,
       notify,
+      sealed ?? '',
       ...Object.entries(fields).flat(),
     )) as [number, string?, string?];
     if (res[0] === 1) {
@@ -186,7 +198,7 @@ export function createPayoutStore(options: PayoutStoreOptions) {
         nextAttemptAt: undefined,
         token: undefined,
         seq: 1,
-        sealedPayload: fields.payload,
+        sealedPayload: sealed,
         digest,
       };
       const history: HistoryEntry[] = [
@@ -209,28 +221,41 @@ export function createPayoutStore(options: PayoutStoreOptions) {
   }
 
   async function get(externalId: string): Promise<PayoutRecord | undefined> {
-    const h = await redis.hgetall(keys.record(externalId));
+    const [hashRes, payloadRes] =
+      (await redis.pipeline().hgetall(keys.record(externalId)).get(keys.payload(externalId)).exec()) ?? [];
+    if (hashRes?.[0]) throw hashRes[0];
+    if (payloadRes?.[0]) throw payloadRes[0];
+    const h = (hashRes?.[1] ?? {}) as Record<string, string>;
     if (!h.status) return undefined;
+    const maskedPaymentData: Record<string, string> = {};
+    for (const [name, value] of Object.entries(h)) {
+      if (name.startsWith(MASKED)) maskedPaymentData[name.slice(MASKED.length)] = value;
+    }
     return {
       externalId: h.external_id ?? externalId,
       method: h.method as MethodId,
       paymentSystem: h.payment_system ?? '',
       amount: Number(h.amount),
       currency: h.currency ?? '',
-      customer: JSON.parse(h.customer ?? '{}') as Customer,
+      customer: {
+        customer_id: h.customer_id ?? '',
+        country: h.country ?? '',
+        first_name: h.first_name ?? '',
+        last_name: h.last_name ?? '',
+      },
       status: h.status as PayoutState,
       orderId: h.order_id,
       gatewayStatus: h.gateway_status ? Number(h.gateway_status) : undefined,
       attempts: Number(h.attempts ?? 0),
       createdAt: new Date(Number(h.created_at)).toISOString(),
       updatedAt: new Date(Number(h.updated_at)).toISOString(),
-      maskedPaymentData: JSON.parse(h.masked ?? '{}') as Record<string, string>,
+      maskedPaymentData,
       reason: h.reason,
       reasonCode: h.reason_code,
       nextAttemptAt: h.next_attempt_at ? Number(h.next_attempt_at) : undefined,
       token: h.token,
       seq: Number(h.seq ?? 0),
-      sealedPayload: h.payload,
+      sealedPayload: (payloadRes?.[1] as string | null) ?? undefined,
       digest: h.digest ?? '',
     };
   }
@@ -301,10 +326,11 @@ export function createPayoutStore(options: PayoutStoreOptions) {
     const res = (await runScript(
       redis,
       TRANSITION,
-      3 + PAYOUT_STATES.length,
+      4 + PAYOUT_STATES.length,
       keys.record(externalId),
       keys.history(externalId),
       keys.outbox,
+      keys.payload(externalId),
       ...keys.allStateIndexes(),
       `,${rule.from.join(',')},`,
       to,

@@ -61,7 +61,7 @@ export function createPayoutWorker(deps: PayoutWorkerDeps): Worker<PayoutJobData
       await store.transition(externalId, 'review', {
         actor: 'worker',
         token: record.token ?? '',
-        reason: 'worker_lost_mid_send: a worker stopped while sending; the outcome is unknown',
+        reason: 'worker_lost_mid_send: outcome unknown',
       });
       return 'review_after_redelivery';
     }

@@ -1,13 +1,10 @@
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { verify } from '../../../src/gateway/signature.js';
-import { testRedis } from '../../helpers/redis.js';
-import { startTestSystem, type TestSystem } from '../../helpers/system.js';
+import type { TestSystem } from '../../helpers/system.js';
 import { callbackCases } from './callback-cases.js';
 import {
   type Client,
   callbackStatusFor,
-  createClient,
   expectRefusal,
   FuzzFailure,
   isJsonObject,
@@ -18,7 +15,7 @@ import {
   sampleLanes,
   seedFor,
 } from './fuzz-kit.js';
-import { payoutSnapshot, submittedPayouts } from './system-checks.js';
+import { startCallbackTarget } from './system-checks.js';
 import { prototypeClean } from './values.js';
 
 /**
@@ -31,25 +28,19 @@ import { prototypeClean } from './values.js';
 const SEED = seedFor(11);
 const RUNS = 3_000;
 
+let target: Awaited<ReturnType<typeof startCallbackTarget>>;
 let sys: TestSystem;
 let client: Client;
-let redis: Redis;
 let ids: string[];
 let snapshot: () => Promise<string>;
 let before: string;
 
 beforeAll(async () => {
-  sys = await startTestSystem();
-  client = createClient(sys.api);
-  redis = testRedis();
-  ids = await submittedPayouts(sys, 3);
-  snapshot = payoutSnapshot(sys, redis, ids);
-  before = await snapshot();
+  target = await startCallbackTarget();
+  ({ sys, client, ids, snapshot, before } = target);
 });
 afterAll(async () => {
-  client?.close();
-  redis?.disconnect();
-  await sys?.close();
+  await target?.close();
 });
 
 describe('fuzz POST /v1/callbacks/gateway: signed garbage', () => {

@@ -1,14 +1,11 @@
 import fc from 'fast-check';
-import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { verify } from '../../../src/gateway/signature.js';
-import { testRedis } from '../../helpers/redis.js';
-import { startTestSystem, type TestSystem } from '../../helpers/system.js';
+import type { TestSystem } from '../../helpers/system.js';
 import { callbackCases } from './callback-cases.js';
 import {
   type Client,
   callbackStatusFor,
-  createClient,
   expectRefusal,
   FuzzFailure,
   isJsonObject,
@@ -20,7 +17,7 @@ import {
   seedFor,
 } from './fuzz-kit.js';
 import { serialize, setField, str } from './json-model.js';
-import { payoutSnapshot, submittedPayouts } from './system-checks.js';
+import { startCallbackTarget } from './system-checks.js';
 import { nonObject, prototypeClean, whitespace } from './values.js';
 import {
   emptyBody,
@@ -45,27 +42,21 @@ const FORGED_RUNS = 1_200;
 const WIRE_SEED = seedFor(13);
 const WIRE_RUNS = 800;
 
+let target: Awaited<ReturnType<typeof startCallbackTarget>>;
 let sys: TestSystem;
 let client: Client;
-let redis: Redis;
 let ids: string[];
 let snapshot: () => Promise<string>;
 let before: string;
 let limit: number;
 
 beforeAll(async () => {
-  sys = await startTestSystem();
-  client = createClient(sys.api);
-  redis = testRedis();
+  target = await startCallbackTarget();
+  ({ sys, client, ids, snapshot, before } = target);
   limit = sys.config.api.bodyLimitBytes;
-  ids = await submittedPayouts(sys, 3);
-  snapshot = payoutSnapshot(sys, redis, ids);
-  before = await snapshot();
 });
 afterAll(async () => {
-  client?.close();
-  redis?.disconnect();
-  await sys?.close();
+  await target?.close();
 });
 
 interface WireCase {

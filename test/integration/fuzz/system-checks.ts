@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { keysOf, testRedis } from '../../helpers/redis.js';
 import { cardPayout } from '../../helpers/requests.js';
-import type { TestSystem } from '../../helpers/system.js';
+import { startTestSystem, type TestSystem } from '../../helpers/system.js';
+import { type Client, createClient } from './fuzz-kit.js';
 
 /** Payout records and histories stored under the system's prefix. */
 export async function storedPayoutKeys(sys: TestSystem): Promise<string[]> {
@@ -56,4 +57,29 @@ export async function submittedPayouts(sys: TestSystem, n: number): Promise<stri
   }
   for (const id of ids) await sys.waitFor(id, (p) => p.status === 'submitted');
   return ids;
+}
+
+/**
+ * What the callback fuzz files aim at: a running system with three submitted payouts (a genuine final
+ * callback would move them) and a snapshot of their records, to prove a refused callback changed nothing.
+ */
+export async function startCallbackTarget() {
+  const sys = await startTestSystem();
+  const client: Client = createClient(sys.api);
+  const redis = testRedis();
+  const ids = await submittedPayouts(sys, 3);
+  const snapshot = payoutSnapshot(sys, redis, ids);
+  const before = await snapshot();
+  return {
+    sys,
+    client,
+    ids,
+    snapshot,
+    before,
+    async close() {
+      client.close();
+      redis.disconnect();
+      await sys.close();
+    },
+  };
 }

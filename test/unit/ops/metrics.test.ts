@@ -1,7 +1,7 @@
 import Fastify from 'fastify';
 import { describe, expect, test } from 'vitest';
 import { createMetrics, type ObservedQueue, registerMetricsRoute } from '../../../src/ops/metrics.js';
-import type { PayoutState } from '../../../src/payout/states.js';
+import { PAYOUT_STATES, type PayoutState } from '../../../src/payout/states.js';
 
 /** The value of one series in the text format, or undefined when the series is absent. */
 function seriesValue(text: string, series: string): number | undefined {
@@ -14,20 +14,7 @@ const queueStub = (name: string, counts: () => Promise<Record<string, number>>):
   getJobCounts: counts,
 });
 
-const zeroCounts = () =>
-  Object.fromEntries(
-    [
-      'queued',
-      'sending',
-      'retry_scheduled',
-      'submitted',
-      'succeeded',
-      'failed',
-      'rejected',
-      'needs_review',
-      'cancelled',
-    ].map((s) => [s, 0]),
-  ) as Record<PayoutState, number>;
+const zeroCounts = () => Object.fromEntries(PAYOUT_STATES.map((s) => [s, 0])) as Record<PayoutState, number>;
 
 describe('recording functions', () => {
   test('transition counts by from, to and method; creation is from "none"', async () => {

@@ -119,7 +119,25 @@ function checkPaymentData(
   return { issues: toIssues(result.error.issues, 'payment_data', unknownField) };
 }
 
+/**
+ * The schema library runs length checks on any value that has a `length`, even one that failed its
+ * type check, and a JSON object like `{"length":{"toString":""}}` makes such a check throw. A client's
+ * body must never become a 500, so whatever the library throws on is refused as unreadable.
+ */
 function validateRequest(input: unknown, direction: Direction): ValidationResult {
+  try {
+    return validateOrThrow(input, direction);
+  } catch {
+    return failed([
+      {
+        path: '',
+        message: 'the request holds a value that cannot be read (an object where text is expected?)',
+      },
+    ]);
+  }
+}
+
+function validateOrThrow(input: unknown, direction: Direction): ValidationResult {
   if (!isJsonObject(input)) return failed([{ path: '', message: 'the request must be a JSON object' }]);
 
   const issues: Issue[] = [];

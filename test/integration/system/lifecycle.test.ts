@@ -282,6 +282,21 @@ describe('the API contract', () => {
     ['bad JSON', '{"method":', 400, 'invalid_json'],
     ['a JSON array', '[1,2]', 422, 'validation_failed'],
     ['JSON null', 'null', 422, 'validation_failed'],
+    [
+      'an object where text is expected, shaped to break a length check',
+      JSON.stringify(
+        cardPayout({
+          customer: {
+            customer_id: { length: { toString: '' } },
+            country: 'LV',
+            first_name: 'A',
+            last_name: 'B',
+          },
+        }),
+      ),
+      422,
+      'validation_failed',
+    ],
   ])('%s: %i', async (_n, raw, status, code) => {
     const res = await sys.request('POST', '/v1/payouts', raw);
     expect(res.status).toBe(status);

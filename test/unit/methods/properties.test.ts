@@ -187,3 +187,25 @@ describe.each(validators)('%s validation never throws', (_direction, validate) =
     expect(accepted).toBeGreaterThan(50);
   });
 });
+
+// Found by the property below (seed -1149613059): an object with a `length` whose toString is not
+// callable made the schema library throw inside a length check.
+test.each([
+  [{ customer_id: { length: { toString: '' } }, country: 0, first_name: 0, last_name: 'Test' }],
+  [{ customer_id: { length: { valueOf: 1, toString: 2 } }, country: 'LV', first_name: 'A', last_name: 'B' }],
+])('hostile values where text is expected are refused, not thrown: %j', (customer) => {
+  const request = {
+    method: 'sticpay',
+    payment_system: 'TEST_PS',
+    external_id: 'po-1001',
+    amount: 1100000,
+    currency: 'USD',
+    customer,
+    payment_data: { wallet: 'john@example.com' },
+  };
+  for (const validate of [validatePayoutRequest, validateDepositRequest]) {
+    const result = validate(request);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.issues.length).toBeGreaterThan(0);
+  }
+});

@@ -123,7 +123,7 @@ async function latencies(system: System, ids: string[]): Promise<number[]> {
   return out.sort((a, b) => a - b);
 }
 
-async function oursThroughput(gatewayUrl: string, n: number, concurrency: number) {
+export async function oursThroughput(gatewayUrl: string, n: number, concurrency: number) {
   const { system, prefix, url } = await startOurs(gatewayUrl, { WORKER_CONCURRENCY: String(concurrency) });
   try {
     await enqueueAll(url, 200, 32, 'warm');
@@ -141,7 +141,7 @@ async function oursThroughput(gatewayUrl: string, n: number, concurrency: number
 }
 
 /** The baseline: a bare BullMQ queue and worker, one axios keep-alive POST per job. */
-async function bareWorker(gatewayUrl: string, concurrency: number) {
+export async function bareWorker(gatewayUrl: string, concurrency: number) {
   const prefix = `{bench-bare-${randomBytes(4).toString('hex')}}`;
   const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   const queue = new Queue('bare', { connection, prefix });

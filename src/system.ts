@@ -13,7 +13,7 @@ import { keyBase } from './payout/keys.js';
 import { createPayoutStore, type PayoutStore } from './payout/store.js';
 import { createProducer, type Producer } from './producer/producer.js';
 import { createPayoutQueue, type PayoutJobData, QUEUE } from './queues.js';
-import { checkEvictionPolicy, connectRedis } from './redis.js';
+import { type ConnectOptions, checkEvictionPolicy, connectRedis } from './redis.js';
 import { createSandbox } from './sandbox/index.js';
 import { createMaintenance } from './worker/maintenance.js';
 import { createNotifier, NOTIFICATIONS_QUEUE } from './worker/notifier.js';
@@ -83,8 +83,8 @@ export async function startSystem(config: Config, parts: Part[], logger?: Logger
   const closers: (() => Promise<unknown>)[] = [];
   const urls: Record<string, string> = {};
   const redisConnections: Redis[] = [];
-  const connect = (role: 'worker' | 'request') => {
-    const r = connectRedis({ url: config.redisUrl, cluster: config.redisCluster }, role, log);
+  const connect = (role: 'worker' | 'request', options: ConnectOptions = {}) => {
+    const r = connectRedis({ url: config.redisUrl, cluster: config.redisCluster }, role, log, options);
     redisConnections.push(r);
     return r;
   };
@@ -99,8 +99,10 @@ export async function startSystem(config: Config, parts: Part[], logger?: Logger
   }
 
   const requestRedis = connect('request');
-  // The fail-fast connection refuses commands until it is ready: wait, so the first request is not a 503.
-  await waitUntilReady(requestRedis);
+  // The payout record's scripts get connections of their own, auto-pipelined (see ConnectOptions).
+  const requestStoreRedis = connect('request', { autoPipeline: true });
+  // The fail-fast connections refuse commands until ready: wait, so the first request is not a 503.
+  await Promise.all([waitUntilReady(requestRedis), waitUntilReady(requestStoreRedis)]);
   const storeOn = (redis: Redis) =>
     createPayoutStore({
       redis,
@@ -110,7 +112,7 @@ export async function startSystem(config: Config, parts: Part[], logger?: Logger
       notify: config.notify !== undefined,
       onTransition: metrics.transition,
     });
-  const store = storeOn(requestRedis);
+  const store = storeOn(requestStoreRedis);
   const payoutQueue = createPayoutQueue(requestRedis, config.queuePrefix);
   // The connection's own listener logs outages once; without one BullMQ prints every error.
   payoutQueue.on('error', () => undefined);
@@ -125,7 +127,7 @@ export async function startSystem(config: Config, parts: Part[], logger?: Logger
     await checkEvictionPolicy(workerRedis, log);
     // The worker writes through a connection that waits out Redis outages: a gateway answer, once
     // received, is recorded as soon as Redis is back instead of being dropped.
-    const workerStore = storeOn(workerRedis);
+    const workerStore = storeOn(connect('worker', { autoPipeline: true }));
     worker = createPayoutWorker({
       connection: workerRedis,
       queuePrefix: config.queuePrefix,
@@ -185,10 +187,15 @@ export async function startSystem(config: Config, parts: Part[], logger?: Logger
   }
 
   const ready: Readiness = async () => {
-    const redisOk = await requestRedis.ping().then(
-      (r) => r === 'PONG',
-      () => false,
+    const pings = await Promise.all(
+      [requestRedis, requestStoreRedis].map((r) =>
+        r.ping().then(
+          (res) => res === 'PONG',
+          () => false,
+        ),
+      ),
     );
+    const redisOk = pings.every(Boolean);
     const checks: Record<string, boolean> = { redis: redisOk };
     if (worker) checks.workers = worker.isRunning();
     return { ok: Object.values(checks).every(Boolean), checks };

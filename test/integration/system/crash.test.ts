@@ -79,8 +79,10 @@ describe('a worker process killed with SIGKILL mid-flight', () => {
       expect(seen?.created ?? 0).toBeLessThanOrEqual(1);
       if (p.status === 'needs_review') expect(p.reason).toMatch(/worker_lost_mid_send|outcome_unknown/);
     }
-    // most finish normally; the ones caught mid-send are either settled by the callback or wait for review
-    expect(states.succeeded ?? 0).toBeGreaterThan(50);
+    // Every payout ends succeeded, or waits for review because it was caught mid-send: at most the
+    // killed worker's concurrency (50) were. Those that reached the gateway may also be settled by its callback.
+    expect((states.succeeded ?? 0) + (states.needs_review ?? 0)).toBe(100);
+    expect(states.needs_review ?? 0).toBeLessThanOrEqual(50);
 
     second.kill('SIGTERM');
     expect(await exited(second)).toBe(0);

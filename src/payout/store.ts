@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
 import type { GatewayRequest, MethodId } from '../methods/index.js';
 import { runScript } from '../redis.js';
+import { decodeEntry, entryTail, type HistoryEntry, type HistoryExtras } from './history.js';
 import { payoutKeys } from './keys.js';
 import { CREATE, NOTE, TRANSITION } from './scripts.js';
 import { canonicalJson, open, type PayloadKeys, requestDigest, seal } from './sealing.js';
@@ -15,6 +16,8 @@ import {
   TRANSITIONS,
 } from './states.js';
 
+export type { HistoryEntry } from './history.js';
+
 /**
  * The payout record: the one module that writes payout state. Every write is one Lua script, so a
  * state, its history entry, its index and its notification are recorded together or not at all.
@@ -25,26 +28,6 @@ export interface Customer {
   country: string;
   first_name: string;
   last_name: string;
-}
-
-/** One line of a payout's history. */
-export interface HistoryEntry {
-  at: string;
-  from?: PayoutState;
-  to: PayoutState;
-  event: PayoutEvent | 'created' | 'gateway_report';
-  actor: Actor;
-  seq: number;
-  attempt?: number;
-  gateway_status?: number;
-  order_id?: string;
-  reason?: string;
-  reason_code?: string;
-  /** Who, for operator actions. */
-  who?: string;
-  note?: string;
-  /** A gateway report that contradicts the terminal state; recorded, never applied. */
-  contradiction?: boolean;
 }
 
 export interface PayoutRecord {
@@ -99,6 +82,17 @@ export type TransitionResult =
   | { ok: true; from: PayoutState; to: PayoutState; seq: number; attempts: number; token?: string }
   | { ok: false; current: PayoutState | undefined };
 
+export type ClaimResult =
+  | { ok: true; record: PayoutRecord; token: string; attempts: number }
+  | {
+      ok: false;
+      current: PayoutState | undefined;
+      /** The holder's token, when the payout is already `sending`. */
+      heldBy?: string;
+      /** When a `retry_scheduled` payout is due. */
+      nextAttemptAt?: number;
+    };
+
 export interface PayoutStoreOptions {
   redis: Redis;
   queuePrefix: string;
@@ -117,6 +111,45 @@ export type PayoutStore = ReturnType<typeof createPayoutStore>;
 const MASKED = 'm:';
 
 const FIELDS_CLEARED_ON_MOVE = ['reason', 'reason_code', 'next_attempt_at'] as const;
+
+/** A record from its hash's fields and its sealed payload. */
+function recordFrom(
+  externalId: string,
+  h: Record<string, string>,
+  sealedPayload: string | undefined,
+): PayoutRecord {
+  const maskedPaymentData: Record<string, string> = {};
+  for (const [name, value] of Object.entries(h)) {
+    if (name.startsWith(MASKED)) maskedPaymentData[name.slice(MASKED.length)] = value;
+  }
+  return {
+    externalId,
+    method: h.method as MethodId,
+    paymentSystem: h.payment_system ?? '',
+    amount: Number(h.amount),
+    currency: h.currency ?? '',
+    customer: {
+      customer_id: h.customer_id ?? '',
+      country: h.country ?? '',
+      first_name: h.first_name ?? '',
+      last_name: h.last_name ?? '',
+    },
+    status: h.status as PayoutState,
+    orderId: h.order_id,
+    gatewayStatus: h.gateway_status ? Number(h.gateway_status) : undefined,
+    attempts: Number(h.attempts ?? 0),
+    createdAt: new Date(Number(h.created_at)).toISOString(),
+    updatedAt: new Date(Number(h.updated_at)).toISOString(),
+    maskedPaymentData,
+    reason: h.reason,
+    reasonCode: h.reason_code,
+    nextAttemptAt: h.next_attempt_at ? Number(h.next_attempt_at) : undefined,
+    token: h.token,
+    seq: Number(h.seq ?? 0),
+    sealedPayload,
+    digest: h.digest ?? '',
+  };
+}
 
 export function createPayoutStore(options: PayoutStoreOptions) {
   const { redis, payloadKeys, logger } = options;
@@ -139,8 +172,8 @@ export function createPayoutStore(options: PayoutStoreOptions) {
     // Short values only: Redis keeps a hash whose values are all under 64 bytes in its compact
     // listpack form, several times smaller than a hashtable. So the customer and the masks are
     // fields of their own, and the sealed payload lives in a key of its own.
+    // The external_id is the key's own name, so it is not repeated as a field.
     const fields: Record<string, string> = {
-      external_id: id,
       method,
       payment_system: request.payment_system,
       amount: String(request.amount),
@@ -155,7 +188,6 @@ export function createPayoutStore(options: PayoutStoreOptions) {
       request.payment_data !== undefined
         ? seal(payloadKeys, id, JSON.stringify(request.payment_data))
         : undefined;
-    const entry = { at: new Date(at).toISOString(), event: 'created', actor: 'producer' };
     const res = (await runScript(
       redis,
       CREATE,
@@ -167,7 +199,7 @@ export function createPayoutStore(options: PayoutStoreOptions) {
       keys.payload(id),
       digest,
       String(at),
-      JSON.stringify(entry),
+      entryTail('created', 'producer'),
       id,
       notify,
       sealed ?? '',
@@ -202,7 +234,7 @@ export function createPayoutStore(options: PayoutStoreOptions) {
         digest,
       };
       const history: HistoryEntry[] = [
-        { ...entry, event: 'created', actor: 'producer', to: 'queued', seq: 1 },
+        { at: createdAt, to: 'queued', event: 'created', actor: 'producer', seq: 1 },
       ];
       return { outcome: 'created', record, history };
     }
@@ -227,42 +259,12 @@ export function createPayoutStore(options: PayoutStoreOptions) {
     if (payloadRes?.[0]) throw payloadRes[0];
     const h = (hashRes?.[1] ?? {}) as Record<string, string>;
     if (!h.status) return undefined;
-    const maskedPaymentData: Record<string, string> = {};
-    for (const [name, value] of Object.entries(h)) {
-      if (name.startsWith(MASKED)) maskedPaymentData[name.slice(MASKED.length)] = value;
-    }
-    return {
-      externalId: h.external_id ?? externalId,
-      method: h.method as MethodId,
-      paymentSystem: h.payment_system ?? '',
-      amount: Number(h.amount),
-      currency: h.currency ?? '',
-      customer: {
-        customer_id: h.customer_id ?? '',
-        country: h.country ?? '',
-        first_name: h.first_name ?? '',
-        last_name: h.last_name ?? '',
-      },
-      status: h.status as PayoutState,
-      orderId: h.order_id,
-      gatewayStatus: h.gateway_status ? Number(h.gateway_status) : undefined,
-      attempts: Number(h.attempts ?? 0),
-      createdAt: new Date(Number(h.created_at)).toISOString(),
-      updatedAt: new Date(Number(h.updated_at)).toISOString(),
-      maskedPaymentData,
-      reason: h.reason,
-      reasonCode: h.reason_code,
-      nextAttemptAt: h.next_attempt_at ? Number(h.next_attempt_at) : undefined,
-      token: h.token,
-      seq: Number(h.seq ?? 0),
-      sealedPayload: (payloadRes?.[1] as string | null) ?? undefined,
-      digest: h.digest ?? '',
-    };
+    return recordFrom(externalId, h, (payloadRes?.[1] as string | null) ?? undefined);
   }
 
   async function history(externalId: string): Promise<HistoryEntry[]> {
-    const raw = await redis.lrange(keys.history(externalId), 0, -1);
-    return raw.map((line) => JSON.parse(line) as HistoryEntry);
+    const raw = await redis.get(keys.history(externalId));
+    return raw ? raw.split('\n').map(decodeEntry) : [];
   }
 
   /** The gateway request exactly as first accepted: the same body on every attempt. */
@@ -283,32 +285,26 @@ export function createPayoutStore(options: PayoutStoreOptions) {
     return request;
   }
 
+  type Moved =
+    | { ok: true; from: PayoutState; to: PayoutState; seq: number; attempts: number; token: string }
+    | { ok: false; current: PayoutState | undefined; heldBy?: string; nextAttemptAt?: number };
+
   /**
-   * Moves a payout by the transition table, atomically. Refused (ok: false) when the current state is
-   * not one the event starts from, or when the event needs the holder's token and it does not match.
+   * The one call of the TRANSITION script. `claim` adds what only a worker taking the payout needs:
+   * the due-time check and the record as it is after the move, in the same round trip.
    */
-  async function transition(
+  async function move(
     externalId: string,
     event: PayoutEvent,
     opts: TransitionOptions,
-  ): Promise<TransitionResult> {
+    claim?: { dueBy: number; onRecord: (fields: string[], payload: string | null) => void },
+  ): Promise<Moved> {
     const rule = TRANSITIONS[event];
     const needsToken = 'needsToken' in rule && rule.needsToken;
     if (needsToken && !opts.token) throw new Error(`transition ${event} needs the holder's token`);
     const to: PayoutState = rule.to;
     const at = now();
     const newToken = to === 'sending' ? randomUUID() : '-';
-    const entry: Omit<HistoryEntry, 'to' | 'seq'> = {
-      at: new Date(at).toISOString(),
-      event,
-      actor: opts.actor,
-      ...(opts.gatewayStatus !== undefined ? { gateway_status: opts.gatewayStatus } : {}),
-      ...(opts.orderId !== undefined ? { order_id: opts.orderId } : {}),
-      ...(opts.reason !== undefined ? { reason: opts.reason } : {}),
-      ...(opts.reasonCode !== undefined ? { reason_code: opts.reasonCode } : {}),
-      ...(opts.who !== undefined ? { who: opts.who } : {}),
-      ...(opts.note !== undefined ? { note: opts.note } : {}),
-    };
     const fields: string[] = [];
     for (const f of FIELDS_CLEARED_ON_MOVE) fields.push(f, '');
     const set = (name: string, value: string | number | undefined) => {
@@ -322,58 +318,125 @@ export function createPayoutStore(options: PayoutStoreOptions) {
     set('next_attempt_at', opts.nextAttemptAt);
     set('gateway_status', opts.gatewayStatus);
     set('order_id', opts.orderId);
+    // Only the indexes this event can touch: its from-states and its to-state.
+    const from: readonly PayoutState[] = rule.from;
+    const states = from.includes(to) ? [...from] : [...from, to];
 
     const res = (await runScript(
       redis,
       TRANSITION,
-      4 + PAYOUT_STATES.length,
+      4 + states.length,
       keys.record(externalId),
       keys.history(externalId),
       keys.outbox,
       keys.payload(externalId),
-      ...keys.allStateIndexes(),
+      ...states.map(keys.stateIndex),
       `,${rule.from.join(',')},`,
       to,
       needsToken ? (opts.token ?? '') : '',
       newToken,
       String(at),
-      JSON.stringify(entry),
+      entryTail(event, opts.actor, {
+        gateway_status: opts.gatewayStatus,
+        order_id: opts.orderId,
+        reason: opts.reason,
+        reason_code: opts.reasonCode,
+        who: opts.who,
+        note: opts.note,
+      }),
       isTerminal(to) ? '1' : '0',
       to === 'sending' ? '1' : '0',
       externalId,
-      PAYOUT_STATES.join(','),
+      states.join(','),
       notify,
+      claim ? String(claim.dueBy) : '',
+      claim ? '1' : '0',
       ...fields,
-    )) as [number, string?, number?, number?, string?];
+    )) as [number, string?, (string | number)?, (string | number)?, string?, string[]?, (string | null)?];
 
+    if (res[0] === -1) return { ok: false, current: undefined };
     if (res[0] !== 1) {
-      return { ok: false, current: res[0] === -1 ? undefined : (res[1] as PayoutState) };
+      return {
+        ok: false,
+        current: res[1] as PayoutState,
+        ...(res[2] ? { heldBy: String(res[2]) } : {}),
+        ...(res[3] ? { nextAttemptAt: Number(res[3]) } : {}),
+      };
     }
-    const from = res[1] as PayoutState;
-    const result = { ok: true as const, from, to, seq: Number(res[2]), attempts: Number(res[3]) };
-    options.onTransition?.(from, to, res[4] ?? '');
+    const moved = {
+      ok: true as const,
+      from: res[1] as PayoutState,
+      to,
+      seq: Number(res[2]),
+      attempts: Number(res[3]),
+      token: newToken,
+    };
+    options.onTransition?.(moved.from, to, res[4] ?? '');
     logger.info(
       {
         external_id: externalId,
-        from,
+        from: moved.from,
         to,
         event,
         actor: opts.actor,
-        attempt: result.attempts,
+        attempt: moved.attempts,
         ...(opts.durationMs !== undefined ? { duration_ms: Math.round(opts.durationMs) } : {}),
         ...(opts.gatewayStatus !== undefined ? { gateway_status: opts.gatewayStatus } : {}),
         ...(opts.reason !== undefined ? { reason: opts.reason } : {}),
       },
-      `payout ${from} -> ${to}`,
+      `payout ${moved.from} -> ${to}`,
     );
-    return to === 'sending' ? { ...result, token: newToken } : result;
+    claim?.onRecord(res[5] ?? [], res[6] ?? null);
+    return moved;
+  }
+
+  /**
+   * Moves a payout by the transition table, atomically. Refused (ok: false) when the current state is
+   * not one the event starts from, or when the event needs the holder's token and it does not match.
+   */
+  async function transition(
+    externalId: string,
+    event: PayoutEvent,
+    opts: TransitionOptions,
+  ): Promise<TransitionResult> {
+    const moved = await move(externalId, event, opts);
+    if (!moved.ok) return { ok: false, current: moved.current };
+    const { token, ...result } = moved;
+    return moved.to === 'sending' ? { ...result, token } : result;
+  }
+
+  /**
+   * A worker takes a payout to send it: `queued` or a due `retry_scheduled` -> `sending`, with a fresh
+   * token, returning the record as it now is. Refused with what the worker needs to decide next: the
+   * current holder's token for a payout already `sending`, the due time of one not yet due
+   * (`next_attempt_at` later than `dueBy`).
+   */
+  async function claim(externalId: string, dueBy: number): Promise<ClaimResult> {
+    let record: PayoutRecord | undefined;
+    const moved = await move(
+      externalId,
+      'claim',
+      { actor: 'worker' },
+      {
+        dueBy,
+        onRecord: (flat, payload) => {
+          const h: Record<string, string> = {};
+          for (let i = 0; i + 1 < flat.length; i += 2) h[flat[i]!] = flat[i + 1]!;
+          record = recordFrom(externalId, h, payload ?? undefined);
+        },
+      },
+    );
+    if (!moved.ok) return moved;
+    if (!record) throw new Error(`payout ${externalId} was claimed but its record was not returned`);
+    return { ok: true, record, token: moved.token, attempts: moved.attempts };
   }
 
   /** Records a history entry that does not move the state, e.g. a contradicting gateway report. */
   async function note(
     externalId: string,
-    entry: Omit<HistoryEntry, 'from' | 'to' | 'seq' | 'at'>,
+    entry: { event: HistoryEntry['event']; actor: Actor } & HistoryExtras,
   ): Promise<number | undefined> {
+    const { event, actor, ...extras } = entry;
     const at = now();
     const seq = (await runScript(
       redis,
@@ -382,7 +445,7 @@ export function createPayoutStore(options: PayoutStoreOptions) {
       keys.record(externalId),
       keys.history(externalId),
       keys.outbox,
-      JSON.stringify({ at: new Date(at).toISOString(), ...entry }),
+      entryTail(event, actor, extras),
       String(at),
       externalId,
       notify,
@@ -422,5 +485,5 @@ export function createPayoutStore(options: PayoutStoreOptions) {
     >;
   }
 
-  return { keys, create, get, history, gatewayRequest, transition, note, list, counts };
+  return { keys, create, get, history, gatewayRequest, transition, claim, note, list, counts };
 }

@@ -26,7 +26,7 @@ export function payoutSnapshot(sys: TestSystem, redis: Redis, externalIds: reado
     const pipeline = redis.pipeline();
     for (const id of externalIds) {
       pipeline.hgetall(keys.record(id));
-      pipeline.lrange(keys.history(id), 0, -1);
+      pipeline.get(keys.history(id));
     }
     pipeline.lrange(`${keys.base}:callbacks:unknown`, 0, -1);
     const results = (await pipeline.exec()) ?? [];

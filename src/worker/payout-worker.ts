@@ -47,33 +47,35 @@ export function createPayoutWorker(deps: PayoutWorkerDeps): Worker<PayoutJobData
 
   async function processPayout(job: Job<PayoutJobData>, bullToken?: string): Promise<string> {
     const externalId = job.data.externalId;
-    const record = await store.get(externalId);
-    if (!record) {
-      logger.error(
-        { external_id: externalId, job_id: job.id },
-        'payout job without a payout record; nothing sent',
-      );
-      return 'no_record';
+    // One script checks the state (and, for a retry, that it is due), moves it to sending with a fresh
+    // token, and returns the record: only the holder of that token sends.
+    const claim = await store.claim(externalId, now() + EARLY_TOLERANCE_MS);
+    if (!claim.ok) {
+      switch (claim.current) {
+        case undefined:
+          logger.error(
+            { external_id: externalId, job_id: job.id },
+            'payout job without a payout record; nothing sent',
+          );
+          return 'no_record';
+        case 'sending':
+          // A second delivery of a job whose holder stopped (or lost its lock) mid-send: whether that
+          // request reached the gateway is unknown, so nothing is sent and a person or the gateway decides.
+          await store.transition(externalId, 'review', {
+            actor: 'worker',
+            token: claim.heldBy ?? '',
+            reason: 'worker_lost_mid_send: outcome unknown',
+          });
+          return 'review_after_redelivery';
+        case 'retry_scheduled':
+          // Not due yet (a job that fired early, or a payout rescheduled since): wait, without an attempt.
+          if (claim.nextAttemptAt !== undefined) return delayJob(job, bullToken, claim.nextAttemptAt);
+          return 'claim_refused_retry_scheduled';
+        default:
+          return `skipped_${claim.current}`;
+      }
     }
-    if (record.status === 'sending') {
-      // A second delivery of a job whose holder stopped (or lost its lock) mid-send: whether that
-      // request reached the gateway is unknown, so nothing is sent and a person or the gateway decides.
-      await store.transition(externalId, 'review', {
-        actor: 'worker',
-        token: record.token ?? '',
-        reason: 'worker_lost_mid_send: outcome unknown',
-      });
-      return 'review_after_redelivery';
-    }
-    if (record.status !== 'queued' && record.status !== 'retry_scheduled') return `skipped_${record.status}`;
-    if (record.status === 'retry_scheduled' && (record.nextAttemptAt ?? 0) > now() + EARLY_TOLERANCE_MS) {
-      return delayJob(job, bullToken, record.nextAttemptAt!);
-    }
-
-    const claim = await store.transition(externalId, 'claim', { actor: 'worker' });
-    if (!claim.ok || !claim.token) return `claim_refused_${claim.ok ? 'no_token' : claim.current}`;
-    const token = claim.token;
-    const attempt = claim.attempts;
+    const { record, token, attempts: attempt } = claim;
 
     let request: GatewayRequest;
     try {

@@ -81,6 +81,59 @@ describe('payout record', () => {
     expect(won[0]!.ok && won[0]!.token).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  test('claim: takes a queued payout and returns the record as it now is', async () => {
+    const req = cardPayout();
+    await createPayout(req);
+    const claim = await store.claim(req.external_id, Date.now());
+    if (!claim.ok) throw new Error(`claim refused: ${claim.current}`);
+    expect(claim.attempts).toBe(1);
+    expect(claim.record).toMatchObject({ externalId: req.external_id, status: 'sending', attempts: 1 });
+    expect(claim.record.token).toBe(claim.token);
+    expect(store.gatewayRequest(claim.record).payment_data).toEqual(req.payment_data);
+    expect((await store.history(req.external_id)).at(-1)).toMatchObject({
+      from: 'queued',
+      to: 'sending',
+      event: 'claim',
+      actor: 'worker',
+      attempt: 1,
+      seq: 2,
+    });
+  });
+
+  test('claim: refuses what it must not send, with what the worker needs next', async () => {
+    expect(await store.claim('no-such-payout', Date.now())).toEqual({ ok: false, current: undefined });
+
+    const { external_id } = cardPayout();
+    await createPayout({ external_id });
+    const first = await store.claim(external_id, Date.now());
+    if (!first.ok) throw new Error('first claim refused');
+    // already sending: the holder's token comes back, so a redelivery can hand the payout to review
+    expect(await store.claim(external_id, Date.now())).toMatchObject({
+      ok: false,
+      current: 'sending',
+      heldBy: first.token,
+    });
+
+    const due = Date.now() + 60_000;
+    await store.transition(external_id, 'retry', {
+      actor: 'worker',
+      token: first.token,
+      reason: 'not_sent: ECONNREFUSED',
+      nextAttemptAt: due,
+    });
+    // not due yet: refused with the due time, nothing moved
+    expect(await store.claim(external_id, due - 1)).toEqual({
+      ok: false,
+      current: 'retry_scheduled',
+      nextAttemptAt: due,
+    });
+    expect((await store.get(external_id))!.status).toBe('retry_scheduled');
+    // due: taken, the attempt counted
+    const second = await store.claim(external_id, due);
+    expect(second).toMatchObject({ ok: true, attempts: 2 });
+    expect(second.ok && second.record.nextAttemptAt).toBeUndefined();
+  });
+
   test('worker decisions need the holder token', async () => {
     const { external_id } = cardPayout();
     await createPayout({ external_id });

@@ -241,29 +241,45 @@ async function oursLatencyAtRate(gatewayUrl: string, rate: number, seconds: numb
   }
 }
 
-/** Redis bytes per payout: the difference in used_memory over `n` payouts. */
-async function redisBytes(n: number) {
+/**
+ * Redis bytes per payout, from used_memory. Two figures each for queued and finished payouts:
+ * - `perPayout`: what one more payout adds (the second batch of `n` over the first), the target's
+ *   measure: bounded structures (BullMQ's kept jobs and event stream, the maintenance schedule) are
+ *   paid once, not per payout;
+ * - `firstBatchAverage`: everything the first `n` added, bounded structures included, divided by `n`.
+ */
+export async function redisBytes(n: number) {
   const stubSucceed = await startStub(0, 4);
   const r = new Redis(REDIS_URL);
   const used = async () => Number(/used_memory:(\d+)/.exec(await r.info('memory'))![1]);
-  try {
-    // queued: the API alone, no worker
-    const api = await startOurs(stubSucceed.url, {}, ['api']);
-    const before = await used();
-    await enqueueAll(api.url, n, 32, 'mem');
-    const queuedBytes = ((await used()) - before) / n;
-    await api.system.close();
-    // finished: a worker takes them to succeeded (the gateway answers SUCCESS at once)
+  const api = await startOurs(stubSucceed.url, {}, ['api']);
+  // finished: a worker takes them to succeeded (the gateway answers SUCCESS at once)
+  const drain = async (total: number) => {
     const worker = await startOurs(stubSucceed.url, { QUEUE_PREFIX: api.prefix, WORKER_CONCURRENCY: '50' }, [
       'worker',
     ]);
-    await waitForState(worker.system, 'succeeded', n);
-    await sleep(500);
-    const finishedBytes = ((await used()) - before) / n;
+    await waitForState(worker.system, 'succeeded', total);
     await worker.system.close();
-    await deletePrefix(r, `{${api.prefix}}*`);
-    return { queuedBytes, finishedBytes };
+    await sleep(500);
+  };
+  try {
+    const before = await used();
+    await enqueueAll(api.url, n, 32, 'mem-a'); // queued: the API alone, no worker
+    const queued1 = await used();
+    await drain(n);
+    const finished1 = await used();
+    await enqueueAll(api.url, n, 32, 'mem-b');
+    const queued2 = await used();
+    await drain(2 * n);
+    const finished2 = await used();
+    return {
+      queuedBytes: (queued2 - finished1) / n,
+      finishedBytes: (finished2 - finished1) / n,
+      firstBatchAverage: { queuedBytes: (queued1 - before) / n, finishedBytes: (finished1 - before) / n },
+    };
   } finally {
+    await api.system.close();
+    await deletePrefix(r, `{${api.prefix}}*`);
     r.disconnect();
     await stubSucceed.close();
   }

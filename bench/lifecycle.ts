@@ -25,6 +25,8 @@ const body = (externalId: string) => JSON.stringify(benchPayout(externalId));
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The latency runs first load each system at the measured rate for this long, unmeasured. */
+const LATENCY_WARMUP_SECONDS = 2;
 
 async function deletePrefix(redis: Redis, match: string) {
   let cursor = '0';
@@ -62,13 +64,14 @@ async function startOurs(
 }
 
 /**
- * The casino's side: POSTs payouts with `inFlight` requests at a time, from a worker thread so its
- * own HTTP work does not share the event loop being measured (the stub gateway runs the same way).
+ * The casino's side, in a worker thread so its own HTTP work does not share the event loop being
+ * measured (the stub gateway runs the same way): POSTs payouts with `inFlight` requests at a time,
+ * or, given a `rate`, one every 1/rate seconds whatever is still in flight (an open-loop load).
  */
 const CLIENT_SOURCE = `
 const http = require('node:http');
 const { parentPort, workerData } = require('node:worker_threads');
-const { url, apiKey, ids, inFlight } = workerData;
+const { url, apiKey, ids, inFlight, rate } = workerData;
 const agent = new http.Agent({ keepAlive: true, maxSockets: inFlight });
 const target = new URL(url + '/v1/payouts');
 const body = (id) => JSON.stringify({ method: 'bank_card', payment_system: 'TEST_PS', external_id: id, amount: 1100000,
@@ -82,17 +85,34 @@ const post = (id) => new Promise((resolve, reject) => {
   req.on('error', reject);
   req.end(data);
 });
+const paced = async () => {
+  const started = Date.now();
+  const sent = [];
+  for (let i = 0; i < ids.length; i++) {
+    const due = started + (i * 1000) / rate;
+    if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
+    sent.push(post(ids[i]));
+  }
+  await Promise.all(sent);
+};
 let next = 0;
-Promise.all(Array.from({ length: inFlight }, async () => { while (next < ids.length) await post(ids[next++]); }))
+const closed = () => Promise.all(Array.from({ length: inFlight }, async () => { while (next < ids.length) await post(ids[next++]); }));
+(rate ? paced() : closed())
   .then(() => parentPort.postMessage({ ok: true }), (err) => parentPort.postMessage({ ok: false, error: String(err) }));
 `;
 
-/** POSTs `n` payouts with `inFlight` requests at a time; returns their external_ids. */
-async function enqueueAll(url: string, n: number, inFlight: number, tag: string): Promise<string[]> {
+/** POSTs `n` payouts with `inFlight` requests at a time, or at `rate` per second; returns their external_ids. */
+async function enqueueAll(
+  url: string,
+  n: number,
+  inFlight: number,
+  tag: string,
+  rate?: number,
+): Promise<string[]> {
   const ids = Array.from({ length: n }, (_, i) => `${tag}-${i}`);
   const worker = new Worker(CLIENT_SOURCE, {
     eval: true,
-    workerData: { url, apiKey: API_KEY, ids, inFlight },
+    workerData: { url, apiKey: API_KEY, ids, inFlight, rate },
   });
   const res = await new Promise<{ ok: boolean; error?: string }>((resolve, reject) => {
     worker.once('message', resolve);
@@ -187,20 +207,23 @@ export async function bareWorker(gatewayUrl: string, concurrency: number) {
       return n / ((performance.now() - started) / 1000);
     },
     async latencyAtRate(rate: number, seconds: number) {
-      const ids: string[] = [];
-      const added = new Map<string, number>();
-      const total = Math.round(rate * seconds);
-      const started = Date.now();
-      for (let i = 0; i < total; i++) {
-        const due = started + (i * 1000) / rate;
-        if (due > Date.now()) await sleep(due - Date.now());
-        const id = `lat-${i}`;
-        ids.push(id);
-        added.set(id, Date.now());
-        void queue.add('payout', { id }, { jobId: `b-${id}`, removeOnComplete: { count: 1000 } });
-      }
-      await waitDone(ids);
-      return ids.map((id) => finished.get(id)! - added.get(id)!).sort((a, b) => a - b);
+      const paced = async (tag: string, total: number) => {
+        const ids: string[] = [];
+        const added = new Map<string, number>();
+        const started = Date.now();
+        for (let i = 0; i < total; i++) {
+          const due = started + (i * 1000) / rate;
+          if (due > Date.now()) await sleep(due - Date.now());
+          const id = `${tag}-${i}`;
+          ids.push(id);
+          added.set(id, Date.now());
+          void queue.add('payout', { id }, { jobId: `b-${id}`, removeOnComplete: { count: 1000 } });
+        }
+        await waitDone(ids);
+        return ids.map((id) => finished.get(id)! - added.get(id)!).sort((a, b) => a - b);
+      };
+      await paced('warm-lat', Math.round(rate * LATENCY_WARMUP_SECONDS));
+      return paced('lat', Math.round(rate * seconds));
     },
     async close() {
       await worker.close();
@@ -211,27 +234,15 @@ export async function bareWorker(gatewayUrl: string, concurrency: number) {
   };
 }
 
-async function oursLatencyAtRate(gatewayUrl: string, rate: number, seconds: number) {
+export async function oursLatencyAtRate(gatewayUrl: string, rate: number, seconds: number) {
   const { system, prefix, url } = await startOurs(gatewayUrl, { WORKER_CONCURRENCY: '50' });
-  const http = axios.create({ httpAgent: new Agent({ keepAlive: true }), validateStatus: () => true });
   try {
+    // Warm up at the same rate first (JIT, connections, the client thread), as the baseline does.
+    const warm = Math.round(rate * LATENCY_WARMUP_SECONDS);
+    await enqueueAll(url, warm, 0, 'warm', rate);
     const total = Math.round(rate * seconds);
-    const ids: string[] = [];
-    const started = Date.now();
-    const pending: Promise<unknown>[] = [];
-    for (let i = 0; i < total; i++) {
-      const due = started + (i * 1000) / rate;
-      if (due > Date.now()) await sleep(due - Date.now());
-      const id = `lat-${i}`;
-      ids.push(id);
-      pending.push(
-        http.post(`${url}/v1/payouts`, body(id), {
-          headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
-        }),
-      );
-    }
-    await Promise.all(pending);
-    await waitForState(system, 'submitted', total);
+    const ids = await enqueueAll(url, total, 0, 'lat', rate);
+    await waitForState(system, 'submitted', warm + total);
     return await latencies(system, ids);
   } finally {
     await system.close();

@@ -18,9 +18,11 @@ export interface RedisTarget {
 export interface ConnectOptions {
   /**
    * Sends the commands issued in one event-loop turn as one write (ioredis auto-pipelining). Only for
-   * connections that run the payout record's own scripts: each script is atomic on its own, so
-   * batching their writes changes nothing but the number of round trips. BullMQ's connections never
-   * get it: BullMQ does not document support for it.
+   * connections that run the payout record's own scripts, each atomic on its own; BullMQ's connections
+   * never get it, since BullMQ does not document support for it. One difference in an outage: a batch
+   * cut off by a dropped connection is failed, not sent again after the reconnect. A worker's decision
+   * lost that way leaves its payout `sending`, which the sweep hands to `needs_review` (never a second
+   * send); an API request lost that way gets a 503 and may be repeated (idempotent by external_id).
    */
   autoPipeline?: boolean;
 }
@@ -51,6 +53,7 @@ export function connectRedis(
       enableOfflineQueue: options.enableOfflineQueue ?? true,
       enableReadyCheck: true,
       clusterRetryStrategy: retryStrategy,
+      enableAutoPipelining: options.enableAutoPipelining ?? false,
       redisOptions: { ...options, ...auth },
     }) as unknown as Redis;
   } else {
@@ -92,7 +95,7 @@ export function isRedisUnavailable(err: unknown): boolean {
     ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH'].includes(
       e.code ?? '',
     ) ||
-    /Stream isn't writeable|Connection is closed|enableOfflineQueue|Reached the max retries|connect ETIMEDOUT/i.test(
+    /Stream isn't writeable|Connection is closed|enableOfflineQueue|Reached the max retries|connect ETIMEDOUT|Command aborted due to connection close/i.test(
       e.message,
     )
   );

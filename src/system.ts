@@ -113,6 +113,8 @@ export async function startSystem(config: Config, parts: Part[], logger?: Logger
       onTransition: metrics.transition,
     });
   const store = storeOn(requestStoreRedis);
+  /** The worker-role connections the record's scripts run on: readiness asks their state. */
+  const storeConnections: Redis[] = [];
   const payoutQueue = createPayoutQueue(requestRedis, config.queuePrefix);
   // The connection's own listener logs outages once; without one BullMQ prints every error.
   payoutQueue.on('error', () => undefined);
@@ -125,9 +127,11 @@ export async function startSystem(config: Config, parts: Part[], logger?: Logger
   if (parts.includes('worker')) {
     const workerRedis = connect('worker');
     await checkEvictionPolicy(workerRedis, log);
-    // The worker writes through a connection that waits out Redis outages: a gateway answer, once
-    // received, is recorded as soon as Redis is back instead of being dropped.
-    const workerStore = storeOn(connect('worker', { autoPipeline: true }));
+    // The worker writes through a connection that waits out Redis outages, auto-pipelined (see
+    // ConnectOptions for the one case it cannot wait out).
+    const workerStoreRedis = connect('worker', { autoPipeline: true });
+    storeConnections.push(workerStoreRedis);
+    const workerStore = storeOn(workerStoreRedis);
     worker = createPayoutWorker({
       connection: workerRedis,
       queuePrefix: config.queuePrefix,
@@ -187,6 +191,8 @@ export async function startSystem(config: Config, parts: Part[], logger?: Logger
   }
 
   const ready: Readiness = async () => {
+    // Fail-fast connections are pinged; a worker-role one would wait out an outage instead of
+    // answering, so its connection state is asked instead.
     const pings = await Promise.all(
       [requestRedis, requestStoreRedis].map((r) =>
         r.ping().then(
@@ -195,7 +201,7 @@ export async function startSystem(config: Config, parts: Part[], logger?: Logger
         ),
       ),
     );
-    const redisOk = pings.every(Boolean);
+    const redisOk = pings.every(Boolean) && storeConnections.every((r) => r.status === 'ready');
     const checks: Record<string, boolean> = { redis: redisOk };
     if (worker) checks.workers = worker.isRunning();
     return { ok: Object.values(checks).every(Boolean), checks };

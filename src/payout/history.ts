@@ -35,8 +35,26 @@ export type HistoryExtras = Pick<
  * or empty. States, events and actors never contain `|`, and extras comes last, so it may hold anything.
  */
 export function entryTail(event: HistoryEntry['event'], actor: Actor, extras: HistoryExtras = {}): string {
-  const json = Object.values(extras).some((v) => v !== undefined) ? JSON.stringify(extras) : '';
+  const picked = pickExtras(extras);
+  const json = Object.keys(picked).length > 0 ? JSON.stringify(picked) : '';
   return `${event}|${actor}|${json}`;
+}
+
+const EXTRA_FIELDS = [
+  'gateway_status',
+  'order_id',
+  'reason',
+  'reason_code',
+  'who',
+  'note',
+  'contradiction',
+] as const satisfies readonly (keyof HistoryExtras)[];
+
+/** Only the optional fields, and only those set: nothing else can ride along into the history. */
+function pickExtras(extras: HistoryExtras): HistoryExtras {
+  const out: Record<string, unknown> = {};
+  for (const field of EXTRA_FIELDS) if (extras[field] !== undefined) out[field] = extras[field];
+  return out as HistoryExtras;
 }
 
 const FIXED_FIELDS = 7;
@@ -60,7 +78,8 @@ export function decodeEntry(line: string): HistoryEntry {
     string,
     string,
   ];
-  const extras = start < line.length ? (JSON.parse(line.slice(start)) as HistoryExtras) : {};
+  const extras = start < line.length ? pickExtras(JSON.parse(line.slice(start)) as HistoryExtras) : {};
+  // Only the optional fields come from the JSON part, so it cannot override the fixed ones.
   return {
     at: new Date(Number(at)).toISOString(),
     ...(from ? { from: from as PayoutState } : {}),

@@ -1,16 +1,16 @@
 /**
  * The record's Lua scripts. Each runs atomically in Redis: no reader ever sees a state without its
- * history entry, and no two writers both move the same state.
+ * history entry, and no two writers both move the same state. Each reads everything it needs before
+ * its first write, so a script that fails (a key of the wrong type, say) fails having written nothing.
  *
  * Indexes: one sorted set per state (score: time of the last move).
  * History: one string per payout, its entries (history.ts) one per line, rewritten whole on each
  * append so Redis keeps it at its exact size (a finished payout keeps its history for good).
  */
 
-/** Appends a line to the history string in KEYS[2]. */
+/** Appends a line to the history string in KEYS[2], given its value as read before any write. */
 const APPEND_HISTORY = `
-local function append_history(line)
-  local h = redis.call('GET', KEYS[2])
+local function append_history(h, line)
   redis.call('SET', KEYS[2], h and (h .. '\\n' .. line) or line)
 end
 `;
@@ -24,11 +24,12 @@ end
 export const CREATE = `${APPEND_HISTORY}
 local existing = redis.call('HMGET', KEYS[1], 'digest', 'status')
 if existing[2] then return {0, existing[1] or '', existing[2]} end
+local hist = redis.call('GET', KEYS[2])
 for i = 7, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 if ARGV[6] ~= '' then redis.call('SET', KEYS[5], ARGV[6]) end
 redis.call('HSET', KEYS[1], 'digest', ARGV[1], 'status', 'queued', 'attempts', '0', 'seq', '1',
   'created_at', ARGV[2], 'updated_at', ARGV[2])
-append_history('1|' .. ARGV[2] .. '||queued||' .. ARGV[3])
+append_history(hist, '1|' .. ARGV[2] .. '||queued||' .. ARGV[3])
 redis.call('ZADD', KEYS[3], tonumber(ARGV[2]), ARGV[4])
 if ARGV[5] == '1' then redis.call('RPUSH', KEYS[4], cjson.encode({external_id = ARGV[4], seq = 1})) end
 return {1}
@@ -53,9 +54,10 @@ local held = redis.call('HMGET', KEYS[1], 'token', 'next_attempt_at')
 local refused = {0, cur, held[1] or '', held[2] or ''}
 if not string.find(ARGV[1], ',' .. cur .. ',', 1, true) then return refused end
 if ARGV[3] ~= '' and held[1] ~= ARGV[3] then return refused end
-if ARGV[12] ~= '' and cur == 'retry_scheduled' and tonumber(held[2] or '0') > tonumber(ARGV[12]) then
+if ARGV[12] ~= '' and cur == 'retry_scheduled' and (tonumber(held[2] or '0') or 0) > tonumber(ARGV[12]) then
   return refused
 end
+local hist = redis.call('GET', KEYS[2])
 local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
 local attempts = tonumber(redis.call('HGET', KEYS[1], 'attempts') or '0')
 if ARGV[8] == '1' then attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1) end
@@ -67,7 +69,7 @@ for i = 14, #ARGV, 2 do
   if ARGV[i + 1] == '' then redis.call('HDEL', KEYS[1], ARGV[i])
   else redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 end
-append_history(seq .. '|' .. ARGV[5] .. '|' .. cur .. '|' .. ARGV[2] .. '|' .. attempts .. '|' .. ARGV[6])
+append_history(hist, seq .. '|' .. ARGV[5] .. '|' .. cur .. '|' .. ARGV[2] .. '|' .. attempts .. '|' .. ARGV[6])
 local i = 0
 for state in string.gmatch(ARGV[10], '[^,]+') do
   i = i + 1
@@ -90,8 +92,9 @@ return {1, cur, seq, attempts, method}
 export const NOTE = `${APPEND_HISTORY}
 local cur = redis.call('HGET', KEYS[1], 'status')
 if not cur then return -1 end
+local hist = redis.call('GET', KEYS[2])
 local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
-append_history(seq .. '|' .. ARGV[2] .. '|' .. cur .. '|' .. cur .. '||' .. ARGV[1])
+append_history(hist, seq .. '|' .. ARGV[2] .. '|' .. cur .. '|' .. cur .. '||' .. ARGV[1])
 redis.call('HSET', KEYS[1], 'updated_at', ARGV[2])
 if ARGV[4] == '1' then redis.call('RPUSH', KEYS[3], cjson.encode({external_id = ARGV[3], seq = seq})) end
 return seq

@@ -70,7 +70,8 @@ export function createPayoutWorker(deps: PayoutWorkerDeps): Worker<PayoutJobData
         case 'retry_scheduled':
           // Not due yet (a job that fired early, or a payout rescheduled since): wait, without an attempt.
           if (claim.nextAttemptAt !== undefined) return delayJob(job, bullToken, claim.nextAttemptAt);
-          return 'claim_refused_retry_scheduled';
+          // Not reachable by the script's rules; failing keeps the job, which BullMQ tries again.
+          throw new Error('claim of a retry_scheduled payout refused without a due time');
         default:
           return `skipped_${claim.current}`;
       }

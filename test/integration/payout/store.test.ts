@@ -134,6 +134,19 @@ describe('payout record', () => {
     expect(second.ok && second.record.nextAttemptAt).toBeUndefined();
   });
 
+  test('a script that fails writes nothing: a history key of the wrong type refuses the move whole', async () => {
+    const { external_id } = cardPayout();
+    await createPayout({ external_id });
+    await redis.del(store.keys.history(external_id));
+    await redis.rpush(store.keys.history(external_id), 'not a string');
+    await expect(store.claim(external_id, Date.now())).rejects.toThrow(/WRONGTYPE/);
+    const record = (await store.get(external_id))!;
+    expect(record).toMatchObject({ status: 'queued', attempts: 0, seq: 1 });
+    expect(record.token).toBeUndefined();
+    expect(await redis.zscore(store.keys.stateIndex('queued'), external_id)).not.toBeNull();
+    expect(await redis.zscore(store.keys.stateIndex('sending'), external_id)).toBeNull();
+  });
+
   test('worker decisions need the holder token', async () => {
     const { external_id } = cardPayout();
     await createPayout({ external_id });

@@ -48,6 +48,17 @@ describe('history lines', () => {
     expect(entryTail('claim', 'worker', { reason: undefined, who: undefined })).toBe('claim|worker|');
   });
 
+  test('only the optional fields travel in the JSON part: nothing can override the fixed ones', () => {
+    const smuggled = { reason: 'r', seq: 99, to: 'succeeded' } as unknown as Parameters<typeof entryTail>[2];
+    expect(entryTail('claim', 'worker', smuggled)).toBe('claim|worker|{"reason":"r"}');
+    expect(
+      decodeEntry('2|1795527975914|queued|sending|1|claim|worker|{"seq":99,"to":"failed"}'),
+    ).toMatchObject({
+      seq: 2,
+      to: 'sending',
+    });
+  });
+
   test('a malformed line is an error, not a half-read entry', () => {
     expect(() => decodeEntry('3|1795527975925|sending')).toThrow(/malformed history entry/);
   });

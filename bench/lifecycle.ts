@@ -240,6 +240,7 @@ export async function oursLatencyAtRate(gatewayUrl: string, rate: number, second
     // Warm up at the same rate first (JIT, connections, the client thread), as the baseline does.
     const warm = Math.round(rate * LATENCY_WARMUP_SECONDS);
     await enqueueAll(url, warm, 0, 'warm', rate);
+    await waitForState(system, 'submitted', warm);
     const total = Math.round(rate * seconds);
     const ids = await enqueueAll(url, total, 0, 'lat', rate);
     await waitForState(system, 'submitted', warm + total);

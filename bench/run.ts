@@ -54,14 +54,14 @@ const rows: [string, string, string, string, string][] = [
     '<= 1.50',
   ],
   [
-    'Redis bytes per queued payout (first batch, all in)',
+    'Redis bytes per queued payout, one more (first all-in)',
     fmt(lifecycle.memory.queuedBytes),
     `(${fmt(lifecycle.memory.firstBatchAverage.queuedBytes)})`,
     '',
     '<= 3,072',
   ],
   [
-    'Redis bytes per finished payout (first batch, all in)',
+    'Redis bytes per finished payout, one more (first all-in)',
     fmt(lifecycle.memory.finishedBytes),
     `(${fmt(lifecycle.memory.firstBatchAverage.finishedBytes)})`,
     '',

@@ -286,7 +286,17 @@ export function createPayoutStore(options: PayoutStoreOptions) {
   }
 
   type Moved =
-    | { ok: true; from: PayoutState; to: PayoutState; seq: number; attempts: number; token: string }
+    | {
+        ok: true;
+        from: PayoutState;
+        to: PayoutState;
+        seq: number;
+        attempts: number;
+        token: string;
+        /** With `claim`: the record's fields (flat) and its sealed payload, as they are after the move. */
+        fields?: string[];
+        payload?: string | null;
+      }
     | { ok: false; current: PayoutState | undefined; heldBy?: string; nextAttemptAt?: number };
 
   /**
@@ -297,7 +307,7 @@ export function createPayoutStore(options: PayoutStoreOptions) {
     externalId: string,
     event: PayoutEvent,
     opts: TransitionOptions,
-    claim?: { dueBy: number; onRecord: (fields: string[], payload: string | null) => void },
+    claim?: { dueBy: number },
   ): Promise<Moved> {
     const rule = TRANSITIONS[event];
     const needsToken = 'needsToken' in rule && rule.needsToken;
@@ -386,8 +396,7 @@ export function createPayoutStore(options: PayoutStoreOptions) {
       },
       `payout ${moved.from} -> ${to}`,
     );
-    claim?.onRecord(res[5] ?? [], res[6] ?? null);
-    return moved;
+    return claim ? { ...moved, fields: res[5] ?? [], payload: res[6] ?? null } : moved;
   }
 
   /**
@@ -412,22 +421,12 @@ export function createPayoutStore(options: PayoutStoreOptions) {
    * (`next_attempt_at` later than `dueBy`).
    */
   async function claim(externalId: string, dueBy: number): Promise<ClaimResult> {
-    let record: PayoutRecord | undefined;
-    const moved = await move(
-      externalId,
-      'claim',
-      { actor: 'worker' },
-      {
-        dueBy,
-        onRecord: (flat, payload) => {
-          const h: Record<string, string> = {};
-          for (let i = 0; i + 1 < flat.length; i += 2) h[flat[i]!] = flat[i + 1]!;
-          record = recordFrom(externalId, h, payload ?? undefined);
-        },
-      },
-    );
+    const moved = await move(externalId, 'claim', { actor: 'worker' }, { dueBy });
     if (!moved.ok) return moved;
-    if (!record) throw new Error(`payout ${externalId} was claimed but its record was not returned`);
+    const flat = moved.fields ?? [];
+    const h: Record<string, string> = {};
+    for (let i = 0; i + 1 < flat.length; i += 2) h[flat[i]!] = flat[i + 1]!;
+    const record = recordFrom(externalId, h, moved.payload ?? undefined);
     return { ok: true, record, token: moved.token, attempts: moved.attempts };
   }
 

@@ -25,10 +25,12 @@ export const CREATE = `${APPEND_HISTORY}
 local existing = redis.call('HMGET', KEYS[1], 'digest', 'status')
 if existing[2] then return {0, existing[1] or '', existing[2]} end
 local hist = redis.call('GET', KEYS[2])
-for i = 7, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+local fields = {}
+for i = 7, #ARGV do fields[#fields + 1] = ARGV[i] end
+for _, v in ipairs({'digest', ARGV[1], 'status', 'queued', 'attempts', '0', 'seq', '1',
+  'created_at', ARGV[2], 'updated_at', ARGV[2]}) do fields[#fields + 1] = v end
+redis.call('HSET', KEYS[1], unpack(fields))
 if ARGV[6] ~= '' then redis.call('SET', KEYS[5], ARGV[6]) end
-redis.call('HSET', KEYS[1], 'digest', ARGV[1], 'status', 'queued', 'attempts', '0', 'seq', '1',
-  'created_at', ARGV[2], 'updated_at', ARGV[2])
 append_history(hist, '1|' .. ARGV[2] .. '||queued||' .. ARGV[3])
 redis.call('ZADD', KEYS[3], tonumber(ARGV[2]), ARGV[4])
 if ARGV[5] == '1' then redis.call('RPUSH', KEYS[4], cjson.encode({external_id = ARGV[4], seq = 1})) end
@@ -48,27 +50,30 @@ return {1}
  * {0, current, token, next_attempt_at} when refused, {-1} when absent.
  */
 export const TRANSITION = `${APPEND_HISTORY}
-local cur = redis.call('HGET', KEYS[1], 'status')
+local r = redis.call('HMGET', KEYS[1], 'status', 'token', 'next_attempt_at', 'seq', 'attempts', 'method')
+local cur = r[1]
 if not cur then return {-1} end
-local held = redis.call('HMGET', KEYS[1], 'token', 'next_attempt_at')
-local refused = {0, cur, held[1] or '', held[2] or ''}
+local refused = {0, cur, r[2] or '', r[3] or ''}
 if not string.find(ARGV[1], ',' .. cur .. ',', 1, true) then return refused end
-if ARGV[3] ~= '' and held[1] ~= ARGV[3] then return refused end
-if ARGV[12] ~= '' and cur == 'retry_scheduled' and (tonumber(held[2] or '0') or 0) > tonumber(ARGV[12]) then
+if ARGV[3] ~= '' and r[2] ~= ARGV[3] then return refused end
+if ARGV[12] ~= '' and cur == 'retry_scheduled' and (tonumber(r[3] or '0') or 0) > tonumber(ARGV[12]) then
   return refused
 end
 local hist = redis.call('GET', KEYS[2])
-local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
-local attempts = tonumber(redis.call('HGET', KEYS[1], 'attempts') or '0')
-if ARGV[8] == '1' then attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1) end
-redis.call('HSET', KEYS[1], 'status', ARGV[2], 'updated_at', ARGV[5])
-if ARGV[4] == '-' then redis.call('HDEL', KEYS[1], 'token')
-elseif ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'token', ARGV[4]) end
-if ARGV[7] == '1' then redis.call('DEL', KEYS[4]) end
+local seq = (tonumber(r[4] or '0') or 0) + 1
+local attempts = tonumber(r[5] or '0') or 0
+if ARGV[8] == '1' then attempts = attempts + 1 end
+local set = {'status', ARGV[2], 'updated_at', ARGV[5], 'seq', seq, 'attempts', attempts}
+local del = {}
+if ARGV[4] == '-' then del[#del + 1] = 'token'
+elseif ARGV[4] ~= '' then set[#set + 1] = 'token'; set[#set + 1] = ARGV[4] end
 for i = 14, #ARGV, 2 do
-  if ARGV[i + 1] == '' then redis.call('HDEL', KEYS[1], ARGV[i])
-  else redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+  if ARGV[i + 1] == '' then del[#del + 1] = ARGV[i]
+  else set[#set + 1] = ARGV[i]; set[#set + 1] = ARGV[i + 1] end
 end
+if #del > 0 then redis.call('HDEL', KEYS[1], unpack(del)) end
+redis.call('HSET', KEYS[1], unpack(set))
+if ARGV[7] == '1' then redis.call('DEL', KEYS[4]) end
 append_history(hist, seq .. '|' .. ARGV[5] .. '|' .. cur .. '|' .. ARGV[2] .. '|' .. attempts .. '|' .. ARGV[6])
 local i = 0
 for state in string.gmatch(ARGV[10], '[^,]+') do
@@ -77,11 +82,10 @@ for state in string.gmatch(ARGV[10], '[^,]+') do
   if state == ARGV[2] then redis.call('ZADD', KEYS[4 + i], tonumber(ARGV[5]), ARGV[9]) end
 end
 if ARGV[11] == '1' then redis.call('RPUSH', KEYS[3], cjson.encode({external_id = ARGV[9], seq = seq})) end
-local method = redis.call('HGET', KEYS[1], 'method') or ''
 if ARGV[13] == '1' then
-  return {1, cur, seq, attempts, method, redis.call('HGETALL', KEYS[1]), redis.call('GET', KEYS[4])}
+  return {1, cur, seq, attempts, r[6] or '', redis.call('HGETALL', KEYS[1]), redis.call('GET', KEYS[4])}
 end
-return {1, cur, seq, attempts, method}
+return {1, cur, seq, attempts, r[6] or ''}
 `;
 
 /**
@@ -90,12 +94,13 @@ return {1, cur, seq, attempts, method}
  * push ('1'). Returns the new seq, or -1 if absent.
  */
 export const NOTE = `${APPEND_HISTORY}
-local cur = redis.call('HGET', KEYS[1], 'status')
+local r = redis.call('HMGET', KEYS[1], 'status', 'seq')
+local cur = r[1]
 if not cur then return -1 end
 local hist = redis.call('GET', KEYS[2])
-local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+local seq = (tonumber(r[2] or '0') or 0) + 1
 append_history(hist, seq .. '|' .. ARGV[2] .. '|' .. cur .. '|' .. cur .. '||' .. ARGV[1])
-redis.call('HSET', KEYS[1], 'updated_at', ARGV[2])
+redis.call('HSET', KEYS[1], 'seq', seq, 'updated_at', ARGV[2])
 if ARGV[4] == '1' then redis.call('RPUSH', KEYS[3], cjson.encode({external_id = ARGV[3], seq = seq})) end
 return seq
 `;

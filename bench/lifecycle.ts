@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Agent } from 'node:http';
+import { Agent, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import axios from 'axios';
@@ -160,6 +161,41 @@ export async function oursThroughput(gatewayUrl: string, n: number, concurrency:
   }
 }
 
+/**
+ * The rate a system sustains when the casino offers `rate` payouts/s over HTTP for `seconds`: the
+ * submitted count over the window after the first `settleSeconds`, when the worker's slots have filled.
+ */
+export async function oursSustained(
+  gatewayUrl: string,
+  concurrency: number,
+  rate: number,
+  seconds: number,
+  settleSeconds = 2,
+) {
+  const { system, prefix, url } = await startOurs(gatewayUrl, { WORKER_CONCURRENCY: String(concurrency) });
+  try {
+    const warm = concurrency * 2;
+    await enqueueAll(url, warm, 32, 'warm');
+    await waitForState(system, 'submitted', warm);
+    const started = performance.now();
+    const offered = enqueueAll(url, Math.round(rate * seconds), 0, 'run', rate);
+    const submittedAt = async (t: number) => {
+      await sleep(Math.max(0, started + t * 1000 - performance.now()));
+      return { at: performance.now(), n: (await system.store.counts()).submitted };
+    };
+    const from = await submittedAt(settleSeconds);
+    const to = await submittedAt(seconds);
+    await offered;
+    await waitForState(system, 'submitted', warm + Math.round(rate * seconds));
+    return (to.n - from.n) / ((to.at - from.at) / 1000);
+  } finally {
+    await system.close();
+    const r = new Redis(REDIS_URL);
+    await deletePrefix(r, `{${prefix}}*`);
+    r.disconnect();
+  }
+}
+
 /** The baseline: a bare BullMQ queue and worker, one axios keep-alive POST per job. */
 export async function bareWorker(gatewayUrl: string, concurrency: number) {
   const prefix = `{bench-bare-${randomBytes(4).toString('hex')}}`;
@@ -193,7 +229,10 @@ export async function bareWorker(gatewayUrl: string, concurrency: number) {
     );
   };
   const waitDone = async (ids: string[]) => {
-    while (!ids.every((id) => finished.has(id))) await sleep(10);
+    for (let i = 0; i < ids.length; ) {
+      if (finished.has(ids[i]!)) i++;
+      else await sleep(10);
+    }
   };
   return {
     async throughput(n: number) {
@@ -205,6 +244,42 @@ export async function bareWorker(gatewayUrl: string, concurrency: number) {
       await addAll(ids);
       await waitDone(ids);
       return n / ((performance.now() - started) / 1000);
+    },
+    /**
+     * As `throughput`, fed over HTTP by the same client thread as ours: a bare node:http endpoint that
+     * parses the body and adds the job. Context for the ratio, not the target's baseline: it shows
+     * what the HTTP hop alone costs on this machine.
+     */
+    async throughputOverHttp(n: number) {
+      const server = createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          let id: string;
+          try {
+            id = String(JSON.parse(Buffer.concat(chunks).toString()).external_id);
+          } catch {
+            res.writeHead(400).end();
+            return;
+          }
+          queue.add('payout', { id }, { jobId: `b-${id}`, removeOnComplete: { count: 1000 } }).then(
+            () => res.writeHead(202, { 'content-type': 'application/json' }).end('{}'),
+            () => res.writeHead(503).end(),
+          );
+        });
+      });
+      server.keepAliveTimeout = 60_000;
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      try {
+        await waitDone(await enqueueAll(url, 200, 32, 'hwarm'));
+        const started = performance.now();
+        await waitDone(await enqueueAll(url, n, 64, 'hrun'));
+        return n / ((performance.now() - started) / 1000);
+      } finally {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      }
     },
     async latencyAtRate(rate: number, seconds: number) {
       const paced = async (tag: string, total: number) => {
@@ -332,35 +407,69 @@ export interface LifecycleBenchOptions {
   rss?: [number, number];
 }
 
+/** Seconds of offered load for the sustained run: long enough to measure after the slots fill. */
+const sustainedSeconds = (n: number) => (n < 5000 ? 4 : 6);
+
 export async function benchLifecycle(options: LifecycleBenchOptions = {}) {
   const n = options.payouts ?? 5000;
   const [small, large] = options.rss ?? [10_000, 100_000];
   const fast = await startStub(0);
   const slow = await startStub(100);
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   try {
-    const bare = await bareWorker(fast.url, 50);
-    const baselineThroughput = await bare.throughput(n);
-    await bare.close();
-    const oursThroughputFast = await oursThroughput(fast.url, n, 50);
+    // Bare and ours alternate, three rounds: a slower minute on the shared machine then hits both.
+    const rounds: { ours: number; baseline: number; baselineOverHttp: number }[] = [];
+    for (let i = 0; i < 3; i++) {
+      const bare = await bareWorker(fast.url, 50);
+      const baseline = await bare.throughput(n);
+      const baselineOverHttp = await bare.throughputOverHttp(n);
+      await bare.close();
+      rounds.push({ baseline, baselineOverHttp, ours: await oursThroughput(fast.url, n, 50) });
+    }
 
-    const slowOurs = await oursThroughput(slow.url, Math.max(n, 4000), 200);
+    // The bound is a steady-state figure (200 in flight / 100 ms), so the target's figure is the rate
+    // sustained under an offered load at the bound; a burst of n, started cold, is shown beside it.
+    const slowSustained = await oursSustained(slow.url, 200, 2000, sustainedSeconds(n));
+    const slowBurst = await oursThroughput(slow.url, n, 200);
+    const slowBare = await bareWorker(slow.url, 200);
+    const slowBareBurst = await slowBare.throughput(n);
+    await slowBare.close();
 
+    const oursThroughputFast = median(rounds.map((r) => r.ours));
     const rate = Math.round(oursThroughputFast / 2);
-    const oursLat = await oursLatencyAtRate(fast.url, rate, 5);
-    const bareLat = await bareWorker(fast.url, 50);
-    const baseLat = await bareLat.latencyAtRate(rate, 5);
-    await bareLat.close();
+    // Two runs each, alternating, their samples pooled: one GC or scheduling burst weighs half as much.
+    const oursLat: number[] = [];
+    const baseLat: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      oursLat.push(...(await oursLatencyAtRate(fast.url, rate, 5)));
+      const bareLat = await bareWorker(fast.url, 50);
+      baseLat.push(...(await bareLat.latencyAtRate(rate, 5)));
+      await bareLat.close();
+    }
+    oursLat.sort((a, b) => a - b);
+    baseLat.sort((a, b) => a - b);
 
     const memory = await redisBytes(2000);
     const rss = await rssGrowth(fast.url, small, large);
     return {
       throughput: {
         ours: oursThroughputFast,
-        baseline: baselineThroughput,
-        ratio: oursThroughputFast / baselineThroughput,
+        baseline: median(rounds.map((r) => r.baseline)),
+        ratio: median(rounds.map((r) => r.ours / r.baseline)),
+        overHttp: {
+          baseline: median(rounds.map((r) => r.baselineOverHttp)),
+          ratio: median(rounds.map((r) => r.ours / r.baselineOverHttp)),
+        },
+        rounds,
         target: 0.75,
       },
-      slowGateway: { ours: slowOurs, bound: 2000, share: slowOurs / 2000, target: 0.85 },
+      slowGateway: {
+        ours: slowSustained,
+        bound: 2000,
+        share: slowSustained / 2000,
+        burst: { ours: slowBurst, bare: slowBareBurst, payouts: n },
+        target: 0.85,
+      },
       latency: {
         rate,
         ours: { p50: percentile(oursLat, 50), p99: percentile(oursLat, 99) },

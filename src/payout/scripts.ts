@@ -59,10 +59,13 @@ if ARGV[3] ~= '' and r[2] ~= ARGV[3] then return refused end
 if ARGV[12] ~= '' and cur == 'retry_scheduled' and (tonumber(r[3] or '0') or 0) > tonumber(ARGV[12]) then
   return refused
 end
+local seq = tonumber(r[4] or '0')
+local attempts = tonumber(r[5] or '0')
+if not seq or not attempts then return redis.error_reply('ERR payout record has a malformed seq or attempts') end
 local hist = redis.call('GET', KEYS[2])
-local seq = (tonumber(r[4] or '0') or 0) + 1
-local attempts = tonumber(r[5] or '0') or 0
+seq = seq + 1
 if ARGV[8] == '1' then attempts = attempts + 1 end
+-- Deletions run before the sets; the caller never names a field in both.
 local set = {'status', ARGV[2], 'updated_at', ARGV[5], 'seq', seq, 'attempts', attempts}
 local del = {}
 if ARGV[4] == '-' then del[#del + 1] = 'token'
@@ -97,8 +100,10 @@ export const NOTE = `${APPEND_HISTORY}
 local r = redis.call('HMGET', KEYS[1], 'status', 'seq')
 local cur = r[1]
 if not cur then return -1 end
+local seq = tonumber(r[2] or '0')
+if not seq then return redis.error_reply('ERR payout record has a malformed seq') end
 local hist = redis.call('GET', KEYS[2])
-local seq = (tonumber(r[2] or '0') or 0) + 1
+seq = seq + 1
 append_history(hist, seq .. '|' .. ARGV[2] .. '|' .. cur .. '|' .. cur .. '||' .. ARGV[1])
 redis.call('HSET', KEYS[1], 'seq', seq, 'updated_at', ARGV[2])
 if ARGV[4] == '1' then redis.call('RPUSH', KEYS[3], cjson.encode({external_id = ARGV[3], seq = seq})) end

@@ -147,6 +147,24 @@ describe('payout record', () => {
     expect(await redis.zscore(store.keys.stateIndex('sending'), external_id)).toBeNull();
   });
 
+  test('a record whose seq is not a number refuses every move and note, writing nothing', async () => {
+    const { external_id } = cardPayout();
+    await createPayout({ external_id });
+    await redis.hset(store.keys.record(external_id), 'seq', 'not-a-number');
+    const historyBefore = await redis.get(store.keys.history(external_id));
+    await expect(store.claim(external_id, Date.now())).rejects.toThrow(/malformed seq/);
+    await expect(store.note(external_id, { event: 'gateway_report', actor: 'operator', note: 'x' })).rejects.toThrow(
+      /malformed seq/,
+    );
+    expect(await redis.hmget(store.keys.record(external_id), 'status', 'seq', 'token')).toEqual([
+      'queued',
+      'not-a-number',
+      null,
+    ]);
+    expect(await redis.get(store.keys.history(external_id))).toBe(historyBefore);
+    expect(await redis.zscore(store.keys.stateIndex('sending'), external_id)).toBeNull();
+  });
+
   test('worker decisions need the holder token', async () => {
     const { external_id } = cardPayout();
     await createPayout({ external_id });

@@ -153,9 +153,9 @@ describe('payout record', () => {
     await redis.hset(store.keys.record(external_id), 'seq', 'not-a-number');
     const historyBefore = await redis.get(store.keys.history(external_id));
     await expect(store.claim(external_id, Date.now())).rejects.toThrow(/malformed seq/);
-    await expect(store.note(external_id, { event: 'gateway_report', actor: 'operator', note: 'x' })).rejects.toThrow(
-      /malformed seq/,
-    );
+    await expect(
+      store.note(external_id, { event: 'gateway_report', actor: 'operator', note: 'x' }),
+    ).rejects.toThrow(/malformed seq/);
     expect(await redis.hmget(store.keys.record(external_id), 'status', 'seq', 'token')).toEqual([
       'queued',
       'not-a-number',

@@ -64,6 +64,23 @@ async function startOurs(
   return { system, prefix, url: system.urls.api! };
 }
 
+/** Runs `measure` against our API and worker in this process, then closes them and deletes their keys. */
+async function withOurs<T>(
+  gatewayUrl: string,
+  env: Record<string, string>,
+  measure: (ours: { system: System; url: string }) => Promise<T>,
+): Promise<T> {
+  const { system, prefix, url } = await startOurs(gatewayUrl, env);
+  try {
+    return await measure({ system, url });
+  } finally {
+    await system.close();
+    const r = new Redis(REDIS_URL);
+    await deletePrefix(r, `{${prefix}}*`);
+    r.disconnect();
+  }
+}
+
 /**
  * The casino's side, in a worker thread so its own HTTP work does not share the event loop being
  * measured (the stub gateway runs the same way): POSTs payouts with `inFlight` requests at a time,
@@ -145,20 +162,14 @@ async function latencies(system: System, ids: string[]): Promise<number[]> {
 }
 
 export async function oursThroughput(gatewayUrl: string, n: number, concurrency: number) {
-  const { system, prefix, url } = await startOurs(gatewayUrl, { WORKER_CONCURRENCY: String(concurrency) });
-  try {
+  return withOurs(gatewayUrl, { WORKER_CONCURRENCY: String(concurrency) }, async ({ system, url }) => {
     await enqueueAll(url, 200, 32, 'warm');
     await waitForState(system, 'submitted', 200);
     const started = performance.now();
     await enqueueAll(url, n, 64, 'run');
     await waitForState(system, 'submitted', n + 200);
     return n / ((performance.now() - started) / 1000);
-  } finally {
-    await system.close();
-    const r = new Redis(REDIS_URL);
-    await deletePrefix(r, `{${prefix}}*`);
-    r.disconnect();
-  }
+  });
 }
 
 /**
@@ -172,8 +183,7 @@ export async function oursSustained(
   seconds: number,
   settleSeconds = 2,
 ) {
-  const { system, prefix, url } = await startOurs(gatewayUrl, { WORKER_CONCURRENCY: String(concurrency) });
-  try {
+  return withOurs(gatewayUrl, { WORKER_CONCURRENCY: String(concurrency) }, async ({ system, url }) => {
     const warm = concurrency * 2;
     await enqueueAll(url, warm, 32, 'warm');
     await waitForState(system, 'submitted', warm);
@@ -193,12 +203,7 @@ export async function oursSustained(
     if (failed) throw failed;
     await waitForState(system, 'submitted', warm + Math.round(rate * seconds));
     return (to.n - from.n) / ((to.at - from.at) / 1000);
-  } finally {
-    await system.close();
-    const r = new Redis(REDIS_URL);
-    await deletePrefix(r, `{${prefix}}*`);
-    r.disconnect();
-  }
+  });
 }
 
 /** The baseline: a bare BullMQ queue and worker, one axios keep-alive POST per job. */
@@ -315,8 +320,7 @@ export async function bareWorker(gatewayUrl: string, concurrency: number) {
 }
 
 export async function oursLatencyAtRate(gatewayUrl: string, rate: number, seconds: number) {
-  const { system, prefix, url } = await startOurs(gatewayUrl, { WORKER_CONCURRENCY: '50' });
-  try {
+  return withOurs(gatewayUrl, { WORKER_CONCURRENCY: '50' }, async ({ system, url }) => {
     // Warm up at the same rate first (JIT, connections, the client thread), as the baseline does.
     const warm = Math.round(rate * LATENCY_WARMUP_SECONDS);
     await enqueueAll(url, warm, 0, 'warm', rate);
@@ -325,12 +329,7 @@ export async function oursLatencyAtRate(gatewayUrl: string, rate: number, second
     const ids = await enqueueAll(url, total, 0, 'lat', rate);
     await waitForState(system, 'submitted', warm + total);
     return await latencies(system, ids);
-  } finally {
-    await system.close();
-    const r = new Redis(REDIS_URL);
-    await deletePrefix(r, `{${prefix}}*`);
-    r.disconnect();
-  }
+  });
 }
 
 /**

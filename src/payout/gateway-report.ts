@@ -11,15 +11,15 @@ export interface GatewayReport {
   reason?: string | undefined;
 }
 
-const EVENT_FOR: Record<StatusMeaning, PayoutEvent> = {
+const EVENT_FOR = {
   pending: 'gateway_pending',
   success: 'gateway_success',
   failure: 'gateway_failure',
   unknown: 'gateway_unknown',
-};
+} as const satisfies Record<StatusMeaning, PayoutEvent>;
 
 /** The payout event a gateway status code means. */
-export const eventForStatus = (status: GatewayStatusCode): PayoutEvent => EVENT_FOR[statusMeaning(status)];
+export const eventForStatus = (status: GatewayStatusCode) => EVENT_FOR[statusMeaning(status)];
 
 export type ReportResult =
   /** The payout moved. */

@@ -79,7 +79,7 @@ export interface TransitionOptions {
 }
 
 export type TransitionResult =
-  | { ok: true; from: PayoutState; to: PayoutState; seq: number; attempts: number; token?: string }
+  | { ok: true; from: PayoutState; to: PayoutState; seq: number; attempts: number }
   | { ok: false; current: PayoutState | undefined };
 
 export type ClaimResult =
@@ -405,13 +405,16 @@ export function createPayoutStore(options: PayoutStoreOptions) {
    */
   async function transition(
     externalId: string,
-    event: PayoutEvent,
+    event: Exclude<PayoutEvent, 'claim'>,
     opts: TransitionOptions,
   ): Promise<TransitionResult> {
+    // Taking a payout to send it has one way in, with its due-time check and its token: claim().
+    if ((event as PayoutEvent) === 'claim')
+      throw new Error('a payout is claimed with claim(), not transition()');
     const moved = await move(externalId, event, opts);
     if (!moved.ok) return { ok: false, current: moved.current };
-    const { token, ...result } = moved;
-    return moved.to === 'sending' ? { ...result, token } : result;
+    const { token: _cleared, ...result } = moved;
+    return result;
   }
 
   /**

@@ -2,7 +2,13 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { validatePayoutRequest } from '../../../src/methods/index.js';
 import { applyGatewayReport } from '../../../src/payout/gateway-report.js';
-import { PAYOUT_EVENTS, PAYOUT_STATES, type PayoutState, TRANSITIONS } from '../../../src/payout/states.js';
+import {
+  PAYOUT_EVENTS,
+  PAYOUT_STATES,
+  type PayoutEvent,
+  type PayoutState,
+  TRANSITIONS,
+} from '../../../src/payout/states.js';
 import { createPayoutStore, type PayoutStore } from '../../../src/payout/store.js';
 import { captureLogger } from '../../helpers/capture-log.js';
 import { deletePrefix, keysOf, testPayloadKey, testRedis, uniquePrefix } from '../../helpers/redis.js';
@@ -27,6 +33,12 @@ async function forceState(externalId: string, state: PayoutState) {
   await redis.hset(keys.record(externalId), 'status', state, 'token', 'tok-1');
   for (const s of PAYOUT_STATES) await redis.zrem(keys.stateIndex(s), externalId);
   await redis.zadd(keys.stateIndex(state), Date.now(), externalId);
+}
+
+/** A claim, read as a move of the table: claim() is the one way a payout is taken to sending. */
+async function claimAsMove(externalId: string, from: PayoutState) {
+  const claim = await store.claim(externalId, Date.now());
+  return claim.ok ? { ok: true, from, to: claim.record.status } : { ok: false, current: claim.current };
 }
 
 beforeAll(() => {
@@ -72,13 +84,14 @@ describe('payout record', () => {
   test('concurrent claims: exactly one wins, with a token', async () => {
     const { external_id } = cardPayout();
     await createPayout({ external_id });
-    const claims = await Promise.all(
-      Array.from({ length: 20 }, () => store.transition(external_id, 'claim', { actor: 'worker' })),
-    );
+    const claims = await Promise.all(Array.from({ length: 20 }, () => store.claim(external_id, Date.now())));
     const won = claims.filter((c) => c.ok);
     expect(won).toHaveLength(1);
-    expect(won[0]).toMatchObject({ from: 'queued', to: 'sending', attempts: 1 });
+    expect(won[0]).toMatchObject({ attempts: 1, record: { status: 'sending' } });
     expect(won[0]!.ok && won[0]!.token).toMatch(/^[0-9a-f-]{36}$/);
+    expect(claims.filter((c) => !c.ok && c.current === 'sending' && c.heldBy === won[0]!.token)).toHaveLength(
+      19,
+    );
   });
 
   test('claim: takes a queued payout and returns the record as it now is', async () => {
@@ -168,14 +181,14 @@ describe('payout record', () => {
   test('worker decisions need the holder token', async () => {
     const { external_id } = cardPayout();
     await createPayout({ external_id });
-    const claim = await store.transition(external_id, 'claim', { actor: 'worker' });
+    const claim = await store.claim(external_id, Date.now());
     expect(await store.transition(external_id, 'retry', { actor: 'worker', token: 'someone-else' })).toEqual({
       ok: false,
       current: 'sending',
     });
     const moved = await store.transition(external_id, 'retry', {
       actor: 'worker',
-      token: claim.ok ? claim.token! : '',
+      token: claim.ok ? claim.token : '',
       reason: 'not_sent: ECONNREFUSED',
       nextAttemptAt: Date.now() + 1000,
     });
@@ -189,7 +202,7 @@ describe('payout record', () => {
   test('a terminal move deletes the sealed payload; indexes follow the state', async () => {
     const { external_id } = cardPayout();
     await createPayout({ external_id });
-    await store.transition(external_id, 'claim', { actor: 'worker' });
+    await store.claim(external_id, Date.now());
     await store.transition(external_id, 'gateway_success', {
       actor: 'callback',
       gatewayStatus: 4,
@@ -218,10 +231,13 @@ describe('payout record', () => {
     await createPayout({ external_id });
     await forceState(external_id, state);
     const needsToken = 'needsToken' in TRANSITIONS[event];
-    const res = await store.transition(external_id, event, {
-      actor: 'operator',
-      ...(needsToken ? { token: 'tok-1' } : {}),
-    });
+    const res =
+      event === 'claim'
+        ? await claimAsMove(external_id, state)
+        : await store.transition(external_id, event, {
+            actor: 'operator',
+            ...(needsToken ? { token: 'tok-1' } : {}),
+          });
     const record = (await store.get(external_id))!;
     if (expected === undefined) {
       expect(res).toEqual({ ok: false, current: state });
@@ -233,7 +249,10 @@ describe('payout record', () => {
   });
 
   test('an absent payout is reported as such', async () => {
-    for (const event of PAYOUT_EVENTS.filter((e) => !('needsToken' in TRANSITIONS[e]))) {
+    const untokened = PAYOUT_EVENTS.filter(
+      (e): e is Exclude<PayoutEvent, 'claim'> => e !== 'claim' && !('needsToken' in TRANSITIONS[e]),
+    );
+    for (const event of untokened) {
       expect(await store.transition('po-absent', event, { actor: 'operator' })).toEqual({
         ok: false,
         current: undefined,
@@ -246,7 +265,7 @@ describe('payout record', () => {
     await createPayout({ external_id });
     const contradictions: string[] = [];
     const deps = { store, logger: log.logger, onContradiction: (id: string) => contradictions.push(id) };
-    await store.transition(external_id, 'claim', { actor: 'worker' });
+    await store.claim(external_id, Date.now());
     // the callback arrives before the worker recorded submitted
     expect(await applyGatewayReport(deps, external_id, { status: 4, orderId: 'o-9' }, 'callback')).toEqual({
       result: 'applied',

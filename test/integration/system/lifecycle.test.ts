@@ -196,7 +196,7 @@ describe('delivered twice', () => {
       request: v.request,
       masked: maskPaymentData(v.method, v.request.payment_data),
     });
-    const claim = await store.transition(body.external_id, 'claim', { actor: 'worker' });
+    const claim = await store.claim(body.external_id, Date.now());
     expect(claim.ok).toBe(true);
     // The second delivery: the worker must not send.
     await ensurePayoutJob(payoutQueue, body.external_id);

@@ -307,14 +307,14 @@ export function createPayoutStore(options: PayoutStoreOptions) {
     externalId: string,
     event: PayoutEvent,
     opts: TransitionOptions,
-    claim?: { dueBy: number },
+    claim?: { dueBy: number; token: string },
   ): Promise<Moved> {
     const rule = TRANSITIONS[event];
     const needsToken = 'needsToken' in rule && rule.needsToken;
     if (needsToken && !opts.token) throw new Error(`transition ${event} needs the holder's token`);
     const to: PayoutState = rule.to;
     const at = now();
-    const newToken = to === 'sending' ? randomUUID() : '-';
+    const newToken = to === 'sending' ? (claim?.token ?? randomUUID()) : '-';
     const fields: string[] = [];
     for (const f of FIELDS_CLEARED_ON_MOVE) fields.push(f, '');
     const set = (name: string, value: string | number | undefined) => {
@@ -418,19 +418,43 @@ export function createPayoutStore(options: PayoutStoreOptions) {
   }
 
   /**
-   * A worker takes a payout to send it: `queued` or a due `retry_scheduled` -> `sending`, with a fresh
-   * token, returning the record as it now is. Refused with what the worker needs to decide next: the
-   * current holder's token for a payout already `sending`, the due time of one not yet due
-   * (`next_attempt_at` later than `dueBy`).
+   * A worker takes a payout to send it: `queued` or a due `retry_scheduled` -> `sending`, under the
+   * token it names (a fresh one unless it is repeating a claim whose answer it never got), returning
+   * the record as it now is. Refused with what the worker needs to decide next: the current holder's
+   * token for a payout already `sending`, the due time of one not yet due (`next_attempt_at` later
+   * than `dueBy`).
+   *
+   * A payout already `sending` under the very token named is this worker's own claim, made by a call
+   * whose answer was lost (a command resent after a reconnect, or the worker trying again): nothing
+   * was sent under it, since a worker sends only after its claim has answered, so it is handed back.
    */
-  async function claim(externalId: string, dueBy: number): Promise<ClaimResult> {
-    const moved = await move(externalId, 'claim', { actor: 'worker' }, { dueBy });
-    if (!moved.ok) return moved;
+  async function claim(
+    externalId: string,
+    dueBy: number,
+    token: string = randomUUID(),
+  ): Promise<ClaimResult> {
+    const moved = await move(externalId, 'claim', { actor: 'worker' }, { dueBy, token });
+    if (!moved.ok) {
+      return moved.current === 'sending' && moved.heldBy === token ? ownClaim(externalId, token) : moved;
+    }
     const flat = moved.fields ?? [];
     const h: Record<string, string> = {};
     for (let i = 0; i + 1 < flat.length; i += 2) h[flat[i]!] = flat[i + 1]!;
     const record = recordFrom(externalId, h, moved.payload ?? undefined);
     return { ok: true, record, token: moved.token, attempts: moved.attempts };
+  }
+
+  /** The record of a claim found to be the caller's own, if it is still held under that token. */
+  async function ownClaim(externalId: string, token: string): Promise<ClaimResult> {
+    const record = await get(externalId);
+    if (record?.status !== 'sending' || record.token !== token) {
+      return { ok: false, current: record?.status, ...(record?.token ? { heldBy: record.token } : {}) };
+    }
+    logger.warn(
+      { external_id: externalId, attempt: record.attempts },
+      "payout claim recognised as this worker's own after its answer was lost; nothing was sent under it",
+    );
+    return { ok: true, record, token, attempts: record.attempts };
   }
 
   /** Records a history entry that does not move the state, e.g. a contradicting gateway report. */

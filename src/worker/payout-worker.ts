@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { DelayedError, type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { GatewayOutcome } from '../gateway/outcome.js';
@@ -6,7 +7,7 @@ import { type GatewayRequest, validatePayoutRequest } from '../methods/index.js'
 import { applyGatewayReport } from '../payout/gateway-report.js';
 import { keyBase } from '../payout/keys.js';
 import { SealError } from '../payout/sealing.js';
-import type { PayoutStore } from '../payout/store.js';
+import type { ClaimResult, PayoutStore } from '../payout/store.js';
 import { type PayoutJobData, QUEUE } from '../queues.js';
 import { type Decision, decide, type RetryPolicy } from './decide.js';
 
@@ -35,9 +36,37 @@ export interface PayoutWorkerDeps {
 /** A retry_scheduled payout whose job fires this much early is sent anyway: clocks differ a little. */
 const EARLY_TOLERANCE_MS = 50;
 
+/** How many unanswered claims a worker remembers (see `unansweredClaims`); the oldest go first. */
+const UNANSWERED_CLAIMS_KEPT = 10_000;
+
 export function createPayoutWorker(deps: PayoutWorkerDeps): Worker<PayoutJobData> {
   const { store, logger } = deps;
   const now = deps.now ?? Date.now;
+
+  /**
+   * Claims whose call failed without an answer (a connection cut, say): the script may have run, and
+   * the payout be `sending` under a token nobody will act on. The job's next try here claims under the
+   * same token, so store.claim recognises the claim as this worker's own, with nothing sent under it,
+   * instead of handing the payout to review as a holder lost mid-send. By external_id.
+   */
+  const unansweredClaims = new Map<string, string>();
+
+  async function claimPayout(externalId: string): Promise<ClaimResult> {
+    const token = unansweredClaims.get(externalId) ?? randomUUID();
+    try {
+      const claim = await store.claim(externalId, now() + EARLY_TOLERANCE_MS, token);
+      unansweredClaims.delete(externalId);
+      return claim;
+    } catch (err) {
+      unansweredClaims.delete(externalId);
+      unansweredClaims.set(externalId, token);
+      if (unansweredClaims.size > UNANSWERED_CLAIMS_KEPT) {
+        const oldest = unansweredClaims.keys().next().value;
+        if (oldest !== undefined) unansweredClaims.delete(oldest);
+      }
+      throw err;
+    }
+  }
 
   /** Waits a job until `at` without using one of BullMQ's attempts. */
   async function delayJob(job: Job<PayoutJobData>, token: string | undefined, at: number): Promise<never> {
@@ -47,9 +76,9 @@ export function createPayoutWorker(deps: PayoutWorkerDeps): Worker<PayoutJobData
 
   async function processPayout(job: Job<PayoutJobData>, bullToken?: string): Promise<string> {
     const externalId = job.data.externalId;
-    // One script checks the state (and, for a retry, that it is due), moves it to sending with a fresh
-    // token, and returns the record: only the holder of that token sends.
-    const claim = await store.claim(externalId, now() + EARLY_TOLERANCE_MS);
+    // One script checks the state (and, for a retry, that it is due), moves it to sending under this
+    // worker's token, and returns the record: only the holder of that token sends.
+    const claim = await claimPayout(externalId);
     if (!claim.ok) {
       switch (claim.current) {
         case undefined:

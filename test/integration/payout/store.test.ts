@@ -147,6 +147,33 @@ describe('payout record', () => {
     expect(second.ok && second.record.nextAttemptAt).toBeUndefined();
   });
 
+  test('claim: a claim whose answer was lost is handed back to the token that made it, and to no other', async () => {
+    const { external_id } = cardPayout();
+    await createPayout({ external_id });
+    const token = 'lost-answer-token';
+    // The first call ran in Redis; its answer is what the worker never saw.
+    expect(await store.claim(external_id, Date.now(), token)).toMatchObject({ ok: true, token });
+    // Another worker, or a fresh token: refused, with the holder's token, as before.
+    expect(await store.claim(external_id, Date.now())).toMatchObject({
+      ok: false,
+      current: 'sending',
+      heldBy: token,
+    });
+    // The same token again (the command resent, or the worker's next try): the claim is its own.
+    const again = await store.claim(external_id, Date.now(), token);
+    if (!again.ok) throw new Error(`own claim refused: ${again.current}`);
+    expect(again).toMatchObject({ token, attempts: 1, record: { status: 'sending', token } });
+    expect(store.gatewayRequest(again.record).payment_data).toEqual(cardPayout().payment_data);
+    // Handing it back wrote nothing: one claim, one attempt.
+    expect((await store.history(external_id)).map((e) => e.event)).toEqual(['created', 'claim']);
+    expect(log.lines.some((l) => l.includes('recognised as this worker') && l.includes(external_id))).toBe(
+      true,
+    );
+    // Once the payout has moved on, the token no longer holds anything.
+    await store.transition(external_id, 'review', { actor: 'worker', token, reason: 'test' });
+    expect(await store.claim(external_id, Date.now(), token)).toEqual({ ok: false, current: 'needs_review' });
+  });
+
   test('a script that fails writes nothing: a history key of the wrong type refuses the move whole', async () => {
     const { external_id } = cardPayout();
     await createPayout({ external_id });

@@ -1,0 +1,104 @@
+import type { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import type { PayoutStore } from '../../../src/payout/store.js';
+import type { PayoutJobData } from '../../../src/queues.js';
+import { createPayoutWorker } from '../../../src/worker/payout-worker.js';
+import { testRedis } from '../../helpers/redis.js';
+import { cardPayout } from '../../helpers/requests.js';
+import { startTestSystem, type TestSystem } from '../../helpers/system.js';
+
+/**
+ * A claim that ran in Redis but whose answer never reached the worker (the connection cut between
+ * the two). Faults are injected at the store's edge: the real claim runs, then the call fails as an
+ * ioredis call does when its connection closes.
+ */
+
+let sys: TestSystem;
+const running: { worker: Worker<PayoutJobData>; connection: Redis }[] = [];
+
+beforeAll(async () => {
+  // The API alone: each test runs its own worker.
+  sys = await startTestSystem({ parts: ['api'] });
+});
+afterEach(async () => {
+  for (const { worker, connection } of running.splice(0)) {
+    await worker.close();
+    connection.disconnect();
+  }
+});
+afterAll(async () => {
+  await sys?.close();
+});
+
+/** The system's store, except that the first claim of each listed payout loses its answer. */
+function losingClaimAnswers(store: PayoutStore, externalIds: Set<string>): PayoutStore {
+  return {
+    ...store,
+    async claim(externalId, dueBy, token) {
+      const res = await store.claim(externalId, dueBy, token);
+      if (externalIds.delete(externalId)) throw new Error('Connection is closed.');
+      return res;
+    },
+  };
+}
+
+function startWorker(store: PayoutStore): Worker<PayoutJobData> {
+  const connection = testRedis();
+  const { config } = sys;
+  const worker = createPayoutWorker({
+    connection,
+    queuePrefix: config.queuePrefix,
+    store,
+    gateway: sys.system.gateway,
+    logger: sys.system.logger,
+    policy: {
+      maxAttempts: config.worker.maxAttempts,
+      baseDelayMs: config.worker.retryBaseDelayMs,
+      maxDelayMs: config.worker.retryMaxDelayMs,
+      resendOnUnknown: config.gateway.resendOnUnknown,
+    },
+    concurrency: 5,
+    rateLimitPerSecond: 1_000,
+  });
+  running.push({ worker, connection });
+  void worker.run();
+  return worker;
+}
+
+const events = async (externalId: string) => (await sys.system.store.history(externalId)).map((e) => e.event);
+
+describe('a claim whose answer was lost', () => {
+  test('the same worker takes its own claim back on the job next try and sends once', async () => {
+    const body = cardPayout();
+    const worker = startWorker(losingClaimAnswers(sys.system.store, new Set([body.external_id])));
+    const failed = new Promise((resolve) => worker.once('failed', resolve));
+    await sys.system.producer.enqueuePayout(body);
+    // The first try fails with the claim made in Redis: the payout is sending under the lost token.
+    await failed;
+    expect((await sys.system.store.get(body.external_id))?.status).toBe('sending');
+    expect(sys.sandbox.received(body.external_id)).toBeUndefined();
+
+    const done = await sys.waitFor(body.external_id, (p) => p.status === 'succeeded');
+    expect(sys.sandbox.received(body.external_id)).toMatchObject({ requests: 1, created: 1 });
+    expect(done.attempts).toBe(1);
+    const history = await events(body.external_id);
+    expect(history.filter((e) => e === 'claim')).toHaveLength(1);
+    expect(history).not.toContain('review');
+  });
+
+  test('another worker cannot tell a lost answer from a lost holder: review, nothing sent', async () => {
+    const body = cardPayout();
+    const first = startWorker(losingClaimAnswers(sys.system.store, new Set([body.external_id])));
+    const failed = new Promise((resolve) => first.once('failed', resolve));
+    await sys.system.producer.enqueuePayout(body);
+    await failed;
+    // The worker that made the claim stops before the job's next try; another takes the job.
+    await first.close();
+    startWorker(sys.system.store);
+
+    const reviewed = await sys.waitFor(body.external_id, (p) => p.status === 'needs_review');
+    expect(reviewed.reason).toMatch(/^worker_lost_mid_send/);
+    expect(sys.sandbox.received(body.external_id)).toBeUndefined();
+  });
+});

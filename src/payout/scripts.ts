@@ -47,6 +47,7 @@ return {1}
  *       next_attempt_at is later is refused ('' no check), 13 return the record ('1'),
  *       then field/value pairs ('' value deletes the field)...
  * Returns {1, from, seq, attempts, method[, record fields (flat), sealed payload]} when moved,
+ * {2, ...the same} when a claim (ARGV[13]) names the token the payout is already sending under,
  * {0, current, token, next_attempt_at} when refused, {-1} when absent.
  */
 export const TRANSITION = `${APPEND_HISTORY}
@@ -54,6 +55,11 @@ local r = redis.call('HMGET', KEYS[1], 'status', 'token', 'next_attempt_at', 'se
 local cur = r[1]
 if not cur then return {-1} end
 local refused = {0, cur, r[2] or '', r[3] or ''}
+-- A claim under the very token the payout is already sending under is the caller's own, made by a
+-- call whose answer was lost: handed back as it is, nothing written.
+if ARGV[13] == '1' and cur == ARGV[2] and r[2] == ARGV[4] then
+  return {2, cur, r[4], r[5], r[6] or '', redis.call('HGETALL', KEYS[1]), redis.call('GET', KEYS[4])}
+end
 if not string.find(ARGV[1], ',' .. cur .. ',', 1, true) then return refused end
 if ARGV[3] ~= '' and r[2] ~= ARGV[3] then return refused end
 if ARGV[12] ~= '' and cur == 'retry_scheduled' and (tonumber(r[3] or '0') or 0) > tonumber(ARGV[12]) then

@@ -151,6 +151,8 @@ function recordFrom(
   };
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export function createPayoutStore(options: PayoutStoreOptions) {
   const { redis, payloadKeys, logger } = options;
   const keys = payoutKeys(options.queuePrefix);
@@ -296,6 +298,8 @@ export function createPayoutStore(options: PayoutStoreOptions) {
         /** With `claim`: the record's fields (flat) and its sealed payload, as they are after the move. */
         fields?: string[];
         payload?: string | null;
+        /** With `claim`: the payout was already sending under the token named; nothing was written. */
+        retaken?: boolean;
       }
     | { ok: false; current: PayoutState | undefined; heldBy?: string; nextAttemptAt?: number };
 
@@ -365,6 +369,19 @@ export function createPayoutStore(options: PayoutStoreOptions) {
     )) as [number, string?, (string | number)?, (string | number)?, string?, string[]?, (string | null)?];
 
     if (res[0] === -1) return { ok: false, current: undefined };
+    if (res[0] === 2) {
+      return {
+        ok: true,
+        from: to,
+        to,
+        seq: Number(res[2]),
+        attempts: Number(res[3]),
+        token: newToken,
+        fields: res[5] ?? [],
+        payload: res[6] ?? null,
+        retaken: true,
+      };
+    }
     if (res[0] !== 1) {
       return {
         ok: false,
@@ -419,42 +436,35 @@ export function createPayoutStore(options: PayoutStoreOptions) {
 
   /**
    * A worker takes a payout to send it: `queued` or a due `retry_scheduled` -> `sending`, under the
-   * token it names (a fresh one unless it is repeating a claim whose answer it never got), returning
+   * token it names (a fresh UUID unless it is repeating a claim whose answer it never got), returning
    * the record as it now is. Refused with what the worker needs to decide next: the current holder's
    * token for a payout already `sending`, the due time of one not yet due (`next_attempt_at` later
    * than `dueBy`).
    *
-   * A payout already `sending` under the very token named is this worker's own claim, made by a call
-   * whose answer was lost (a command resent after a reconnect, or the worker trying again): nothing
-   * was sent under it, since a worker sends only after its claim has answered, so it is handed back.
+   * A payout already `sending` under the very token named is the caller's own claim, made by a call
+   * whose answer was lost (a command resent after a reconnect, or the worker trying again): a worker
+   * sends only once its claim has answered, so nothing was sent under it, and it is handed back as it
+   * is, atomically. Name only a token of your own, and never one another call may be holding.
    */
   async function claim(
     externalId: string,
     dueBy: number,
     token: string = randomUUID(),
   ): Promise<ClaimResult> {
+    if (!UUID.test(token)) throw new Error('a claim token must be a UUID');
     const moved = await move(externalId, 'claim', { actor: 'worker' }, { dueBy, token });
-    if (!moved.ok) {
-      return moved.current === 'sending' && moved.heldBy === token ? ownClaim(externalId, token) : moved;
-    }
+    if (!moved.ok) return moved;
     const flat = moved.fields ?? [];
     const h: Record<string, string> = {};
     for (let i = 0; i + 1 < flat.length; i += 2) h[flat[i]!] = flat[i + 1]!;
     const record = recordFrom(externalId, h, moved.payload ?? undefined);
-    return { ok: true, record, token: moved.token, attempts: moved.attempts };
-  }
-
-  /** The record of a claim found to be the caller's own, if it is still held under that token. */
-  async function ownClaim(externalId: string, token: string): Promise<ClaimResult> {
-    const record = await get(externalId);
-    if (record?.status !== 'sending' || record.token !== token) {
-      return { ok: false, current: record?.status, ...(record?.token ? { heldBy: record.token } : {}) };
+    if (moved.retaken) {
+      logger.warn(
+        { external_id: externalId, attempt: moved.attempts },
+        "payout claim recognised as this worker's own after its answer was lost; nothing was sent under it",
+      );
     }
-    logger.warn(
-      { external_id: externalId, attempt: record.attempts },
-      "payout claim recognised as this worker's own after its answer was lost; nothing was sent under it",
-    );
-    return { ok: true, record, token, attempts: record.attempts };
+    return { ok: true, record, token: moved.token, attempts: moved.attempts };
   }
 
   /** Records a history entry that does not move the state, e.g. a contradicting gateway report. */

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { DelayedError, type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { GatewayOutcome } from '../gateway/outcome.js';
@@ -9,6 +8,7 @@ import { keyBase } from '../payout/keys.js';
 import { SealError } from '../payout/sealing.js';
 import type { ClaimResult, PayoutStore } from '../payout/store.js';
 import { type PayoutJobData, QUEUE } from '../queues.js';
+import { createClaimTokens } from './claim-tokens.js';
 import { type Decision, decide, type RetryPolicy } from './decide.js';
 
 /** What the worker needs of the gateway client. */
@@ -36,34 +36,19 @@ export interface PayoutWorkerDeps {
 /** A retry_scheduled payout whose job fires this much early is sent anyway: clocks differ a little. */
 const EARLY_TOLERANCE_MS = 50;
 
-/** How many unanswered claims a worker remembers (see `unansweredClaims`); the oldest go first. */
-const UNANSWERED_CLAIMS_KEPT = 10_000;
-
 export function createPayoutWorker(deps: PayoutWorkerDeps): Worker<PayoutJobData> {
   const { store, logger } = deps;
   const now = deps.now ?? Date.now;
 
-  /**
-   * Claims whose call failed without an answer (a connection cut, say): the script may have run, and
-   * the payout be `sending` under a token nobody will act on. The job's next try here claims under the
-   * same token, so store.claim recognises the claim as this worker's own, with nothing sent under it,
-   * instead of handing the payout to review as a holder lost mid-send. By external_id.
-   */
-  const unansweredClaims = new Map<string, string>();
+  const claimTokens = createClaimTokens();
 
+  /** Claims a payout under this worker's token for it (see claim-tokens.ts). */
   async function claimPayout(externalId: string): Promise<ClaimResult> {
-    const token = unansweredClaims.get(externalId) ?? randomUUID();
+    const token = claimTokens.next(externalId);
     try {
-      const claim = await store.claim(externalId, now() + EARLY_TOLERANCE_MS, token);
-      unansweredClaims.delete(externalId);
-      return claim;
+      return await store.claim(externalId, now() + EARLY_TOLERANCE_MS, token);
     } catch (err) {
-      unansweredClaims.delete(externalId);
-      unansweredClaims.set(externalId, token);
-      if (unansweredClaims.size > UNANSWERED_CLAIMS_KEPT) {
-        const oldest = unansweredClaims.keys().next().value;
-        if (oldest !== undefined) unansweredClaims.delete(oldest);
-      }
+      claimTokens.unanswered(externalId, token);
       throw err;
     }
   }
@@ -186,7 +171,8 @@ export function createPayoutWorker(deps: PayoutWorkerDeps): Worker<PayoutJobData
     prefix: keyBase(deps.queuePrefix),
     concurrency: deps.concurrency,
     limiter: { max: deps.rateLimitPerSecond, duration: 1_000 },
-    // A redelivered job only ever moves the record to needs_review, so stalls may repeat safely.
+    // A redelivered job never sends under another processing's claim (it moves the record to
+    // needs_review, or takes back an unanswered claim of this worker's own), so stalls may repeat safely.
     maxStalledCount: 100,
     ...(deps.lockMs ? { lockDuration: deps.lockMs, stalledInterval: deps.lockMs } : {}),
     autorun: false,

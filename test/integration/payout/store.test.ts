@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { validatePayoutRequest } from '../../../src/methods/index.js';
@@ -150,7 +151,7 @@ describe('payout record', () => {
   test('claim: a claim whose answer was lost is handed back to the token that made it, and to no other', async () => {
     const { external_id } = cardPayout();
     await createPayout({ external_id });
-    const token = 'lost-answer-token';
+    const token = randomUUID();
     // The first call ran in Redis; its answer is what the worker never saw.
     expect(await store.claim(external_id, Date.now(), token)).toMatchObject({ ok: true, token });
     // Another worker, or a fresh token: refused, with the holder's token, as before.
@@ -164,11 +165,17 @@ describe('payout record', () => {
     if (!again.ok) throw new Error(`own claim refused: ${again.current}`);
     expect(again).toMatchObject({ token, attempts: 1, record: { status: 'sending', token } });
     expect(store.gatewayRequest(again.record).payment_data).toEqual(cardPayout().payment_data);
-    // Handing it back wrote nothing: one claim, one attempt.
+    // Handing it back wrote nothing: one claim, one attempt, the same seq.
     expect((await store.history(external_id)).map((e) => e.event)).toEqual(['created', 'claim']);
+    expect(again.record.seq).toBe(2);
+    expect((await store.get(external_id))!.seq).toBe(2);
     expect(log.lines.some((l) => l.includes('recognised as this worker') && l.includes(external_id))).toBe(
       true,
     );
+    // Only a token of the claimant's own: an empty or clearing token would leave a holder-less claim.
+    for (const bad of ['', '-', 'not-a-uuid']) {
+      await expect(store.claim(external_id, Date.now(), bad)).rejects.toThrow(/must be a UUID/);
+    }
     // Once the payout has moved on, the token no longer holds anything.
     await store.transition(external_id, 'review', { actor: 'worker', token, reason: 'test' });
     expect(await store.claim(external_id, Date.now(), token)).toEqual({ ok: false, current: 'needs_review' });

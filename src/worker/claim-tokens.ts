@@ -8,8 +8,8 @@ import { randomUUID } from 'node:crypto';
  * under that same token, and store.claim hands the claim back, with nothing sent under it, instead of
  * the payout going to review as if its holder had been lost mid-send.
  *
- * A remembered token is handed out once: `next` removes it, and only a call that failed puts one
- * back. So no two processings in this process hold the same token at once, even when a stalled job
+ * A remembered token is handed out once: `next` removes it, and only a claim call that lost its
+ * connection puts one back (any other error came with an answer, and the claim is not taken back). So no two processings in this process hold the same token at once, even when a stalled job
  * is fetched again while its first run still waits on Redis; the second gets a fresh token, which
  * the claim refuses. Another process, or this one after a restart, never has the token: there the
  * payout goes to review, as for any holder lost mid-send.

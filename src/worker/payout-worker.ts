@@ -8,6 +8,7 @@ import { keyBase } from '../payout/keys.js';
 import { SealError } from '../payout/sealing.js';
 import type { ClaimResult, PayoutStore } from '../payout/store.js';
 import { type PayoutJobData, QUEUE } from '../queues.js';
+import { isRedisUnavailable } from '../redis.js';
 import { createClaimTokens } from './claim-tokens.js';
 import { type Decision, decide, type RetryPolicy } from './decide.js';
 
@@ -48,7 +49,8 @@ export function createPayoutWorker(deps: PayoutWorkerDeps): Worker<PayoutJobData
     try {
       return await store.claim(externalId, now() + EARLY_TOLERANCE_MS, token);
     } catch (err) {
-      claimTokens.unanswered(externalId, token);
+      // Only a lost connection leaves the answer unknown; any other error came with an answer.
+      if (isRedisUnavailable(err)) claimTokens.unanswered(externalId, token);
       throw err;
     }
   }

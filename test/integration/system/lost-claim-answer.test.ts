@@ -31,13 +31,20 @@ afterAll(async () => {
   await sys?.close();
 });
 
-/** The system's store, except that the first claim of each listed payout loses its answer. */
-function losingClaimAnswers(store: PayoutStore, externalIds: Set<string>): PayoutStore {
+/**
+ * The system's store, except that the first claim of each listed payout runs and then fails with
+ * `error`: by default as an ioredis call whose connection closed before the answer came.
+ */
+function losingClaimAnswers(
+  store: PayoutStore,
+  externalIds: Set<string>,
+  error = () => new Error('Connection is closed.'),
+): PayoutStore {
   return {
     ...store,
     async claim(externalId, dueBy, token) {
       const res = await store.claim(externalId, dueBy, token);
-      if (externalIds.delete(externalId)) throw new Error('Connection is closed.');
+      if (externalIds.delete(externalId)) throw error();
       return res;
     },
   };
@@ -85,6 +92,20 @@ describe('a claim whose answer was lost', () => {
     const history = await events(body.external_id);
     expect(history.filter((e) => e === 'claim')).toHaveLength(1);
     expect(history).not.toContain('review');
+  });
+
+  test('a claim that failed after its answer came (not a lost connection) is not taken back: review', async () => {
+    const body = cardPayout();
+    const worker = startWorker(
+      losingClaimAnswers(sys.system.store, new Set([body.external_id]), () => new Error('unreadable record')),
+    );
+    const failed = new Promise((resolve) => worker.once('failed', resolve));
+    await sys.system.producer.enqueuePayout(body);
+    await failed;
+
+    const reviewed = await sys.waitFor(body.external_id, (p) => p.status === 'needs_review');
+    expect(reviewed.reason).toMatch(/^worker_lost_mid_send/);
+    expect(sys.sandbox.received(body.external_id)).toBeUndefined();
   });
 
   test('another worker cannot tell a lost answer from a lost holder: review, nothing sent', async () => {

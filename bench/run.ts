@@ -68,6 +68,13 @@ const rows: [string, string, string, string, string][] = [
     '<= 1.50',
   ],
   [
+    '  p50 / p99, the bare worker also fed over HTTP, ms',
+    `${fmt(lifecycle.latency.ours.p50)} / ${fmt(lifecycle.latency.ours.p99)}`,
+    `${fmt(lifecycle.latency.overHttp.baseline.p50)} / ${fmt(lifecycle.latency.overHttp.baseline.p99)}`,
+    fmt(lifecycle.latency.overHttp.p99Ratio, 2),
+    '',
+  ],
+  [
     'Redis bytes per queued payout, one more (first all-in)',
     fmt(lifecycle.memory.queuedBytes),
     `(${fmt(lifecycle.memory.firstBatchAverage.queuedBytes)})`,

@@ -20,9 +20,10 @@ export interface ConnectOptions {
    * Sends the commands issued in one event-loop turn as one write (ioredis auto-pipelining). Only for
    * connections that run the payout record's own scripts, each atomic on its own; BullMQ's connections
    * never get it, since BullMQ does not document support for it. One difference in an outage: a batch
-   * cut off by a dropped connection is failed, not sent again after the reconnect. A worker's decision
-   * lost that way leaves its payout `sending`, which the sweep hands to `needs_review` (never a second
-   * send); an API request lost that way gets a 503 and may be repeated (idempotent by external_id).
+   * cut off by a dropped connection is failed, not sent again after the reconnect. The worker takes
+   * back a claim lost that way and writes a lost decision again (payout-worker.ts); one it still cannot
+   * write leaves its payout `sending`, which the sweep hands to `needs_review` (never a second send).
+   * An API request lost that way gets a 503 and may be repeated (idempotent by external_id).
    */
   autoPipeline?: boolean;
 }

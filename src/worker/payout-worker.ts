@@ -37,6 +37,10 @@ export interface PayoutWorkerDeps {
 /** A retry_scheduled payout whose job fires this much early is sent anyway: clocks differ a little. */
 const EARLY_TOLERANCE_MS = 50;
 
+/** Tries of writing a gateway answer cut off by lost connections, and the pause before the next. */
+const RECORD_TRIES = 5;
+const RECORD_RETRY_MS = 100;
+
 export function createPayoutWorker(deps: PayoutWorkerDeps): Worker<PayoutJobData> {
   const { store, logger } = deps;
   const now = deps.now ?? Date.now;
@@ -125,6 +129,27 @@ export function createPayoutWorker(deps: PayoutWorkerDeps): Worker<PayoutJobData
     return apply(job, bullToken, externalId, token, decision, durationMs);
   }
 
+  /**
+   * Writes what follows from the gateway's answer. The answer is known, so a write cut off by a lost
+   * connection is tried again (the worker's connection waits out an outage) instead of leaving the
+   * payout `sending` for a redelivery to hand to review. A try that ran before its answer was lost is
+   * not applied twice: the record has moved, so the next try is refused or changes nothing.
+   */
+  async function recordAnswer<T>(externalId: string, write: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await write();
+      } catch (err) {
+        if (!isRedisUnavailable(err) || attempt >= RECORD_TRIES) throw err;
+        logger.warn(
+          { external_id: externalId, attempt, err },
+          'recording the gateway answer lost its connection; trying again',
+        );
+        await new Promise((resolve) => setTimeout(resolve, RECORD_RETRY_MS * attempt));
+      }
+    }
+  }
+
   /** Records a decision; the only place that chooses between finishing a job and delaying it. */
   async function apply(
     job: Job<PayoutJobData>,
@@ -136,29 +161,37 @@ export function createPayoutWorker(deps: PayoutWorkerDeps): Worker<PayoutJobData
   ): Promise<string> {
     switch (decision.action) {
       case 'report': {
-        const res = await applyGatewayReport(deps, externalId, decision.report, 'worker', durationMs);
+        const res = await recordAnswer(externalId, () =>
+          applyGatewayReport(deps, externalId, decision.report, 'worker', durationMs),
+        );
         return `report_${res.result}`;
       }
       case 'retry': {
-        const moved = await store.transition(externalId, 'retry', {
-          actor: 'worker',
-          token,
-          reason: decision.reason,
-          nextAttemptAt: decision.at,
-          durationMs,
-        });
-        if (!moved.ok) return `retry_refused_${moved.current}`;
+        const moved = await recordAnswer(externalId, () =>
+          store.transition(externalId, 'retry', {
+            actor: 'worker',
+            token,
+            reason: decision.reason,
+            nextAttemptAt: decision.at,
+            durationMs,
+          }),
+        );
+        // Only this holder's token moves sending -> retry_scheduled: refused as retry_scheduled means a
+        // try of this write ran before its answer was lost, so the job still waits for its next attempt.
+        if (!moved.ok && moved.current !== 'retry_scheduled') return `retry_refused_${moved.current}`;
         return delayJob(job, bullToken, decision.at);
       }
       case 'give_up':
       case 'reject':
       case 'review': {
-        const moved = await store.transition(externalId, decision.action, {
-          actor: 'worker',
-          token,
-          reason: decision.reason,
-          durationMs,
-        });
+        const moved = await recordAnswer(externalId, () =>
+          store.transition(externalId, decision.action, {
+            actor: 'worker',
+            token,
+            reason: decision.reason,
+            durationMs,
+          }),
+        );
         return moved.ok ? decision.action : `${decision.action}_refused_${moved.current}`;
       }
       default: {

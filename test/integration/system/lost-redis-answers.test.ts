@@ -9,9 +9,9 @@ import { cardPayout } from '../../helpers/requests.js';
 import { startTestSystem, type TestSystem } from '../../helpers/system.js';
 
 /**
- * A claim that ran in Redis but whose answer never reached the worker (the connection cut between
- * the two). Faults are injected at the store's edge: the real claim runs, then the call fails as an
- * ioredis call does when its connection closes.
+ * Record writes that ran in Redis but whose answer never reached the worker (the connection cut
+ * between the two). Faults are injected at the store's edge: the real write runs, then the call fails
+ * as an ioredis call does when its connection closes.
  */
 
 let sys: TestSystem;
@@ -45,6 +45,18 @@ function losingClaimAnswers(
     async claim(externalId, dueBy, token) {
       const res = await store.claim(externalId, dueBy, token);
       if (externalIds.delete(externalId)) throw error();
+      return res;
+    },
+  };
+}
+
+/** The system's store, except that the first move of a listed payout by `event` loses its answer. */
+function losingTransitionAnswers(store: PayoutStore, event: string, externalIds: Set<string>): PayoutStore {
+  return {
+    ...store,
+    async transition(externalId, ev, opts) {
+      const res = await store.transition(externalId, ev, opts);
+      if (ev === event && externalIds.delete(externalId)) throw new Error('Connection is closed.');
       return res;
     },
   };
@@ -121,5 +133,40 @@ describe('a claim whose answer was lost', () => {
     const reviewed = await sys.waitFor(body.external_id, (p) => p.status === 'needs_review');
     expect(reviewed.reason).toMatch(/^worker_lost_mid_send/);
     expect(sys.sandbox.received(body.external_id)).toBeUndefined();
+  });
+});
+
+describe('a gateway answer whose record write lost its answer', () => {
+  test('accepted: written again, not handed to review; sent once', async () => {
+    const body = cardPayout();
+    const lost = new Set([body.external_id]);
+    startWorker(losingTransitionAnswers(sys.system.store, 'gateway_pending', lost));
+    await sys.system.producer.enqueuePayout(body);
+
+    const done = await sys.waitFor(body.external_id, (p) => p.status === 'succeeded');
+    expect(lost.size).toBe(0); // the fault was injected
+    expect(sys.sandbox.received(body.external_id)).toMatchObject({ requests: 1, created: 1 });
+    expect(done.attempts).toBe(1);
+    const history = await events(body.external_id);
+    expect(history.filter((e) => e === 'gateway_pending')).toHaveLength(1);
+    expect(history).not.toContain('review');
+    expect(sys.logs.some((l) => l.includes('trying again') && l.includes(body.external_id))).toBe(true);
+  });
+
+  test('not sent: the retry is written once and the job still waits for the next attempt', async () => {
+    const body = cardPayout({
+      customer: { customer_id: 'p+503x1+retry-after=0', country: 'LV', first_name: 'A', last_name: 'B' },
+    });
+    const lost = new Set([body.external_id]);
+    startWorker(losingTransitionAnswers(sys.system.store, 'retry', lost));
+    await sys.system.producer.enqueuePayout(body);
+
+    const done = await sys.waitFor(body.external_id, (p) => p.status === 'succeeded');
+    expect(lost.size).toBe(0);
+    expect(sys.sandbox.received(body.external_id)).toMatchObject({ requests: 2, created: 1 });
+    expect(done.attempts).toBe(2);
+    const history = await events(body.external_id);
+    expect(history.filter((e) => e === 'retry')).toHaveLength(1);
+    expect(history).not.toContain('review');
   });
 });

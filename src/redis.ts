@@ -22,7 +22,8 @@ export interface ConnectOptions {
    * never get it, since BullMQ does not document support for it. One difference in an outage: a batch
    * cut off by a dropped connection is failed, not sent again after the reconnect. The worker takes
    * back a claim lost that way and writes a lost decision again (payout-worker.ts); one it still cannot
-   * write leaves its payout `sending`, which the sweep hands to `needs_review` (never a second send).
+   * write leaves its payout `sending`, which the job's next try (or, failing that, the sweep) hands to
+   * `needs_review` (never a second send).
    * An API request lost that way gets a 503 and may be repeated (idempotent by external_id).
    */
   autoPipeline?: boolean;

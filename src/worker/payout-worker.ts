@@ -6,6 +6,7 @@ import { type GatewayRequest, validatePayoutRequest } from '../methods/index.js'
 import { applyGatewayReport } from '../payout/gateway-report.js';
 import { keyBase } from '../payout/keys.js';
 import { SealError } from '../payout/sealing.js';
+import type { PayoutState } from '../payout/states.js';
 import type { ClaimResult, PayoutStore } from '../payout/store.js';
 import { type PayoutJobData, QUEUE } from '../queues.js';
 import { isRedisUnavailable } from '../redis.js';
@@ -132,13 +133,29 @@ export function createPayoutWorker(deps: PayoutWorkerDeps): Worker<PayoutJobData
   /**
    * Writes what follows from the gateway's answer. The answer is known, so a write cut off by a lost
    * connection is tried again (the worker's connection waits out an outage) instead of leaving the
-   * payout `sending` for a redelivery to hand to review. A try that ran before its answer was lost is
-   * not applied twice: the record has moved, so the next try is refused or changes nothing.
+   * payout `sending` for the job's next try to hand to review. A try is made again only while the
+   * payout is still `sending` under this claim's token: once it has left, the lost try (or another
+   * writer, such as a callback) moved it, and writing again could apply the answer twice or over a
+   * newer one. Returns `{ left }`, the state it is now in, in that case.
    */
-  async function recordAnswer<T>(externalId: string, write: () => Promise<T>): Promise<T> {
+  async function recordAnswer<T>(
+    externalId: string,
+    token: string,
+    write: () => Promise<T>,
+  ): Promise<{ written: T } | { left: PayoutState | undefined }> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await write();
+        if (attempt > 1) {
+          const record = await store.get(externalId);
+          if (record?.status !== 'sending' || record.token !== token) {
+            logger.warn(
+              { external_id: externalId, status: record?.status },
+              "the gateway answer's record write lost its connection, and the payout has moved since; not written again",
+            );
+            return { left: record?.status };
+          }
+        }
+        return { written: await write() };
       } catch (err) {
         if (!isRedisUnavailable(err) || attempt >= RECORD_TRIES) throw err;
         logger.warn(
@@ -161,13 +178,13 @@ export function createPayoutWorker(deps: PayoutWorkerDeps): Worker<PayoutJobData
   ): Promise<string> {
     switch (decision.action) {
       case 'report': {
-        const res = await recordAnswer(externalId, () =>
+        const res = await recordAnswer(externalId, token, () =>
           applyGatewayReport(deps, externalId, decision.report, 'worker', durationMs),
         );
-        return `report_${res.result}`;
+        return 'left' in res ? `report_unconfirmed_${res.left}` : `report_${res.written.result}`;
       }
       case 'retry': {
-        const moved = await recordAnswer(externalId, () =>
+        const res = await recordAnswer(externalId, token, () =>
           store.transition(externalId, 'retry', {
             actor: 'worker',
             token,
@@ -176,15 +193,19 @@ export function createPayoutWorker(deps: PayoutWorkerDeps): Worker<PayoutJobData
             durationMs,
           }),
         );
-        // Only this holder's token moves sending -> retry_scheduled: refused as retry_scheduled means a
-        // try of this write ran before its answer was lost, so the job still waits for its next attempt.
-        if (!moved.ok && moved.current !== 'retry_scheduled') return `retry_refused_${moved.current}`;
+        if ('left' in res) {
+          // Most likely the lost try itself: the job still waits for the next attempt (its claim
+          // checks the state and the due time again, so an extra wait is harmless).
+          if (res.left === 'retry_scheduled') return delayJob(job, bullToken, decision.at);
+          return `retry_unconfirmed_${res.left}`;
+        }
+        if (!res.written.ok) return `retry_refused_${res.written.current}`;
         return delayJob(job, bullToken, decision.at);
       }
       case 'give_up':
       case 'reject':
       case 'review': {
-        const moved = await recordAnswer(externalId, () =>
+        const res = await recordAnswer(externalId, token, () =>
           store.transition(externalId, decision.action, {
             actor: 'worker',
             token,
@@ -192,7 +213,8 @@ export function createPayoutWorker(deps: PayoutWorkerDeps): Worker<PayoutJobData
             durationMs,
           }),
         );
-        return moved.ok ? decision.action : `${decision.action}_refused_${moved.current}`;
+        if ('left' in res) return `${decision.action}_unconfirmed_${res.left}`;
+        return res.written.ok ? decision.action : `${decision.action}_refused_${res.written.current}`;
       }
       default: {
         const never: never = decision;

@@ -50,13 +50,23 @@ function losingClaimAnswers(
   };
 }
 
-/** The system's store, except that the first move of a listed payout by `event` loses its answer. */
-function losingTransitionAnswers(store: PayoutStore, event: string, externalIds: Set<string>): PayoutStore {
+/**
+ * The system's store, except that the first move of a listed payout by `event` fails as a call whose
+ * connection closed: `after` the move ran in Redis (its answer lost), or `before` it reached Redis.
+ */
+function losingTransitionAnswers(
+  store: PayoutStore,
+  event: string,
+  externalIds: Set<string>,
+  when: 'before' | 'after' = 'after',
+): PayoutStore {
   return {
     ...store,
     async transition(externalId, ev, opts) {
+      const lose = ev === event && externalIds.delete(externalId);
+      if (lose && when === 'before') throw new Error('Connection is closed.');
       const res = await store.transition(externalId, ev, opts);
-      if (ev === event && externalIds.delete(externalId)) throw new Error('Connection is closed.');
+      if (lose) throw new Error('Connection is closed.');
       return res;
     },
   };
@@ -136,15 +146,28 @@ describe('a claim whose answer was lost', () => {
   });
 });
 
-describe('a gateway answer whose record write lost its answer', () => {
-  test('accepted: written again, not handed to review; sent once', async () => {
-    const body = cardPayout();
+describe('a gateway answer whose record write lost its connection', () => {
+  /** Starts a worker on `store` and counts the job failures it reports (each a BullMQ attempt used). */
+  function startCountingFailures(store: PayoutStore) {
+    const failures: string[] = [];
+    startWorker(store).on('failed', (_job, err) => failures.push(err.message));
+    return failures;
+  }
+
+  // No callback: only the worker's own write can move these payouts on.
+  const noCallback = { customer_id: 'p+no-callback', country: 'LV', first_name: 'A', last_name: 'B' };
+
+  test('cut before it reached Redis: written again, not handed to review; sent once', async () => {
+    const body = cardPayout({ customer: noCallback });
     const lost = new Set([body.external_id]);
-    startWorker(losingTransitionAnswers(sys.system.store, 'gateway_pending', lost));
+    const failures = startCountingFailures(
+      losingTransitionAnswers(sys.system.store, 'gateway_pending', lost, 'before'),
+    );
     await sys.system.producer.enqueuePayout(body);
 
-    const done = await sys.waitFor(body.external_id, (p) => p.status === 'succeeded');
+    const done = await sys.waitFor(body.external_id, (p) => p.status === 'submitted');
     expect(lost.size).toBe(0); // the fault was injected
+    expect(failures).toEqual([]);
     expect(sys.sandbox.received(body.external_id)).toMatchObject({ requests: 1, created: 1 });
     expect(done.attempts).toBe(1);
     const history = await events(body.external_id);
@@ -153,16 +176,38 @@ describe('a gateway answer whose record write lost its answer', () => {
     expect(sys.logs.some((l) => l.includes('trying again') && l.includes(body.external_id))).toBe(true);
   });
 
+  test('cut after it ran: the payout has left sending, so it is not written twice', async () => {
+    const body = cardPayout({ customer: noCallback });
+    const lost = new Set([body.external_id]);
+    const failures = startCountingFailures(
+      losingTransitionAnswers(sys.system.store, 'gateway_pending', lost, 'after'),
+    );
+    await sys.system.producer.enqueuePayout(body);
+
+    await sys.waitFor(body.external_id, (p) => p.status === 'submitted');
+    await expect
+      .poll(() => sys.logs.some((l) => l.includes('has moved since') && l.includes(body.external_id)))
+      .toBe(true);
+    expect(lost.size).toBe(0);
+    expect(failures).toEqual([]);
+    expect(sys.sandbox.received(body.external_id)).toMatchObject({ requests: 1, created: 1 });
+    const history = await events(body.external_id);
+    expect(history.filter((e) => e === 'gateway_pending')).toHaveLength(1);
+    expect(history).not.toContain('review');
+  });
+
   test('not sent: the retry is written once and the job still waits for the next attempt', async () => {
     const body = cardPayout({
       customer: { customer_id: 'p+503x1+retry-after=0', country: 'LV', first_name: 'A', last_name: 'B' },
     });
     const lost = new Set([body.external_id]);
-    startWorker(losingTransitionAnswers(sys.system.store, 'retry', lost));
+    const failures = startCountingFailures(losingTransitionAnswers(sys.system.store, 'retry', lost));
     await sys.system.producer.enqueuePayout(body);
 
     const done = await sys.waitFor(body.external_id, (p) => p.status === 'succeeded');
     expect(lost.size).toBe(0);
+    // The job was delayed, not failed: no BullMQ attempt was spent on the lost answer.
+    expect(failures).toEqual([]);
     expect(sys.sandbox.received(body.external_id)).toMatchObject({ requests: 2, created: 1 });
     expect(done.attempts).toBe(2);
     const history = await events(body.external_id);

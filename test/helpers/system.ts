@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
+import type { Worker } from 'bullmq';
 import { type Config, loadConfig, secretsOf } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
+import type { PayoutStore } from '../../src/payout/store.js';
+import type { PayoutJobData } from '../../src/queues.js';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
 import { type Part, type System, startSystem } from '../../src/system.js';
+import { createPayoutWorker } from '../../src/worker/payout-worker.js';
 import { deletePrefix, REDIS_URL, testRedis, uniquePrefix } from './redis.js';
 
 export async function freePort(): Promise<number> {
@@ -140,6 +144,41 @@ export async function startTestSystem(
       const redis = testRedis();
       await deletePrefix(redis, prefix);
       redis.disconnect();
+    },
+  };
+}
+
+/**
+ * A payout worker of its own on a test system started without one (`parts: ['api']`), on its own
+ * connection, over `store` (by default the system's): for tests that inject faults or run several.
+ */
+export function startPayoutWorker(
+  sys: TestSystem,
+  options: { store?: PayoutStore; concurrency?: number; rateLimitPerSecond?: number } = {},
+): { worker: Worker<PayoutJobData>; close(): Promise<void> } {
+  const connection = testRedis();
+  const { config } = sys;
+  const worker = createPayoutWorker({
+    connection,
+    queuePrefix: config.queuePrefix,
+    store: options.store ?? sys.system.store,
+    gateway: sys.system.gateway,
+    logger: sys.system.logger,
+    policy: {
+      maxAttempts: config.worker.maxAttempts,
+      baseDelayMs: config.worker.retryBaseDelayMs,
+      maxDelayMs: config.worker.retryMaxDelayMs,
+      resendOnUnknown: config.gateway.resendOnUnknown,
+    },
+    concurrency: options.concurrency ?? 5,
+    rateLimitPerSecond: options.rateLimitPerSecond ?? 1_000,
+  });
+  void worker.run();
+  return {
+    worker,
+    async close() {
+      await worker.close();
+      connection.disconnect();
     },
   };
 }

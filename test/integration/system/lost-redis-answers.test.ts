@@ -1,12 +1,9 @@
 import type { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { PayoutStore } from '../../../src/payout/store.js';
 import type { PayoutJobData } from '../../../src/queues.js';
-import { createPayoutWorker } from '../../../src/worker/payout-worker.js';
-import { testRedis } from '../../helpers/redis.js';
 import { cardPayout } from '../../helpers/requests.js';
-import { startTestSystem, type TestSystem } from '../../helpers/system.js';
+import { startPayoutWorker, startTestSystem, type TestSystem } from '../../helpers/system.js';
 
 /**
  * Record writes that ran in Redis but whose answer never reached the worker (the connection cut
@@ -15,17 +12,14 @@ import { startTestSystem, type TestSystem } from '../../helpers/system.js';
  */
 
 let sys: TestSystem;
-const running: { worker: Worker<PayoutJobData>; connection: Redis }[] = [];
+const running: { close(): Promise<void> }[] = [];
 
 beforeAll(async () => {
   // The API alone: each test runs its own worker.
   sys = await startTestSystem({ parts: ['api'] });
 });
 afterEach(async () => {
-  for (const { worker, connection } of running.splice(0)) {
-    await worker.close();
-    connection.disconnect();
-  }
+  for (const started of running.splice(0)) await started.close();
 });
 afterAll(async () => {
   await sys?.close();
@@ -73,26 +67,9 @@ function losingTransitionAnswers(
 }
 
 function startWorker(store: PayoutStore): Worker<PayoutJobData> {
-  const connection = testRedis();
-  const { config } = sys;
-  const worker = createPayoutWorker({
-    connection,
-    queuePrefix: config.queuePrefix,
-    store,
-    gateway: sys.system.gateway,
-    logger: sys.system.logger,
-    policy: {
-      maxAttempts: config.worker.maxAttempts,
-      baseDelayMs: config.worker.retryBaseDelayMs,
-      maxDelayMs: config.worker.retryMaxDelayMs,
-      resendOnUnknown: config.gateway.resendOnUnknown,
-    },
-    concurrency: 5,
-    rateLimitPerSecond: 1_000,
-  });
-  running.push({ worker, connection });
-  void worker.run();
-  return worker;
+  const started = startPayoutWorker(sys, { store });
+  running.push(started);
+  return started.worker;
 }
 
 const events = async (externalId: string) => (await sys.system.store.history(externalId)).map((e) => e.event);

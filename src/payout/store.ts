@@ -51,6 +51,11 @@ export interface PayoutRecord {
   nextAttemptAt: number | undefined;
   /** The current holder's token while `sending`. */
   token: string | undefined;
+  /**
+   * An attempt whose outcome was unknown was resent (RESEND_ON_UNKNOWN): some attempt may have
+   * created the payout, so running out of attempts can never prove that none did. Kept for good.
+   */
+  mayHaveReached: boolean;
   /** Sequence number of the last change, for ordering notifications. */
   seq: number;
   /** The sealed payment_data; gone once the payout is terminal. */
@@ -76,6 +81,8 @@ export interface TransitionOptions {
   note?: string | undefined;
   /** For the transition log line: how long the step that led here took. */
   durationMs?: number | undefined;
+  /** Marks the record for good: this attempt may have reached the gateway (see PayoutRecord). */
+  mayHaveReached?: boolean | undefined;
 }
 
 export type TransitionResult =
@@ -145,6 +152,7 @@ function recordFrom(
     reasonCode: h.reason_code,
     nextAttemptAt: h.next_attempt_at ? Number(h.next_attempt_at) : undefined,
     token: h.token,
+    mayHaveReached: h.may_have_reached === '1',
     seq: Number(h.seq ?? 0),
     sealedPayload,
     digest: h.digest ?? '',
@@ -231,6 +239,7 @@ export function createPayoutStore(options: PayoutStoreOptions) {
         reasonCode: undefined,
         nextAttemptAt: undefined,
         token: undefined,
+        mayHaveReached: false,
         seq: 1,
         sealedPayload: sealed,
         digest,
@@ -332,6 +341,7 @@ export function createPayoutStore(options: PayoutStoreOptions) {
     set('next_attempt_at', opts.nextAttemptAt);
     set('gateway_status', opts.gatewayStatus);
     set('order_id', opts.orderId);
+    if (opts.mayHaveReached) set('may_have_reached', '1');
     // Only the indexes this event can touch: its from-states and its to-state.
     const from: readonly PayoutState[] = rule.from;
     const states = from.includes(to) ? [...from] : [...from, to];

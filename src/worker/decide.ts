@@ -9,9 +9,12 @@ import type { GatewayReport } from '../payout/gateway-report.js';
 export type Decision =
   /** The gateway answered with a status: apply it like any other gateway report. */
   | { action: 'report'; report: GatewayReport }
-  /** Certainly not created: send again at `at` (epoch ms). */
-  | { action: 'retry'; at: number; reason: string }
-  /** Every attempt failed to reach the gateway. */
+  /**
+   * Send again at `at` (epoch ms): certainly not created, or, with `mayHaveReached` (an unknown
+   * outcome resent under RESEND_ON_UNKNOWN), possibly created at a gateway that deduplicates.
+   */
+  | { action: 'retry'; at: number; reason: string; mayHaveReached?: true }
+  /** Every attempt failed to reach the gateway: certainly nothing was created. */
   | { action: 'give_up'; reason: 'not_sent' }
   /** Refused before any money could move. */
   | { action: 'reject'; reason: string }
@@ -38,11 +41,20 @@ export function backoffDelay(
   policy: RetryPolicy,
   attempt: number,
   atLeastMs = 0,
-  random = Math.random,
+  random: () => number = Math.random,
 ): number {
   const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
   const jittered = exponential * (1 - JITTER_SHARE * random());
   return Math.max(Math.round(jittered), atLeastMs);
+}
+
+export interface DecisionContext {
+  /**
+   * An earlier attempt of this payout had an unknown outcome and was resent (`resendOnUnknown`): it
+   * may have created the payout, so running out of attempts is no proof that nothing was.
+   */
+  earlierMayHaveReached?: boolean;
+  random?: () => number;
 }
 
 export function decide(
@@ -50,13 +62,22 @@ export function decide(
   attempt: number,
   policy: RetryPolicy,
   now: number,
-  random = Math.random,
+  context: DecisionContext = {},
 ): Decision {
-  const retry = (reason: string, atLeastMs = 0): Decision =>
-    // Out of attempts: it never reached the gateway, so it is a failure, said as such.
-    attempt >= policy.maxAttempts
-      ? { action: 'give_up', reason: 'not_sent' }
-      : { action: 'retry', at: now + backoffDelay(policy, attempt, atLeastMs, random), reason };
+  const retry = (reason: string, { atLeastMs = 0, mayHaveReached = false } = {}): Decision => {
+    if (attempt < policy.maxAttempts) {
+      const at = now + backoffDelay(policy, attempt, atLeastMs, context.random);
+      return mayHaveReached
+        ? { action: 'retry', at, reason, mayHaveReached }
+        : { action: 'retry', at, reason };
+    }
+    // Out of attempts. `not_sent` tells the casino it may re-issue the payout under another
+    // external_id, so it is said only when no attempt can have reached the gateway.
+    if (mayHaveReached || context.earlierMayHaveReached) {
+      return { action: 'review', reason: `attempts_exhausted_outcome_unknown: ${reason}` };
+    }
+    return { action: 'give_up', reason: 'not_sent' };
+  };
 
   switch (outcome.kind) {
     case 'accepted':
@@ -76,7 +97,7 @@ export function decide(
       return retry(`not_sent: ${outcome.code}`);
     // The gateway asked us to come back: it created nothing, and we honour its Retry-After.
     case 'retry_later':
-      return retry(`gateway_busy: HTTP ${outcome.httpStatus}`, outcome.retryAfterMs);
+      return retry(`gateway_busy: HTTP ${outcome.httpStatus}`, { atLeastMs: outcome.retryAfterMs });
     // A refusal: nothing was created, and the same request would be refused again.
     case 'rejected':
       return { action: 'reject', reason: `gateway_rejected: HTTP ${outcome.httpStatus} ${outcome.code}` };
@@ -87,7 +108,7 @@ export function decide(
     // known to deduplicate external_id.
     case 'unknown':
       return policy.resendOnUnknown
-        ? retry(`unknown_resend: ${outcome.code}`)
+        ? retry(`unknown_resend: ${outcome.code}`, { mayHaveReached: true })
         : { action: 'review', reason: `outcome_unknown: ${outcome.code}` };
     default: {
       const never: never = outcome;

@@ -126,7 +126,9 @@ export function createPayoutWorker(deps: PayoutWorkerDeps): Worker<PayoutJobData
     const started = performance.now();
     const outcome = await deps.gateway.payout(valid.request);
     const durationMs = performance.now() - started;
-    const decision = decide(outcome, attempt, deps.policy, now());
+    const decision = decide(outcome, attempt, deps.policy, now(), {
+      earlierMayHaveReached: record.mayHaveReached,
+    });
     return apply(job, bullToken, externalId, token, decision, durationMs);
   }
 
@@ -190,6 +192,7 @@ export function createPayoutWorker(deps: PayoutWorkerDeps): Worker<PayoutJobData
             token,
             reason: decision.reason,
             nextAttemptAt: decision.at,
+            mayHaveReached: decision.mayHaveReached,
             durationMs,
           }),
         );

@@ -112,13 +112,42 @@ const cases: [string, GatewayOutcome, number, RetryPolicy, unknown][] = [
     { kind: 'unknown', code: 'read_timeout', message: 'x' },
     1,
     { ...policy, resendOnUnknown: true },
-    { action: 'retry', at: NOW + 750, reason: 'unknown_resend: read_timeout' },
+    { action: 'retry', at: NOW + 750, reason: 'unknown_resend: read_timeout', mayHaveReached: true },
+  ],
+  [
+    'unknown, resent, out of attempts: review, never not_sent (it may have been created)',
+    { kind: 'unknown', code: 'read_timeout', message: 'x' },
+    5,
+    { ...policy, resendOnUnknown: true },
+    { action: 'review', reason: 'attempts_exhausted_outcome_unknown: unknown_resend: read_timeout' },
   ],
 ];
 
+describe('running out of attempts after an unknown outcome was resent', () => {
+  const resending = { ...policy, resendOnUnknown: true };
+  test.each<[string, GatewayOutcome]>([
+    ['not sent', { kind: 'not_sent', code: 'ECONNREFUSED', message: 'x' }],
+    ['gateway busy', { kind: 'retry_later', httpStatus: 503, retryAfterMs: 0, message: 'x' } as never],
+  ])('%s on the last attempt: review, since an earlier attempt may have created it', (_n, outcome) => {
+    expect(decide(outcome, 5, resending, NOW, { earlierMayHaveReached: true, random: half })).toEqual({
+      action: 'review',
+      reason: expect.stringMatching(/^attempts_exhausted_outcome_unknown: /),
+    });
+    // Without such an attempt it certainly was not sent.
+    expect(decide(outcome, 5, resending, NOW, { random: half })).toEqual({
+      action: 'give_up',
+      reason: 'not_sent',
+    });
+    // Before the last attempt it is simply sent again.
+    expect(decide(outcome, 4, resending, NOW, { earlierMayHaveReached: true, random: half })).toMatchObject({
+      action: 'retry',
+    });
+  });
+});
+
 describe('decide', () => {
   test.each(cases)('%s', (_name, outcome, attempt, p, expected) => {
-    expect(decide(outcome, attempt, p, NOW, half)).toEqual(expected);
+    expect(decide(outcome, attempt, p, NOW, { random: half })).toEqual(expected);
   });
 });
 

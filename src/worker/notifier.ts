@@ -30,10 +30,14 @@ export interface NotificationJobData {
 export const signNotification = (secret: string, body: string): string =>
   `sha256=${createHmac('sha256', secret).update(body, 'utf8').digest('hex')}`;
 
-/** Backoff between deliveries: 1 s doubling, capped at an hour; 60 attempts cover about two days. */
+/**
+ * Backoff between deliveries: 1 s doubling, capped at an hour. Tried until a 2xx (DESIGN.md), so a
+ * casino endpoint that is down for days still gets every change once it is back; meanwhile the
+ * deliveries wait, delayed, in the notifications queue (Bull Board).
+ */
 const DELIVERY_BASE_MS = 1_000;
 const DELIVERY_MAX_MS = 3_600_000;
-const DELIVERY_ATTEMPTS = 60;
+const DELIVERY_ATTEMPTS = Number.MAX_SAFE_INTEGER;
 const DELIVERY_TIMEOUT_MS = 10_000;
 /** How long the relay sleeps when the outbox is empty. */
 const RELAY_IDLE_MS = 100;

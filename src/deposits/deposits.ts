@@ -13,7 +13,7 @@ import type { Logger } from '../logger.js';
 import { type GatewayRequest, maskPaymentData, validateDepositRequest } from '../methods/index.js';
 import type { GatewayReport } from '../payout/gateway-report.js';
 import { keyBase } from '../payout/keys.js';
-import { canonicalJson, type PayloadKeys, requestDigest } from '../payout/sealing.js';
+import { canonicalJson, isDigestOf, type PayloadKeys, requestDigest } from '../payout/sealing.js';
 import { runScript } from '../redis.js';
 
 /**
@@ -190,13 +190,11 @@ export function createDeposits(deps: {
     const { method, request } = valid;
     const id = request.external_id;
     const { cvv: _cvv, ...withoutCvv } = request.payment_data ?? {};
-    const digest = requestDigest(
-      deps.payloadKeys,
-      canonicalJson({ method, request: { ...request, payment_data: withoutCvv } }),
-    );
+    const canonical = canonicalJson({ method, request: { ...request, payment_data: withoutCvv } });
+    const digest = requestDigest(deps.payloadKeys, canonical);
 
     const existing = await deps.redis.hget(recordKey(id), 'digest');
-    if (existing !== null && existing !== digest) throw new ConflictError(id);
+    if (existing !== null && !isDigestOf(deps.payloadKeys, canonical, existing)) throw new ConflictError(id);
     const started = await move(
       id,
       'sending',

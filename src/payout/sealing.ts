@@ -65,6 +65,17 @@ export function requestDigest(keys: PayloadKeys, canonical: string, keyId = keys
   return `${key.id}:${createHmac('sha256', key.key).update(canonical, 'utf8').digest('base64url')}`;
 }
 
+/**
+ * Whether `digest` is the digest of `canonical`, made with whichever configured key it names: after a
+ * PAYLOAD_KEY rotation, a request accepted under an old key (still in PAYLOAD_OLD_KEYS) is still
+ * recognised as the same. A digest made with a key no longer configured cannot be compared: false.
+ */
+export function isDigestOf(keys: PayloadKeys, canonical: string, digest: string): boolean {
+  const keyId = digest.split(':')[0] ?? '';
+  if (!keyById(keys, keyId)) return false;
+  return requestDigest(keys, canonical, keyId) === digest;
+}
+
 /** JSON with object keys sorted at every depth: the same request always gives the same text. */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;

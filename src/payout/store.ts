@@ -6,7 +6,7 @@ import { runScript } from '../redis.js';
 import { decodeEntry, entryTail, type HistoryEntry, type HistoryExtras } from './history.js';
 import { payoutKeys } from './keys.js';
 import { CREATE, NOTE, TRANSITION } from './scripts.js';
-import { canonicalJson, open, type PayloadKeys, requestDigest, seal } from './sealing.js';
+import { canonicalJson, isDigestOf, open, type PayloadKeys, requestDigest, seal } from './sealing.js';
 import {
   type Actor,
   isTerminal,
@@ -167,8 +167,8 @@ export function createPayoutStore(options: PayoutStoreOptions) {
   const now = options.now ?? Date.now;
   const notify = options.notify ? '1' : '0';
 
-  const digestOf = (method: MethodId, request: GatewayRequest, keyId?: string) =>
-    requestDigest(payloadKeys, canonicalJson({ method, request }), keyId);
+  const digestOf = (method: MethodId, request: GatewayRequest) =>
+    requestDigest(payloadKeys, canonicalJson({ method, request }));
 
   async function create(input: {
     method: MethodId;
@@ -251,15 +251,7 @@ export function createPayoutStore(options: PayoutStoreOptions) {
     }
     const record = await get(id);
     if (!record) throw new Error(`payout ${id} vanished right after it was found`);
-    const existingDigest = res[1] ?? '';
-    const keyId = existingDigest.split(':')[0] ?? '';
-    let same = false;
-    try {
-      same = digestOf(method, request, keyId) === existingDigest;
-    } catch {
-      // The digest was made with a key no longer configured: it cannot be compared, so it is not the same.
-      same = false;
-    }
+    const same = isDigestOf(payloadKeys, canonicalJson({ method, request }), res[1] ?? '');
     return { outcome: same ? 'existing' : 'conflict', record };
   }
 

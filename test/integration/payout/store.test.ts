@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { validatePayoutRequest } from '../../../src/methods/index.js';
 import { applyGatewayReport } from '../../../src/payout/gateway-report.js';
+import type { PayloadKeys } from '../../../src/payout/sealing.js';
 import {
   PAYOUT_EVENTS,
   PAYOUT_STATES,
@@ -63,6 +64,24 @@ describe('payout record', () => {
     expect(history).toEqual([
       expect.objectContaining({ to: 'queued', event: 'created', actor: 'producer', seq: 1 }),
     ]);
+  });
+
+  test('create after a PAYLOAD_KEY rotation: the same request is still the same, another body a conflict', async () => {
+    const req = cardPayout();
+    expect((await createPayout(req)).outcome).toBe('created');
+    const v = validatePayoutRequest(req);
+    if (!v.ok) throw new Error('invalid fixture');
+    const again = (keys: PayloadKeys, request = v.request) =>
+      createPayoutStore({ redis, queuePrefix: prefix, payloadKeys: keys, logger: log.logger }).create({
+        method: v.method,
+        request,
+        masked: {},
+      });
+    const rotated = { current: testPayloadKey(), previous: [payloadKeys.current] };
+    expect((await again(rotated)).outcome).toBe('existing');
+    expect((await again(rotated, { ...v.request, amount: 5 })).outcome).toBe('conflict');
+    // The old key gone: the request can no longer be compared, so it is not taken as the same.
+    expect((await again({ current: rotated.current, previous: [] })).outcome).toBe('conflict');
   });
 
   test('50 concurrent identical creates make one record', async () => {

@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createDeposits } from '../../../src/deposits/deposits.js';
+import { ConflictError } from '../../../src/errors.js';
 import { withSignature } from '../../../src/gateway/signature.js';
 import { list, status } from '../../../src/ops/commands.js';
 import { signNotification } from '../../../src/worker/notifier.js';
+import { testPayloadKey, testRedis } from '../../helpers/redis.js';
 import { cardPayout } from '../../helpers/requests.js';
 import { FORBIDDEN_IN_LOGS, startTestSystem, type TestSystem } from '../../helpers/system.js';
 import { requestFor } from '../../unit/methods/fixtures.js';
@@ -350,6 +353,29 @@ describe('deposits', () => {
     expect(again.status).toBe(200);
     expect(again.body.order_id).toBe(res.body.order_id);
     expect(sys.sandbox.received(externalId)?.requests).toBe(1);
+  });
+
+  test('after a PAYLOAD_KEY rotation the same deposit again is still the same, another body still 409', async () => {
+    const externalId = id('deprot');
+    const body = requestFor('bank_card', 'deposit', { exp_year: '2099' }, { external_id: externalId });
+    expect((await sys.request('POST', '/v1/deposits', body)).status).toBe(201);
+    // A process started after the rotation: a new current key, the old one kept for reading.
+    const redis = testRedis();
+    const rotated = createDeposits({
+      redis,
+      queuePrefix: sys.config.queuePrefix,
+      payloadKeys: { current: testPayloadKey(), previous: [sys.config.payloadKeys.current] },
+      gateway: sys.system.gateway,
+      logger: sys.system.logger,
+    });
+    try {
+      const again = await rotated.create(body);
+      expect(again.created).toBe(false);
+      await expect(rotated.create({ ...body, amount: 1 })).rejects.toBeInstanceOf(ConflictError);
+      expect(sys.sandbox.received(externalId)?.requests).toBe(1);
+    } finally {
+      redis.disconnect();
+    }
   });
 
   test.each([

@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { payloadKeyId } from '../../../src/config.js';
 import {
   canonicalJson,
+  isDigestOf,
   open,
   requestDigest,
   SealError,
@@ -63,6 +64,16 @@ describe('request digest', () => {
     expect(requestDigest({ current: k2, previous: [] }, canonicalJson({ b: 1 }))).not.toBe(
       requestDigest(keys, canonicalJson({ b: 1 })),
     );
+  });
+
+  test('recognised under the key it names, also after a rotation; never under a key not configured', () => {
+    const canonical = canonicalJson({ a: 1 });
+    const made = requestDigest({ current: k1, previous: [] }, canonical);
+    const rotated = { current: k2, previous: [k1] };
+    expect(isDigestOf(rotated, canonical, made)).toBe(true);
+    expect(isDigestOf(rotated, canonicalJson({ a: 2 }), made)).toBe(false);
+    expect(isDigestOf({ current: k2, previous: [] }, canonical, made)).toBe(false);
+    expect(isDigestOf(rotated, canonical, 'garbage')).toBe(false);
   });
 
   test('canonical JSON sorts keys at every depth and drops undefined', () => {

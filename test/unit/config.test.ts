@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { ConfigError, loadConfig, secretsOf } from '../../src/config.js';
 
@@ -55,6 +56,16 @@ describe('config', () => {
     expect(secretsOf(config)).toEqual(
       expect.arrayContaining(['test-merchant-key', 'test-salt-value', 'test-api-key-0123456789', KEY]),
     );
+  });
+
+  test('every setting docker-compose passes through empty takes its default', () => {
+    const compose = readFileSync(new URL('../../docker-compose.yml', import.meta.url), 'utf8');
+    const passedEmpty = [...compose.matchAll(/^ {2}([A-Z_]+): \$\{\1:-\}$/gm)].map((m) => m[1]!);
+    expect(passedEmpty).toEqual(expect.arrayContaining(['WORKER_CONCURRENCY', 'PAYOUT_MAX_ATTEMPTS']));
+    const empty = Object.fromEntries(passedEmpty.map((name) => [name, '']));
+    const { generated: _a, ...withEmpty } = loadConfig({ ...production, ...empty });
+    const { generated: _b, ...withoutThem } = loadConfig(production);
+    expect(withEmpty).toEqual(withoutThem);
   });
 
   test.each([

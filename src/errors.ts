@@ -50,8 +50,9 @@ export class TransitionRefusedError extends PayoutError {
     readonly externalId: string,
     readonly action: string,
     readonly current: string,
+    why?: string,
   ) {
-    super(`cannot ${action} payout ${externalId}: it is ${current}`);
+    super(`cannot ${action} payout ${externalId}: it is ${current}${why ? `, and ${why}` : ''}`);
   }
 }
 

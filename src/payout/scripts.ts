@@ -44,14 +44,15 @@ return {1}
  *       4 new token ('' keep, '-' clear), 5 now, 6 history entry's tail (history.ts), 7 delete the
  *       payload ('1'), 8 count an attempt ('1'), 9 external_id, 10 states in KEYS order
  *       (comma-separated), 11 push to outbox ('1'), 12 due by: a retry_scheduled payout whose
- *       next_attempt_at is later is refused ('' no check), 13 return the record ('1'),
- *       then field/value pairs ('' value deletes the field)...
+ *       next_attempt_at is later is refused ('' no check), 13 return the record ('1'), 14 refuse a
+ *       payout marked may_have_reached ('1'), then field/value pairs ('' value deletes the field)...
  * Returns {1, from, seq, attempts, method[, record fields (flat), sealed payload]} when moved,
  * {2, ...the same} when a claim (ARGV[13]) names the token the payout is already sending under,
- * {0, current, token, next_attempt_at} when refused, {-1} when absent.
+ * {0, current, token, next_attempt_at[, 'may_have_reached']} when refused, {-1} when absent.
  */
 export const TRANSITION = `${APPEND_HISTORY}
-local r = redis.call('HMGET', KEYS[1], 'status', 'token', 'next_attempt_at', 'seq', 'attempts', 'method')
+local r = redis.call('HMGET', KEYS[1], 'status', 'token', 'next_attempt_at', 'seq', 'attempts', 'method',
+  'may_have_reached')
 local cur = r[1]
 if not cur then return {-1} end
 local refused = {0, cur, r[2] or '', r[3] or ''}
@@ -62,6 +63,7 @@ if ARGV[13] == '1' and cur == ARGV[2] and r[2] == ARGV[4] then
 end
 if not string.find(ARGV[1], ',' .. cur .. ',', 1, true) then return refused end
 if ARGV[3] ~= '' and r[2] ~= ARGV[3] then return refused end
+if ARGV[14] == '1' and r[7] == '1' then return {0, cur, r[2] or '', r[3] or '', 'may_have_reached'} end
 if ARGV[12] ~= '' and cur == 'retry_scheduled' and (tonumber(r[3] or '0') or 0) > tonumber(ARGV[12]) then
   return refused
 end
@@ -76,7 +78,7 @@ local set = {'status', ARGV[2], 'updated_at', ARGV[5], 'seq', seq, 'attempts', a
 local del = {}
 if ARGV[4] == '-' then del[#del + 1] = 'token'
 elseif ARGV[4] ~= '' then set[#set + 1] = 'token'; set[#set + 1] = ARGV[4] end
-for i = 14, #ARGV, 2 do
+for i = 15, #ARGV, 2 do
   if ARGV[i + 1] == '' then del[#del + 1] = ARGV[i]
   else set[#set + 1] = ARGV[i]; set[#set + 1] = ARGV[i + 1] end
 end

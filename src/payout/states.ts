@@ -28,6 +28,11 @@ interface Rule {
   to: PayoutState;
   /** Only the holder of the current `sending` token may apply it (worker decisions). */
   needsToken?: boolean;
+  /**
+   * Refused for a payout an earlier attempt of which may have reached the gateway (its unknown
+   * outcome was resent under RESEND_ON_UNKNOWN): only what is certainly unsent may be cancelled.
+   */
+  onlyIfNeverReached?: boolean;
 }
 
 export const TRANSITIONS = {
@@ -58,7 +63,7 @@ export const TRANSITIONS = {
   /** The gateway reports UNKNOWN (7), or a submitted payout waited past its deadline. */
   gateway_unknown: { from: ['queued', 'retry_scheduled', 'sending', 'submitted'], to: 'needs_review' },
   /** Cancelled before it was sent. */
-  cancel: { from: ['queued', 'retry_scheduled'], to: 'cancelled' },
+  cancel: { from: ['queued', 'retry_scheduled'], to: 'cancelled', onlyIfNeverReached: true },
   /** An operator's decision on a payout whose outcome was unknown. */
   resolve_succeeded: { from: ['needs_review'], to: 'succeeded' },
   resolve_failed: { from: ['needs_review'], to: 'failed' },

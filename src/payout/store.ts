@@ -87,7 +87,12 @@ export interface TransitionOptions {
 
 export type TransitionResult =
   | { ok: true; from: PayoutState; to: PayoutState; seq: number; attempts: number }
-  | { ok: false; current: PayoutState | undefined };
+  | {
+      ok: false;
+      current: PayoutState | undefined;
+      /** Refused because an earlier attempt may have reached the gateway (see TRANSITIONS). */
+      mayHaveReached?: true;
+    };
 
 export type ClaimResult =
   | { ok: true; record: PayoutRecord; token: string; attempts: number }
@@ -302,7 +307,14 @@ export function createPayoutStore(options: PayoutStoreOptions) {
         /** With `claim`: the payout was already sending under the token named; nothing was written. */
         retaken?: boolean;
       }
-    | { ok: false; current: PayoutState | undefined; heldBy?: string; nextAttemptAt?: number };
+    | {
+        ok: false;
+        current: PayoutState | undefined;
+        heldBy?: string;
+        nextAttemptAt?: number;
+        /** Refused because an earlier attempt may have reached the gateway (see TRANSITIONS). */
+        mayHaveReached?: boolean;
+      };
 
   /**
    * The one call of the TRANSITION script. `claim` adds what only a worker taking the payout needs:
@@ -367,6 +379,7 @@ export function createPayoutStore(options: PayoutStoreOptions) {
       notify,
       claim ? String(claim.dueBy) : '',
       claim ? '1' : '0',
+      'onlyIfNeverReached' in rule && rule.onlyIfNeverReached ? '1' : '0',
       ...fields,
     )) as [number, string?, (string | number)?, (string | number)?, string?, string[]?, (string | null)?];
 
@@ -390,6 +403,7 @@ export function createPayoutStore(options: PayoutStoreOptions) {
         current: res[1] as PayoutState,
         ...(res[2] ? { heldBy: String(res[2]) } : {}),
         ...(res[3] ? { nextAttemptAt: Number(res[3]) } : {}),
+        ...(res[4] === 'may_have_reached' ? { mayHaveReached: true } : {}),
       };
     }
     const moved = {
@@ -431,7 +445,11 @@ export function createPayoutStore(options: PayoutStoreOptions) {
     if ((event as PayoutEvent) === 'claim')
       throw new Error('a payout is claimed with claim(), not transition()');
     const moved = await move(externalId, event, opts);
-    if (!moved.ok) return { ok: false, current: moved.current };
+    if (!moved.ok) {
+      return moved.mayHaveReached
+        ? { ok: false, current: moved.current, mayHaveReached: true }
+        : { ok: false, current: moved.current };
+    }
     const { token: _cleared, ...result } = moved;
     return result;
   }

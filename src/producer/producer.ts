@@ -117,7 +117,14 @@ export function createProducer(deps: {
         });
         if (!moved.ok) {
           if (moved.current === undefined) throw new NotFoundError(externalId);
-          throw new TransitionRefusedError(externalId, 'cancel', moved.current);
+          throw new TransitionRefusedError(
+            externalId,
+            'cancel',
+            moved.current,
+            moved.mayHaveReached
+              ? 'an earlier attempt whose outcome was unknown may have reached the gateway'
+              : undefined,
+          );
         }
         // The job, if any, finds the payout cancelled and sends nothing.
         return view(externalId);

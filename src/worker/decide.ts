@@ -99,8 +99,13 @@ export function decide(
     case 'retry_later':
       return retry(`gateway_busy: HTTP ${outcome.httpStatus}`, { atLeastMs: outcome.retryAfterMs });
     // A refusal: nothing was created, and the same request would be refused again.
-    case 'rejected':
-      return { action: 'reject', reason: `gateway_rejected: HTTP ${outcome.httpStatus} ${outcome.code}` };
+    case 'rejected': {
+      const reason = `gateway_rejected: HTTP ${outcome.httpStatus} ${outcome.code}`;
+      // This attempt's refusal says nothing of an earlier one that may have created the payout.
+      return context.earlierMayHaveReached
+        ? { action: 'review', reason: `refused_after_unknown: ${reason}` }
+        : { action: 'reject', reason };
+    }
     // The gateway already has this external_id: an earlier attempt arrived. Never "rejected".
     case 'duplicate':
       return { action: 'review', reason: 'gateway_duplicate_external_id' };

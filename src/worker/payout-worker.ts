@@ -115,12 +115,14 @@ export function createPayoutWorker(deps: PayoutWorkerDeps): Worker<PayoutJobData
     const valid = validatePayoutRequest({ method: record.method, ...request });
     if (!valid.ok) {
       const paths = valid.issues.map((i) => i.path).join(', ');
-      await store.transition(externalId, 'reject', {
+      // Refusing it now says nothing of an earlier attempt that may have created the payout.
+      const event = record.mayHaveReached ? 'review' : 'reject';
+      await store.transition(externalId, event, {
         actor: 'worker',
         token,
         reason: `validation_failed: ${paths}`,
       });
-      return 'rejected_invalid';
+      return `${event}_invalid`;
     }
 
     const started = performance.now();

@@ -62,3 +62,28 @@ describe('resending unknown outcomes, out of attempts', () => {
     expect(gateway.received()).toBe(answers);
   });
 });
+
+describe('a payout waiting to be resent after an unknown outcome', () => {
+  test('cannot be cancelled: the earlier attempt may have created it', async () => {
+    gateway = await gatewayAnswering504(1);
+    sys = await startTestSystem({
+      env: {
+        GATEWAY_URL: gateway.url,
+        RESEND_ON_UNKNOWN: 'true',
+        RETRY_BASE_DELAY_MS: '60000',
+        RETRY_MAX_DELAY_MS: '60000',
+      },
+    });
+    const body = cardPayout();
+    await sys.system.producer.enqueuePayout(body);
+    await sys.waitFor(body.external_id, (p) => p.status === 'retry_scheduled');
+
+    const res = await sys.request('POST', `/v1/payouts/${body.external_id}/cancel`, { note: 'player asked' });
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe('transition_refused');
+    expect(res.body.error.message).toMatch(/may have reached the gateway/);
+    const after = await sys.request('GET', `/v1/payouts/${body.external_id}`);
+    expect(after.body.status).toBe('retry_scheduled');
+    expect(after.body.history.map((h: { event: string }) => h.event)).not.toContain('cancel');
+  });
+});

@@ -123,7 +123,7 @@ const cases: [string, GatewayOutcome, number, RetryPolicy, unknown][] = [
   ],
 ];
 
-describe('running out of attempts after an unknown outcome was resent', () => {
+describe('after an unknown outcome was resent (RESEND_ON_UNKNOWN)', () => {
   const resending = { ...policy, resendOnUnknown: true };
   test.each<[string, GatewayOutcome]>([
     ['not sent', { kind: 'not_sent', code: 'ECONNREFUSED', message: 'x' }],
@@ -142,6 +142,20 @@ describe('running out of attempts after an unknown outcome was resent', () => {
     expect(decide(outcome, 4, resending, NOW, { earlierMayHaveReached: true, random: half })).toMatchObject({
       action: 'retry',
     });
+  });
+
+  test('a refusal after an attempt that may have created it: review, never rejected', () => {
+    const refused: GatewayOutcome = {
+      kind: 'rejected',
+      httpStatus: 422,
+      code: 'insufficient_balance',
+      message: 'x',
+    };
+    expect(decide(refused, 2, resending, NOW, { earlierMayHaveReached: true })).toEqual({
+      action: 'review',
+      reason: 'refused_after_unknown: gateway_rejected: HTTP 422 insufficient_balance',
+    });
+    expect(decide(refused, 2, resending, NOW)).toMatchObject({ action: 'reject' });
   });
 });
 

@@ -37,7 +37,8 @@ export const signNotification = (secret: string, body: string): string =>
  */
 const DELIVERY_BASE_MS = 1_000;
 const DELIVERY_MAX_MS = 3_600_000;
-const DELIVERY_ATTEMPTS = Number.MAX_SAFE_INTEGER;
+/** Without end, in effect: at one try an hour, a billion tries last longer than any deployment. */
+const DELIVERY_ATTEMPTS = 1_000_000_000;
 const DELIVERY_TIMEOUT_MS = 10_000;
 /** How long the relay sleeps when the outbox is empty. */
 const RELAY_IDLE_MS = 100;
@@ -111,6 +112,8 @@ export function createNotifier(deps: {
             jobId: `${jobIdFor(externalId)}-n${seq}`,
             attempts: DELIVERY_ATTEMPTS,
             backoff: { type: 'custom' },
+            // BullMQ keeps a stack trace per failed attempt; tried for days, a job would grow without end.
+            stackTraceLimit: 1,
             removeOnComplete: { count: 1_000 },
             removeOnFail: { count: 10_000 },
           });
@@ -142,6 +145,9 @@ export function createNotifier(deps: {
       connection: deps.connection,
       prefix,
       concurrency: 20,
+      // Delivery is at least once (receivers order by seq): a delivery whose worker died is simply
+      // tried again, however often that happens, rather than given up.
+      maxStalledCount: DELIVERY_ATTEMPTS,
       autorun: false,
       ...(deps.lockMs ? { lockDuration: deps.lockMs, stalledInterval: deps.lockMs } : {}),
       settings: { backoffStrategy: (attemptsMade: number) => deliveryDelay(attemptsMade) },

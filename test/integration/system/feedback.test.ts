@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createDeposits } from '../../../src/deposits/deposits.js';
 import { ConflictError } from '../../../src/errors.js';
 import { withSignature } from '../../../src/gateway/signature.js';
+import { jobIdFor } from '../../../src/methods/index.js';
 import { list, status } from '../../../src/ops/commands.js';
-import { signNotification } from '../../../src/worker/notifier.js';
+import { keyBase } from '../../../src/payout/keys.js';
+import { NOTIFICATIONS_QUEUE, signNotification } from '../../../src/worker/notifier.js';
 import { testPayloadKey, testRedis } from '../../helpers/redis.js';
 import { cardPayout } from '../../helpers/requests.js';
 import { FORBIDDEN_IN_LOGS, startTestSystem, type TestSystem } from '../../helpers/system.js';
@@ -319,6 +322,22 @@ describe('notifications', () => {
       'payout.succeeded',
     ]);
     expect(refusals).toBe(REFUSE);
+  });
+
+  test('a delivery is tried until a 2xx, keeping one stack trace, not one per attempt', async () => {
+    const body = withMarker('');
+    await sys.request('POST', '/v1/payouts', body);
+    await sys.waitFor(body.external_id, (p) => p.status === 'succeeded');
+    const connection = testRedis();
+    const queue = new Queue(NOTIFICATIONS_QUEUE, { connection, prefix: keyBase(sys.config.queuePrefix) });
+    try {
+      await expect
+        .poll(async () => (await queue.getJob(`${jobIdFor(body.external_id)}-n1`))?.opts)
+        .toMatchObject({ attempts: 1_000_000_000, stackTraceLimit: 1 });
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
   });
 });
 

@@ -76,7 +76,7 @@ async function withOurs<T>(
   } finally {
     await system.close();
     const r = new Redis(REDIS_URL);
-    await deletePrefix(r, `{${prefix}}*`);
+    await deletePrefix(r, `${prefix}*`);
     r.disconnect();
   }
 }
@@ -400,7 +400,7 @@ export async function redisBytes(n: number) {
     };
   } finally {
     await api.system.close();
-    await deletePrefix(r, `{${api.prefix}}*`);
+    await deletePrefix(r, `${api.prefix}*`);
     r.disconnect();
     await stubSucceed.close();
   }
@@ -429,7 +429,7 @@ async function rssGrowth(gatewayUrl: string, small: number, large: number) {
     return { afterSmall, afterLarge, growth: afterLarge / afterSmall };
   } finally {
     await system.close();
-    await deletePrefix(r, `{${prefix}}*`);
+    await deletePrefix(r, `${prefix}*`);
     r.disconnect();
   }
 }

@@ -65,7 +65,7 @@ async function drain(opts: { gatewayUrl: string; payouts: number; processes: num
     const r = new Redis(REDIS_URL);
     let cursor = '0';
     do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `{${prefix}}*`, 'COUNT', 5000);
+      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 5000);
       cursor = next;
       if (keys.length) await r.unlink(...keys);
     } while (cursor !== '0');

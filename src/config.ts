@@ -249,7 +249,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     redisUrl: e.REDIS_URL,
     redisCluster: e.REDIS_CLUSTER,
-    queuePrefix: e.QUEUE_PREFIX,
+    // On a Redis Cluster every key of the deployment must share one slot: the prefix becomes a hash tag.
+    queuePrefix: e.REDIS_CLUSTER && !e.QUEUE_PREFIX.includes('{') ? `{${e.QUEUE_PREFIX}}` : e.QUEUE_PREFIX,
     host: e.HOST,
     port: e.PORT,
     metricsPort: e.METRICS_PORT,

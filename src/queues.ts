@@ -1,9 +1,8 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { jobIdFor } from './methods/index.js';
-import { keyBase } from './payout/keys.js';
 
-/** Queue names. Every queue lives under the deployment's hash-tagged prefix. */
+/** Queue names. Every queue lives under the deployment's QUEUE_PREFIX. */
 export const QUEUE = {
   payouts: 'payouts',
   maintenance: 'maintenance',
@@ -33,7 +32,7 @@ export const EVENTS_KEPT = 1_000;
 export function createPayoutQueue(connection: Redis, queuePrefix: string): Queue<PayoutJobData> {
   return new Queue<PayoutJobData>(QUEUE.payouts, {
     connection,
-    prefix: keyBase(queuePrefix),
+    prefix: queuePrefix,
     streams: { events: { maxLen: EVENTS_KEPT } },
   });
 }

@@ -9,7 +9,6 @@ import { createGatewayClient, type GatewayClient, gatewayClientOptions } from '.
 import { createLogger, type Logger } from './logger.js';
 import { registerDashboard } from './ops/dashboard.js';
 import { createMetrics, type Metrics, registerMetricsRoute } from './ops/metrics.js';
-import { keyBase } from './payout/keys.js';
 import { createPayoutStore, type PayoutStore } from './payout/store.js';
 import { createProducer, type Producer } from './producer/producer.js';
 import { createPayoutQueue, type PayoutJobData, QUEUE } from './queues.js';
@@ -219,7 +218,7 @@ export async function startSystem(config: Config, parts: Part[], logger?: Logger
     });
     // The dashboard and the scrape read through the fail-fast connection, so neither hangs in an outage.
     const opsQueues = [QUEUE.maintenance, NOTIFICATIONS_QUEUE].map(
-      (name) => new Queue(name, { connection: requestRedis, prefix: keyBase(config.queuePrefix) }),
+      (name) => new Queue(name, { connection: requestRedis, prefix: config.queuePrefix }),
     );
     for (const q of opsQueues) q.on('error', () => undefined);
     metrics.observeQueues([payoutQueue, ...opsQueues]);

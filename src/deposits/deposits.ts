@@ -12,7 +12,6 @@ import { sendError } from '../http/errors.js';
 import type { Logger } from '../logger.js';
 import { type GatewayRequest, maskPaymentData, validateDepositRequest } from '../methods/index.js';
 import type { GatewayReport } from '../payout/gateway-report.js';
-import { keyBase } from '../payout/keys.js';
 import { canonicalJson, isDigestOf, type PayloadKeys, requestDigest } from '../payout/sealing.js';
 import { runScript } from '../redis.js';
 
@@ -107,7 +106,7 @@ export function createDeposits(deps: {
   logger: Logger;
   onContradiction?: (externalId: string) => void;
 }) {
-  const base = keyBase(deps.queuePrefix);
+  const base = deps.queuePrefix;
   const recordKey = (id: string) => `${base}:deposit:${id}`;
   const historyKey = (id: string) => `${base}:deposit:${id}:history`;
 

@@ -1,12 +1,10 @@
 import { PAYOUT_STATES, type PayoutState } from './states.js';
 
 /**
- * Every Redis key of a deployment starts with its QUEUE_PREFIX wrapped in a hash tag (`{payouts}`),
- * so one deployment's keys share a Redis Cluster slot and the Lua scripts may touch them together.
+ * Every Redis key of a deployment starts with its QUEUE_PREFIX, BullMQ's as well as the record's. On
+ * a Redis Cluster the prefix is a hash tag (`{payouts}`, see config.ts), so one deployment's keys
+ * share a slot and the Lua scripts may touch them together.
  */
-export const keyBase = (queuePrefix: string): string =>
-  queuePrefix.includes('{') ? queuePrefix : `{${queuePrefix}}`;
-
 export interface PayoutKeys {
   base: string;
   record(externalId: string): string;
@@ -20,7 +18,7 @@ export interface PayoutKeys {
 }
 
 export function payoutKeys(queuePrefix: string): PayoutKeys {
-  const base = keyBase(queuePrefix);
+  const base = queuePrefix;
   const stateIndex = (state: PayoutState) => `${base}:state:${state}`;
   return {
     base,

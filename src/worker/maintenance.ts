@@ -4,7 +4,6 @@ import type { GatewayOutcome } from '../gateway/outcome.js';
 import type { Logger } from '../logger.js';
 import { jobIdFor } from '../methods/index.js';
 import { applyGatewayReport } from '../payout/gateway-report.js';
-import { keyBase } from '../payout/keys.js';
 
 /** What the reconciler needs of the gateway client. */
 export interface StatusPoller {
@@ -146,7 +145,7 @@ export function createMaintenance(deps: {
   lockMs?: number;
   onContradiction?: (externalId: string) => void;
 }) {
-  const prefix = keyBase(deps.queuePrefix);
+  const prefix = deps.queuePrefix;
   const queue = new Queue<MaintenanceJobData>(QUEUE.maintenance, { connection: deps.connection, prefix });
   queue.on('error', () => undefined); // the connection's own listener logs outages once
   const worker = new Worker<MaintenanceJobData>(

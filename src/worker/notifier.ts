@@ -6,7 +6,6 @@ import { type Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
 import { jobIdFor } from '../methods/index.js';
-import { keyBase } from '../payout/keys.js';
 import type { PayoutStore } from '../payout/store.js';
 import { toView } from '../producer/view.js';
 
@@ -58,7 +57,7 @@ export function createNotifier(deps: {
   lockMs?: number;
   onDelivery?: (result: 'delivered' | 'failed') => void;
 }) {
-  const prefix = keyBase(deps.queuePrefix);
+  const prefix = deps.queuePrefix;
   const queue = new Queue<NotificationJobData>(NOTIFICATIONS_QUEUE, { connection: deps.connection, prefix });
   queue.on('error', () => undefined); // the connection's own listener logs outages once
   const http = axios.create({

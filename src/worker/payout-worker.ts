@@ -4,7 +4,6 @@ import type { GatewayOutcome } from '../gateway/outcome.js';
 import type { Logger } from '../logger.js';
 import { type GatewayRequest, validatePayoutRequest } from '../methods/index.js';
 import { applyGatewayReport } from '../payout/gateway-report.js';
-import { keyBase } from '../payout/keys.js';
 import { SealError } from '../payout/sealing.js';
 import type { PayoutState } from '../payout/states.js';
 import type { ClaimResult, PayoutStore } from '../payout/store.js';
@@ -230,7 +229,7 @@ export function createPayoutWorker(deps: PayoutWorkerDeps): Worker<PayoutJobData
 
   const worker = new Worker<PayoutJobData>(QUEUE.payouts, processPayout, {
     connection: deps.connection,
-    prefix: keyBase(deps.queuePrefix),
+    prefix: deps.queuePrefix,
     concurrency: deps.concurrency,
     limiter: { max: deps.rateLimitPerSecond, duration: 1_000 },
     // A redelivered job never sends under another processing's claim (it moves the record to

@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { SETTING_NAMES } from '../../src/config.js';
 import { sign } from '../../src/gateway/signature.js';
-import { keyBase, payoutKeys } from '../../src/payout/keys.js';
+import { payoutKeys } from '../../src/payout/keys.js';
 import { createSandbox, type SandboxRecord } from '../../src/sandbox/index.js';
 import { startPrivateRedis } from '../helpers/private-redis.js';
 import { freePort } from '../helpers/system.js';
@@ -448,7 +448,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     let redisScan: RedisScanResult | undefined;
     let logLineCounts: Record<string, number> = {};
     if (opt.securityScan) {
-      redisScan = await scanRedis(observer, keyBase(queuePrefix), scanner);
+      redisScan = await scanRedis(observer, queuePrefix, scanner);
       logLineCounts = scanLogs(lines, scanner);
     } else {
       for (const l of lines) {

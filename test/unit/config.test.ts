@@ -58,6 +58,17 @@ describe('config', () => {
     );
   });
 
+  test('every key lives under QUEUE_PREFIX; on a Redis Cluster the prefix becomes a hash tag', () => {
+    expect(loadConfig({ ...production, QUEUE_PREFIX: 'casino-a' }).queuePrefix).toBe('casino-a');
+    expect(loadConfig({ ...production, QUEUE_PREFIX: 'casino-a', REDIS_CLUSTER: 'true' }).queuePrefix).toBe(
+      '{casino-a}',
+    );
+    // One the operator tagged already is kept as given.
+    expect(
+      loadConfig({ ...production, QUEUE_PREFIX: 'x{casino-a}', REDIS_CLUSTER: 'true' }).queuePrefix,
+    ).toBe('x{casino-a}');
+  });
+
   test('every setting docker-compose passes through empty takes its default', () => {
     const compose = readFileSync(new URL('../../docker-compose.yml', import.meta.url), 'utf8');
     const passedEmpty = [...compose.matchAll(/^ {2}([A-Z_]+): \$\{\1:-\}$/gm)].map((m) => m[1]!);

@@ -4,7 +4,6 @@ import type { Redis } from 'ioredis';
 import { buildApp } from '../../../src/app.js';
 import { jobIdFor } from '../../../src/methods/index.js';
 import { registerDashboard } from '../../../src/ops/dashboard.js';
-import { keyBase } from '../../../src/payout/keys.js';
 import { createPayoutStore } from '../../../src/payout/store.js';
 import { createProducer } from '../../../src/producer/producer.js';
 import { createPayoutQueue, QUEUE } from '../../../src/queues.js';
@@ -85,8 +84,8 @@ export async function startDashboardFixture(name: string): Promise<DashboardFixt
     logger,
   });
   const payouts = createPayoutQueue(redis, prefix);
-  const maintenance = new Queue(QUEUE.maintenance, { connection: redis, prefix: keyBase(prefix) });
-  const notifications = new Queue(NOTIFICATIONS_QUEUE, { connection: redis, prefix: keyBase(prefix) });
+  const maintenance = new Queue(QUEUE.maintenance, { connection: redis, prefix: prefix });
+  const notifications = new Queue(NOTIFICATIONS_QUEUE, { connection: redis, prefix: prefix });
   const producer = createProducer({ store, queue: payouts, logger });
 
   // A payout job that fails the way a careless processor would make it fail.
@@ -98,7 +97,7 @@ export async function startDashboardFixture(name: string): Promise<DashboardFixt
     async () => {
       throw new UnrecoverableError(NASTY_FAILURE);
     },
-    { connection: workerRedis, prefix: keyBase(prefix), autorun: false },
+    { connection: workerRedis, prefix: prefix, autorun: false },
   );
   const failedOnce = new Promise<void>((resolve) => worker.once('failed', () => resolve()));
   void worker.run();

@@ -4,7 +4,6 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { validatePayoutRequest } from '../../../src/methods/index.js';
 import { createMetrics } from '../../../src/ops/metrics.js';
-import { keyBase } from '../../../src/payout/keys.js';
 import { createPayoutStore, type PayoutStore } from '../../../src/payout/store.js';
 import { createProducer } from '../../../src/producer/producer.js';
 import { createPayoutQueue, type PayoutJobData, QUEUE } from '../../../src/queues.js';
@@ -44,7 +43,7 @@ beforeAll(() => {
     logger: log.logger,
   });
   payoutQueue = createPayoutQueue(redis, prefix);
-  notifications = new Queue(NOTIFICATIONS_QUEUE, { connection: redis, prefix: keyBase(prefix) });
+  notifications = new Queue(NOTIFICATIONS_QUEUE, { connection: redis, prefix: prefix });
 });
 
 afterAll(async () => {
@@ -100,8 +99,8 @@ describe('gauges from the real Redis', () => {
     const requestRedis = connectRedis({ url }, 'request');
     const workerRedis = connectRedis({ url }, 'worker');
     const downQueues = [
-      new Queue(QUEUE.payouts, { connection: requestRedis, prefix: keyBase(prefix) }),
-      new Queue(QUEUE.maintenance, { connection: workerRedis, prefix: keyBase(prefix) }),
+      new Queue(QUEUE.payouts, { connection: requestRedis, prefix: prefix }),
+      new Queue(QUEUE.maintenance, { connection: workerRedis, prefix: prefix }),
     ];
     for (const q of downQueues) q.on('error', () => undefined);
     const downStore = createPayoutStore({

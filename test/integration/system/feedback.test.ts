@@ -7,7 +7,6 @@ import { ConflictError } from '../../../src/errors.js';
 import { withSignature } from '../../../src/gateway/signature.js';
 import { jobIdFor } from '../../../src/methods/index.js';
 import { list, status } from '../../../src/ops/commands.js';
-import { keyBase } from '../../../src/payout/keys.js';
 import { NOTIFICATIONS_QUEUE, signNotification } from '../../../src/worker/notifier.js';
 import { testPayloadKey, testRedis } from '../../helpers/redis.js';
 import { cardPayout } from '../../helpers/requests.js';
@@ -329,7 +328,7 @@ describe('notifications', () => {
     await sys.request('POST', '/v1/payouts', body);
     await sys.waitFor(body.external_id, (p) => p.status === 'succeeded');
     const connection = testRedis();
-    const queue = new Queue(NOTIFICATIONS_QUEUE, { connection, prefix: keyBase(sys.config.queuePrefix) });
+    const queue = new Queue(NOTIFICATIONS_QUEUE, { connection, prefix: sys.config.queuePrefix });
     try {
       await expect
         .poll(async () => (await queue.getJob(`${jobIdFor(body.external_id)}-n1`))?.opts)
@@ -439,11 +438,11 @@ describe('deposits', () => {
     const { testRedis } = await import('../../helpers/redis.js');
     const redis = testRedis();
     await expect
-      .poll(async () => redis.hget(`{${sys.config.queuePrefix}}:deposit:${externalId}`, 'status'), {
+      .poll(async () => redis.hget(`${sys.config.queuePrefix}:deposit:${externalId}`, 'status'), {
         timeout: 10_000,
       })
       .toBe('succeeded');
-    const all = await redis.hgetall(`{${sys.config.queuePrefix}}:deposit:${externalId}`);
+    const all = await redis.hgetall(`${sys.config.queuePrefix}:deposit:${externalId}`);
     redis.disconnect();
     expect(JSON.stringify(all)).not.toContain('cvv');
   });

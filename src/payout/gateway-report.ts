@@ -1,6 +1,6 @@
 import { type GatewayStatusCode, type StatusMeaning, statusMeaning } from '../gateway/outcome.js';
 import type { Logger } from '../logger.js';
-import type { Actor, PayoutEvent, PayoutState } from './states.js';
+import { type Actor, NOT_SENT, type PayoutEvent, type PayoutState } from './states.js';
 import type { PayoutStore } from './store.js';
 
 /** What the gateway said about a payout: from its HTTP answer, a callback or a status poll. */
@@ -32,14 +32,15 @@ export type ReportResult =
 
 /**
  * A report contradicts a terminal state when it claims a different final result (DECLINE after
- * SUCCESS), or when the gateway has an order for a payout we never sent (cancelled or rejected).
+ * SUCCESS), or when the gateway has an order for a payout we never sent (cancelled, rejected, or
+ * failed as `not_sent`). `reason` is the payout's, read only for a failed one.
  */
-function contradicts(current: PayoutState, event: PayoutEvent): boolean {
+function contradicts(current: PayoutState, event: PayoutEvent, reason: string | undefined): boolean {
   switch (current) {
     case 'succeeded':
       return event === 'gateway_failure';
     case 'failed':
-      return event === 'gateway_success';
+      return event === 'gateway_success' || reason === NOT_SENT;
     case 'cancelled':
     case 'rejected':
       return true;
@@ -68,7 +69,8 @@ export async function applyGatewayReport(
   });
   if (moved.ok) return { result: 'applied', from: moved.from, to: moved.to };
   if (moved.current === undefined) return { result: 'unknown_payout' };
-  if (!contradicts(moved.current, event)) return { result: 'unchanged', current: moved.current };
+  const reason = moved.current === 'failed' ? (await deps.store.get(externalId))?.reason : undefined;
+  if (!contradicts(moved.current, event, reason)) return { result: 'unchanged', current: moved.current };
 
   await deps.store.note(externalId, {
     event: 'gateway_report',

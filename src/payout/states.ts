@@ -21,6 +21,12 @@ export const isTerminal = (s: PayoutState): boolean => TERMINAL_STATES.includes(
 export const isPayoutState = (s: unknown): s is PayoutState =>
   typeof s === 'string' && (PAYOUT_STATES as readonly string[]).includes(s);
 
+/**
+ * The reason of a payout `failed` because no attempt reached the gateway: it tells the casino it may
+ * re-issue the payout, so any later report of it from the gateway is a contradiction.
+ */
+export const NOT_SENT = 'not_sent';
+
 export type Actor = 'producer' | 'worker' | 'callback' | 'reconciler' | 'operator';
 
 interface Rule {

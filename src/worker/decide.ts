@@ -1,5 +1,6 @@
 import type { GatewayOutcome } from '../gateway/outcome.js';
 import type { GatewayReport } from '../payout/gateway-report.js';
+import { NOT_SENT } from '../payout/states.js';
 
 /**
  * The one place that turns a gateway outcome into what happens to the payout. Nothing else
@@ -15,7 +16,7 @@ export type Decision =
    */
   | { action: 'retry'; at: number; reason: string; mayHaveReached?: true }
   /** Every attempt failed to reach the gateway: certainly nothing was created. */
-  | { action: 'give_up'; reason: 'not_sent' }
+  | { action: 'give_up'; reason: typeof NOT_SENT }
   /** Refused before any money could move. */
   | { action: 'reject'; reason: string }
   /** The outcome is unknown: do not send again; wait for a callback, a poll or an operator. */
@@ -76,7 +77,7 @@ export function decide(
     if (mayHaveReached || context.earlierMayHaveReached) {
       return { action: 'review', reason: `attempts_exhausted_outcome_unknown: ${reason}` };
     }
-    return { action: 'give_up', reason: 'not_sent' };
+    return { action: 'give_up', reason: NOT_SENT };
   };
 
   switch (outcome.kind) {

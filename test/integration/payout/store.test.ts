@@ -351,6 +351,50 @@ describe('payout record', () => {
     });
   });
 
+  test('any report of a payout failed as not_sent is a contradiction; a declined one only by SUCCESS', async () => {
+    const contradictions: string[] = [];
+    const deps = { store, logger: log.logger, onContradiction: (id: string) => contradictions.push(id) };
+    const failedAs = async (how: 'not_sent' | 'declined') => {
+      const { external_id } = cardPayout();
+      await createPayout({ external_id });
+      const claim = await store.claim(external_id, Date.now());
+      if (!claim.ok) throw new Error('claim refused');
+      if (how === 'not_sent') {
+        await store.transition(external_id, 'give_up', {
+          actor: 'worker',
+          token: claim.token,
+          reason: 'not_sent',
+        });
+      } else {
+        await applyGatewayReport(
+          deps,
+          external_id,
+          { status: 5, orderId: 'o-1', reasonCode: '051' },
+          'worker',
+        );
+      }
+      expect((await store.get(external_id))!.status).toBe('failed');
+      return external_id;
+    };
+
+    // The casino was told nothing reached the gateway: a pending report proves otherwise.
+    const notSent = await failedAs('not_sent');
+    expect(await applyGatewayReport(deps, notSent, { status: 1, orderId: 'o-2' }, 'callback')).toEqual({
+      result: 'contradiction',
+      current: 'failed',
+    });
+    expect(contradictions).toEqual([notSent]);
+    expect((await store.history(notSent)).at(-1)).toMatchObject({ contradiction: true, gateway_status: 1 });
+
+    // Declined by the gateway: a late pending report is just out of order.
+    const declined = await failedAs('declined');
+    expect(await applyGatewayReport(deps, declined, { status: 1, orderId: 'o-1' }, 'callback')).toEqual({
+      result: 'unchanged',
+      current: 'failed',
+    });
+    expect(contradictions).toEqual([notSent]);
+  });
+
   test('every key lives under the prefix', async () => {
     const keys = await keysOf(redis, prefix);
     expect(keys.length).toBeGreaterThan(0);

@@ -137,6 +137,9 @@ export function createProducer(deps: {
           who: decision.who,
           note: decision.note,
           reason: `resolved_by_operator: ${decision.as}`,
+          // The attempt whose outcome was unknown may still have created the payout: a resent one is
+          // never cancelled, nor ended as not_sent or rejected, on the strength of a later attempt.
+          ...(decision.as === 'resend' ? { mayHaveReached: true } : {}),
         });
         if (!moved.ok) {
           if (moved.current === undefined) throw new NotFoundError(externalId);

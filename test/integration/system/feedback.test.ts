@@ -247,6 +247,8 @@ describe('operator actions', () => {
     );
     expect(sys.sandbox.received(body.external_id)?.requests).toBe(2);
     expect(sys.sandbox.received(body.external_id)?.sameBody).toBe(true);
+    // The first attempt may still have created it: the payout is marked so for good.
+    expect((await sys.system.store.get(body.external_id))?.mayHaveReached).toBe(true);
   });
 
   test.each([

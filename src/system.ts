@@ -2,7 +2,7 @@ import { Queue, type Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { buildApp, buildProbeServer, type Readiness } from './app.js';
-import { type Config, secretsOf } from './config.js';
+import { API_KEY_MIN_LENGTH, type Config, secretsOf } from './config.js';
 import { createDeposits, registerDepositRoutes } from './deposits/deposits.js';
 import { registerCallbackRoute } from './feedback/callbacks.js';
 import { createGatewayClient, type GatewayClient, gatewayClientOptions } from './gateway/client.js';
@@ -208,6 +208,12 @@ export async function startSystem(config: Config, parts: Part[], logger?: Logger
 
   let app: FastifyInstance | undefined;
   if (parts.includes('api')) {
+    if (config.api.keys.some((k) => k.length < API_KEY_MIN_LENGTH)) {
+      log.warn(
+        { setting: 'API_KEYS' },
+        `an API key is shorter than ${API_KEY_MIN_LENGTH} characters and easy to guess: use long random keys`,
+      );
+    }
     const deposits = createDeposits({
       redis: requestRedis,
       queuePrefix: config.queuePrefix,

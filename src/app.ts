@@ -71,6 +71,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(() => (data) => ({ value: data }));
   // Every body is JSON; plain text would reach the validator as a string instead of getting a 415.
   app.removeContentTypeParser('text/plain');
+  // The JSON content type with no body at all (a client that always sends the header, say on a
+  // cancel without a note) means no body; anything else goes through fastify's own JSON parser.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') return done(null, undefined);
+    return parseJson(request, String(body), done);
+  });
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
 

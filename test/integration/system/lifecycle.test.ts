@@ -237,6 +237,23 @@ describe('cancel', () => {
     expect(again.body.error.code).toBe('transition_refused');
     expect((await sys.request('POST', '/v1/payouts/po-nope/cancel', {})).status).toBe(404);
   });
+
+  test('a cancel with no body, with or without a JSON content type', async () => {
+    for (const headers of [{}, { 'content-type': 'application/json' }] as Record<string, string>[]) {
+      const body = cardPayout({
+        external_id: id(),
+        customer: { customer_id: 'p+503x1+retry-after=30', country: 'LV', first_name: 'A', last_name: 'B' },
+      });
+      await sys.request('POST', '/v1/payouts', body);
+      await sys.waitFor(body.external_id, (p) => p.status === 'retry_scheduled');
+      const res = await fetch(`${sys.api}/v1/payouts/${body.external_id}/cancel`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${sys.apiKey}`, ...headers },
+      });
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { status: string }).status).toBe('cancelled');
+    }
+  });
 });
 
 describe('the API contract', () => {

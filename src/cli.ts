@@ -97,10 +97,14 @@ const usage = () =>
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
+  if (name === 'help' || name === '--help' || name === '-h') {
+    process.stdout.write(`${usage()}\n`);
+    return 0;
+  }
   const command = name ? commands[name] : undefined;
   if (!command) {
     process.stderr.write(`${name ? `payouts: unknown command '${name}'\n` : ''}${usage()}\n`);
-    return name === undefined || name === 'help' || name === '--help' ? 0 : 2;
+    return name === undefined ? 0 : 2;
   }
   let config: Config;
   try {

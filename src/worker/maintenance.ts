@@ -1,6 +1,6 @@
 import { type Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { GatewayOutcome } from '../gateway/outcome.js';
+import { type GatewayOutcome, statusMeaning } from '../gateway/outcome.js';
 import type { Logger } from '../logger.js';
 import { jobIdFor } from '../methods/index.js';
 import { applyGatewayReport } from '../payout/gateway-report.js';
@@ -30,6 +30,9 @@ export interface ReconcileOptions {
   reviewDeadlineMs: number;
 }
 
+/** Why a submitted payout that waited past REVIEW_DEADLINE_MS is in needs_review. */
+const OVERDUE = 'no_final_status_within_deadline';
+
 /** Payouts polled per run at most, so one run stays short; the rest wait for the next run. */
 const POLLS_PER_RUN = 500;
 
@@ -53,6 +56,8 @@ export async function reconcile(
     const outcome = await deps.gateway.status(record.orderId);
     if (outcome.kind === 'accepted' || outcome.kind === 'final' || outcome.kind === 'unknown_status') {
       const a = outcome.answer;
+      // Overdue and still pending: it stays in review (back in submitted it would only time out again).
+      if (record.reason === OVERDUE && statusMeaning(a.status) === 'pending') return;
       const res = await applyGatewayReport(
         deps,
         externalId,
@@ -75,7 +80,7 @@ export async function reconcile(
     if (since < now - opts.reviewDeadlineMs && (await deps.store.get(externalId))?.status === 'submitted') {
       const moved = await deps.store.transition(externalId, 'gateway_unknown', {
         actor: 'reconciler',
-        reason: 'no_final_status_within_deadline',
+        reason: OVERDUE,
       });
       if (moved.ok) overdue++;
     }

@@ -206,6 +206,24 @@ describe('reconciler', () => {
   });
 });
 
+describe('reconciler, overdue', () => {
+  test('a payout still pending past its deadline goes to needs_review and stays there', async () => {
+    const body = withMarker('+delay=600000+no-callback');
+    await sys.request('POST', '/v1/payouts', body);
+    await sys.waitFor(body.external_id, (p) => p.status === 'needs_review', 20_000);
+    // Several reconcile runs (every second here) poll it and hear "pending" again.
+    await expect
+      .poll(() => sys.sandbox.received(body.external_id)?.statusRequests ?? 0, { timeout: 10_000 })
+      .toBeGreaterThanOrEqual(4);
+    const after = (await sys.request('GET', `/v1/payouts/${body.external_id}`)).body;
+    expect(after.status).toBe('needs_review');
+    expect(after.reason).toBe('no_final_status_within_deadline');
+    const moves = after.history.map((h: { event: string }) => h.event);
+    expect(moves.filter((e: string) => e === 'gateway_unknown')).toHaveLength(1);
+    expect(moves.at(-1)).toBe('gateway_unknown');
+  }, 30_000);
+});
+
 describe('operator actions', () => {
   const reviewPayout = async () => {
     const body = withMarker('+500+no-callback');

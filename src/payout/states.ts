@@ -35,8 +35,9 @@ interface Rule {
   /** Only the holder of the current `sending` token may apply it (worker decisions). */
   needsToken?: boolean;
   /**
-   * Refused for a payout an earlier attempt of which may have reached the gateway (its unknown
-   * outcome was resent under RESEND_ON_UNKNOWN): only what is certainly unsent may be cancelled.
+   * Refused for a payout an earlier attempt of which may have reached the gateway (an unknown
+   * outcome resent under RESEND_ON_UNKNOWN, or by an operator): only what is certainly unsent may be
+   * cancelled.
    */
   onlyIfNeverReached?: boolean;
 }

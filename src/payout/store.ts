@@ -52,8 +52,9 @@ export interface PayoutRecord {
   /** The current holder's token while `sending`. */
   token: string | undefined;
   /**
-   * An attempt whose outcome was unknown was resent (RESEND_ON_UNKNOWN): some attempt may have
-   * created the payout, so running out of attempts can never prove that none did. Kept for good.
+   * An attempt whose outcome was unknown was resent (RESEND_ON_UNKNOWN, or an operator's resend):
+   * some attempt may have created the payout, so no later attempt can prove that none did. Kept for
+   * good.
    */
   mayHaveReached: boolean;
   /** Sequence number of the last change, for ordering notifications. */

@@ -51,8 +51,9 @@ export function backoffDelay(
 
 export interface DecisionContext {
   /**
-   * An earlier attempt of this payout had an unknown outcome and was resent (`resendOnUnknown`): it
-   * may have created the payout, so running out of attempts is no proof that nothing was.
+   * An earlier attempt of this payout had an unknown outcome and was resent (`resendOnUnknown`, or
+   * an operator's resend): it may have created the payout, so neither running out of attempts nor a
+   * refusal of a later one proves that nothing was.
    */
   earlierMayHaveReached?: boolean;
   random?: () => number;

@@ -173,9 +173,6 @@ export function createPayoutStore(options: PayoutStoreOptions) {
   const now = options.now ?? Date.now;
   const notify = options.notify ? '1' : '0';
 
-  const digestOf = (method: MethodId, request: GatewayRequest) =>
-    requestDigest(payloadKeys, canonicalJson({ method, request }));
-
   async function create(input: {
     method: MethodId;
     request: GatewayRequest;
@@ -184,7 +181,9 @@ export function createPayoutStore(options: PayoutStoreOptions) {
     const { method, request, masked } = input;
     const id = request.external_id;
     const at = now();
-    const digest = digestOf(method, request);
+    // The normalized request, keyed: "the same request again" is told from "another body" by it.
+    const canonical = canonicalJson({ method, request });
+    const digest = requestDigest(payloadKeys, canonical);
     // Short values only: Redis keeps a hash whose values are all under 64 bytes in its compact
     // listpack form, several times smaller than a hashtable. So the customer and the masks are
     // fields of their own, and the sealed payload lives in a key of its own.
@@ -257,7 +256,7 @@ export function createPayoutStore(options: PayoutStoreOptions) {
     }
     const record = await get(id);
     if (!record) throw new Error(`payout ${id} vanished right after it was found`);
-    const same = isDigestOf(payloadKeys, canonicalJson({ method, request }), res[1] ?? '');
+    const same = isDigestOf(payloadKeys, canonical, res[1] ?? '');
     return { outcome: same ? 'existing' : 'conflict', record };
   }
 

@@ -72,16 +72,25 @@ function startWorker(store: PayoutStore): Worker<PayoutJobData> {
   return started.worker;
 }
 
+/**
+ * Starts a worker whose first claim of `body` runs and then fails with `error` (by default a lost
+ * connection), enqueues the payout, and returns the worker once that first try has failed.
+ */
+async function enqueueLosingFirstClaim(body: { external_id: string }, error?: () => Error) {
+  const worker = startWorker(losingClaimAnswers(sys.system.store, new Set([body.external_id]), error));
+  const failed = new Promise((resolve) => worker.once('failed', resolve));
+  await sys.system.producer.enqueuePayout(body);
+  await failed;
+  return worker;
+}
+
 const events = async (externalId: string) => (await sys.system.store.history(externalId)).map((e) => e.event);
 
 describe('a claim whose answer was lost', () => {
   test('the same worker takes its own claim back on the job next try and sends once', async () => {
     const body = cardPayout();
-    const worker = startWorker(losingClaimAnswers(sys.system.store, new Set([body.external_id])));
-    const failed = new Promise((resolve) => worker.once('failed', resolve));
-    await sys.system.producer.enqueuePayout(body);
     // The first try fails with the claim made in Redis: the payout is sending under the lost token.
-    await failed;
+    await enqueueLosingFirstClaim(body);
     expect((await sys.system.store.get(body.external_id))?.status).toBe('sending');
     expect(sys.sandbox.received(body.external_id)).toBeUndefined();
 
@@ -95,12 +104,7 @@ describe('a claim whose answer was lost', () => {
 
   test('a claim that failed after its answer came (not a lost connection) is not taken back: review', async () => {
     const body = cardPayout();
-    const worker = startWorker(
-      losingClaimAnswers(sys.system.store, new Set([body.external_id]), () => new Error('unreadable record')),
-    );
-    const failed = new Promise((resolve) => worker.once('failed', resolve));
-    await sys.system.producer.enqueuePayout(body);
-    await failed;
+    await enqueueLosingFirstClaim(body, () => new Error('unreadable record'));
 
     const reviewed = await sys.waitFor(body.external_id, (p) => p.status === 'needs_review');
     expect(reviewed.reason).toMatch(/^worker_lost_mid_send/);
@@ -109,10 +113,7 @@ describe('a claim whose answer was lost', () => {
 
   test('another worker cannot tell a lost answer from a lost holder: review, nothing sent', async () => {
     const body = cardPayout();
-    const first = startWorker(losingClaimAnswers(sys.system.store, new Set([body.external_id])));
-    const failed = new Promise((resolve) => first.once('failed', resolve));
-    await sys.system.producer.enqueuePayout(body);
-    await failed;
+    const first = await enqueueLosingFirstClaim(body);
     // The worker that made the claim stops before the job's next try; another takes the job.
     await first.close();
     startWorker(sys.system.store);

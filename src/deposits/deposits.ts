@@ -108,7 +108,8 @@ export function createDeposits(deps: {
 }) {
   const base = deps.queuePrefix;
   const recordKey = (id: string) => `${base}:deposit:${id}`;
-  const historyKey = (id: string) => `${base}:deposit:${id}:history`;
+  // The id last, as for payouts (payout/keys.ts): no deposit's id can name another deposit's key.
+  const historyKey = (id: string) => `${base}:deposit-history:${id}`;
 
   async function move(
     id: string,

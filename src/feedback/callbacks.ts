@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { safeText } from '../gateway/schemas.js';
 import { verify } from '../gateway/signature.js';
 import { sendError } from '../http/errors.js';
 import type { Logger } from '../logger.js';
@@ -18,13 +19,29 @@ const numeric = (allowed: readonly number[]) =>
     .union([z.number(), z.string().regex(/^\d+$/).transform(Number)])
     .pipe(z.number().refine((n) => allowed.includes(n), `must be one of ${allowed.join(', ')}`));
 
+/**
+ * A blank value says nothing: the signature leaves it out (SPEC.md "Signature"), so it is read as
+ * absent. An empty order_id must never reach the record, where it would erase the one recorded.
+ */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
+
+/** A string or a number, read as text. */
+const text = z.union([z.string(), z.number()]).transform(String);
+
 const callbackSchema = z.object({
   status: numeric([1, 2, 3, 4, 5, 6, 7]),
   type: numeric([1, 2, 3]),
   external_id: z.string().min(1).max(255),
-  order_id: z.union([z.string(), z.number()]).transform(String).optional(),
-  reason_code: z.union([z.string(), z.number()]).transform(String).optional(),
-  reason: z.string().max(2000).optional(),
+  order_id: optional(text),
+  // Only compared with the payout's own, never kept.
+  amount: optional(text),
+  currency: optional(text),
+  customer_id: optional(text),
+  // Made safe as the gateway's answers are (card-shaped digits masked, cut): they reach the record,
+  // the API, notifications and Bull Board.
+  reason_code: optional(text.transform(safeText)),
+  reason: optional(z.string().max(2000).transform(safeText)),
 });
 
 export type CallbackResult =
@@ -44,6 +61,7 @@ export type DepositReportHandler = (
 export interface CallbackDeps {
   store: PayoutStore;
   redis: Redis;
+  /** The salt callbacks are signed with (CALLBACK_SIGNATURE_SALT, by default SIGNATURE_SALT). */
   salt: string;
   logger: Logger;
   onDepositReport?: DepositReportHandler;
@@ -97,6 +115,7 @@ export function registerCallbackRoute(app: FastifyInstance, deps: CallbackDeps) 
         reasonCode: cb.reason_code,
         reason: cb.reason,
       };
+      const about = { amount: cb.amount, currency: cb.currency, customerId: cb.customer_id };
 
       let known = true;
       let result: CallbackResult = 'ok';
@@ -108,7 +127,7 @@ export function registerCallbackRoute(app: FastifyInstance, deps: CallbackDeps) 
             ...(deps.onContradiction ? { onContradiction: deps.onContradiction } : {}),
           },
           cb.external_id,
-          report,
+          { ...report, payout: about },
           'callback',
         );
         if (res.result === 'unknown_payout') known = false;

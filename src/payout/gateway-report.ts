@@ -1,7 +1,7 @@
 import { type GatewayStatusCode, type StatusMeaning, statusMeaning } from '../gateway/outcome.js';
 import type { Logger } from '../logger.js';
-import { type Actor, NOT_SENT, type PayoutEvent, type PayoutState } from './states.js';
-import type { PayoutStore } from './store.js';
+import { type Actor, NOT_SENT, type PayoutEvent, type PayoutState, RESOLVED_BY_OPERATOR } from './states.js';
+import type { PayoutRecord, PayoutStore } from './store.js';
 
 /** What the gateway said about a payout: from its HTTP answer, a callback or a status poll. */
 export interface GatewayReport {
@@ -9,6 +9,18 @@ export interface GatewayReport {
   orderId?: string | undefined;
   reasonCode?: string | undefined;
   reason?: string | undefined;
+  /**
+   * A callback's own account of the payout it names, checked against the record before anything is
+   * applied; with it, the report's order_id is checked against the recorded one too. Never written.
+   */
+  payout?: ReportedPayout | undefined;
+}
+
+/** The fields of a callback that describe the payout itself (SPEC.md "Callbacks"). */
+export interface ReportedPayout {
+  amount?: string | undefined;
+  currency?: string | undefined;
+  customerId?: string | undefined;
 }
 
 const EVENT_FOR = {
@@ -26,27 +38,47 @@ export type ReportResult =
   | { result: 'applied'; from: PayoutState; to: PayoutState }
   /** Nothing new: the payout already reflects it, or it is an older, out-of-order report. */
   | { result: 'unchanged'; current: PayoutState }
-  /** The report contradicts a terminal state: recorded in the history and raised, never applied. */
+  /** The report contradicts the payout: recorded in the history and raised, never applied. */
   | { result: 'contradiction'; current: PayoutState }
   | { result: 'unknown_payout' };
 
 /**
  * A report contradicts a terminal state when it claims a different final result (DECLINE after
- * SUCCESS), or when the gateway has an order for a payout we never sent (cancelled, rejected, or
- * failed as `not_sent`). `reason` is the payout's, read only for a failed one.
+ * SUCCESS), when the gateway has an order for a payout we never sent (cancelled, rejected, or
+ * failed as `not_sent`), or when anything but that result comes for a payout an operator resolved:
+ * the operator read the result from the gateway, so a pending or unknown report says they may have
+ * been wrong. A pending report after the gateway's own final result is only a late one.
+ * `reason` is the payout's, read only for a succeeded or failed one.
  */
 function contradicts(current: PayoutState, event: PayoutEvent, reason: string | undefined): boolean {
+  const byOperator = reason?.startsWith(RESOLVED_BY_OPERATOR) ?? false;
   switch (current) {
     case 'succeeded':
-      return event === 'gateway_failure';
+      return event === 'gateway_failure' || (byOperator && event !== 'gateway_success');
     case 'failed':
-      return event === 'gateway_success' || reason === NOT_SENT;
+      return (
+        event === 'gateway_success' || reason === NOT_SENT || (byOperator && event !== 'gateway_failure')
+      );
     case 'cancelled':
     case 'rejected':
       return true;
     default:
       return false;
   }
+}
+
+/** The fields in which a callback describes another payout than the record: any is a contradiction. */
+function differences(record: PayoutRecord, report: GatewayReport): string[] {
+  const claimed = report.payout ?? {};
+  const out: string[] = [];
+  if (claimed.amount !== undefined && claimed.amount !== String(record.amount)) out.push('amount');
+  if (claimed.currency !== undefined && claimed.currency.toUpperCase() !== record.currency.toUpperCase())
+    out.push('currency');
+  if (claimed.customerId !== undefined && claimed.customerId !== record.customer.customer_id)
+    out.push('customer_id');
+  if (report.orderId !== undefined && record.orderId !== undefined && report.orderId !== record.orderId)
+    out.push('order_id');
+  return out;
 }
 
 /** Applies a gateway report through the state machine; the one path for answers, callbacks and polls. */
@@ -58,6 +90,21 @@ export async function applyGatewayReport(
   durationMs?: number,
 ): Promise<ReportResult> {
   const event = eventForStatus(report.status);
+  if (report.payout) {
+    const record = await deps.store.get(externalId);
+    if (!record) return { result: 'unknown_payout' };
+    const differ = differences(record, report);
+    if (differ.length > 0) {
+      return raise(
+        deps,
+        externalId,
+        report,
+        actor,
+        record.status,
+        `gateway reported status ${report.status} for another payout under this external_id: ${differ.join(', ')} differ`,
+      );
+    }
+  }
   const moved = await deps.store.transition(externalId, event, {
     actor,
     gatewayStatus: report.status,
@@ -69,9 +116,30 @@ export async function applyGatewayReport(
   });
   if (moved.ok) return { result: 'applied', from: moved.from, to: moved.to };
   if (moved.current === undefined) return { result: 'unknown_payout' };
-  const reason = moved.current === 'failed' ? (await deps.store.get(externalId))?.reason : undefined;
+  const reason =
+    moved.current === 'failed' || moved.current === 'succeeded'
+      ? (await deps.store.get(externalId))?.reason
+      : undefined;
   if (!contradicts(moved.current, event, reason)) return { result: 'unchanged', current: moved.current };
+  return raise(
+    deps,
+    externalId,
+    report,
+    actor,
+    moved.current,
+    `gateway reported status ${report.status} for a payout that is ${moved.current}`,
+  );
+}
 
+/** Records a contradiction in the payout's history, logs and raises it; the payout does not move. */
+async function raise(
+  deps: { store: PayoutStore; logger: Logger; onContradiction?: (externalId: string) => void },
+  externalId: string,
+  report: GatewayReport,
+  actor: Actor,
+  current: PayoutState,
+  reason: string,
+): Promise<ReportResult> {
   await deps.store.note(externalId, {
     event: 'gateway_report',
     actor,
@@ -79,12 +147,12 @@ export async function applyGatewayReport(
     gateway_status: report.status,
     ...(report.orderId !== undefined ? { order_id: report.orderId } : {}),
     ...(report.reasonCode !== undefined ? { reason_code: report.reasonCode } : {}),
-    reason: `gateway reported status ${report.status} for a payout that is ${moved.current}`,
+    reason,
   });
   deps.logger.error(
-    { external_id: externalId, current: moved.current, gateway_status: report.status, actor },
-    'CONTRADICTION: the gateway reports a result that contradicts a terminal payout; recorded, not applied',
+    { external_id: externalId, current, gateway_status: report.status, actor, reason },
+    'CONTRADICTION: the gateway reports something the payout contradicts; recorded, not applied',
   );
   deps.onContradiction?.(externalId);
-  return { result: 'contradiction', current: moved.current };
+  return { result: 'contradiction', current };
 }

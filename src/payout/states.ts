@@ -27,6 +27,9 @@ export const isPayoutState = (s: unknown): s is PayoutState =>
  */
 export const NOT_SENT = 'not_sent';
 
+/** How the reason of a payout an operator resolved begins: `resolved_by_operator: <decision>`. */
+export const RESOLVED_BY_OPERATOR = 'resolved_by_operator';
+
 export type Actor = 'producer' | 'worker' | 'callback' | 'reconciler' | 'operator';
 
 interface Rule {

@@ -8,7 +8,7 @@ import {
 } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { maskPaymentData, validatePayoutRequest } from '../methods/index.js';
-import type { Actor } from '../payout/states.js';
+import { type Actor, RESOLVED_BY_OPERATOR } from '../payout/states.js';
 import type { PayoutStore } from '../payout/store.js';
 import { ensurePayoutJob, type PayoutJobData } from '../queues.js';
 import { isRedisUnavailable } from '../redis.js';
@@ -136,7 +136,7 @@ export function createProducer(deps: {
           actor: 'operator',
           who: decision.who,
           note: decision.note,
-          reason: `resolved_by_operator: ${decision.as}`,
+          reason: `${RESOLVED_BY_OPERATOR}: ${decision.as}`,
           // The attempt whose outcome was unknown may still have created the payout: a resent one is
           // never cancelled, nor ended as not_sent or rejected, on the strength of a later attempt.
           ...(decision.as === 'resend' ? { mayHaveReached: true } : {}),

@@ -395,6 +395,100 @@ describe('payout record', () => {
     expect(contradictions).toEqual([notSent]);
   });
 
+  test("an external_id never names another payout's keys, whatever it ends with", async () => {
+    const base = `po-keys-${randomUUID()}`;
+    // Created in the order that used to collide: `X:payload` was X's sealed payload key, `X:history`
+    // X's history key.
+    const ids = [`${base}:payload`, `${base}:history`, base, `${base}:payload:history`];
+    for (const [i, external_id] of ids.entries()) {
+      expect((await createPayout({ external_id, amount: 1000 + i })).outcome).toBe('created');
+    }
+    for (const [i, external_id] of ids.entries()) {
+      const record = (await store.get(external_id))!;
+      expect(record).toMatchObject({ externalId: external_id, status: 'queued', amount: 1000 + i });
+      expect(store.gatewayRequest(record).payment_data).toMatchObject({ card_number: '4111111111111111' });
+      expect(await store.history(external_id)).toMatchObject([{ seq: 1, to: 'queued' }]);
+    }
+    // A terminal move of X deletes X's payload and nothing of `X:payload`.
+    const claim = await store.claim(base, Date.now());
+    if (!claim.ok) throw new Error('claim refused');
+    await store.transition(base, 'reject', { actor: 'worker', token: claim.token, reason: 'test' });
+    const other = (await store.get(`${base}:payload`))!;
+    expect(other.status).toBe('queued');
+    expect(store.gatewayRequest(other).payment_data).toMatchObject({ card_number: '4111111111111111' });
+  });
+
+  test('a callback that describes another payout (amount, currency, customer, order) is a contradiction, not applied', async () => {
+    const contradictions: string[] = [];
+    const deps = { store, logger: log.logger, onContradiction: (id: string) => contradictions.push(id) };
+    const { external_id } = cardPayout();
+    await createPayout({ external_id, amount: 2000, currency: 'USD' });
+    const claim = await store.claim(external_id, Date.now());
+    if (!claim.ok) throw new Error('claim refused');
+    await applyGatewayReport(deps, external_id, { status: 1, orderId: 'o-1' }, 'worker');
+    const own = { amount: '2000', currency: 'usd', customerId: cardPayout().customer.customer_id };
+
+    for (const [payout, orderId, differ] of [
+      [{ ...own, amount: '200000' }, 'o-1', 'amount'],
+      [{ ...own, currency: 'EUR' }, 'o-1', 'currency'],
+      [{ ...own, customerId: 'someone-else' }, 'o-1', 'customer_id'],
+      [own, 'o-2', 'order_id'],
+    ] as const) {
+      const res = await applyGatewayReport(deps, external_id, { status: 4, orderId, payout }, 'callback');
+      expect(res, differ).toEqual({ result: 'contradiction', current: 'submitted' });
+      expect((await store.history(external_id)).at(-1)!.reason).toContain(`${differ} differ`);
+    }
+    expect(contradictions).toHaveLength(4);
+    expect(await store.get(external_id)).toMatchObject({ status: 'submitted', orderId: 'o-1' });
+
+    // The same payout (currency in any case, the order as recorded) is applied.
+    expect(await applyGatewayReport(deps, external_id, { status: 4, orderId: 'o-1', payout: own }, 'callback')).toEqual(
+      { result: 'applied', from: 'submitted', to: 'succeeded' },
+    );
+    expect(
+      await applyGatewayReport(deps, `po-never-${randomUUID()}`, { status: 4, payout: own }, 'callback'),
+    ).toEqual({ result: 'unknown_payout' });
+  });
+
+  test("anything but an operator's own finding, reported after it, is a contradiction", async () => {
+    const contradictions: string[] = [];
+    const deps = { store, logger: log.logger, onContradiction: (id: string) => contradictions.push(id) };
+    const resolvedAs = async (as: 'resolve_succeeded' | 'resolve_failed') => {
+      const { external_id } = cardPayout();
+      await createPayout({ external_id });
+      const claim = await store.claim(external_id, Date.now());
+      if (!claim.ok) throw new Error('claim refused');
+      await applyGatewayReport(deps, external_id, { status: 7, orderId: 'o-1' }, 'worker');
+      const moved = await store.transition(external_id, as, {
+        actor: 'operator',
+        who: 'ops',
+        note: 'read in the merchant portal',
+        reason: `resolved_by_operator: ${as === 'resolve_failed' ? 'failed' : 'succeeded'}`,
+      });
+      expect(moved.ok).toBe(true);
+      return external_id;
+    };
+
+    const failed = await resolvedAs('resolve_failed');
+    expect((await applyGatewayReport(deps, failed, { status: 5, orderId: 'o-1' }, 'callback')).result).toBe(
+      'unchanged',
+    );
+    for (const status of [1, 7] as const) {
+      expect(await applyGatewayReport(deps, failed, { status, orderId: 'o-1' }, 'callback')).toEqual({
+        result: 'contradiction',
+        current: 'failed',
+      });
+    }
+    const succeeded = await resolvedAs('resolve_succeeded');
+    expect((await applyGatewayReport(deps, succeeded, { status: 4, orderId: 'o-1' }, 'callback')).result).toBe(
+      'unchanged',
+    );
+    expect((await applyGatewayReport(deps, succeeded, { status: 2, orderId: 'o-1' }, 'callback')).result).toBe(
+      'contradiction',
+    );
+    expect(contradictions).toEqual([failed, failed, succeeded]);
+  });
+
   test('every key lives under the prefix', async () => {
     const keys = await keysOf(redis, prefix);
     expect(keys.length).toBeGreaterThan(0);

@@ -99,6 +99,7 @@ const envSchema = z.object({
   RESEND_ON_UNKNOWN: bool(false),
   MERCHANT_KEY: optionalString,
   SIGNATURE_SALT: optionalString,
+  CALLBACK_SIGNATURE_SALT: optionalString,
   SANDBOX_PORT: int(0, 65535, 3100),
   SANDBOX_CALLBACK_URL: z.preprocess(blankToUndefined, httpUrl.optional()),
   SANDBOX_TIME_SCALE: z.preprocess(
@@ -155,6 +156,8 @@ export interface Config {
     sandbox: boolean;
     merchantKey: string;
     salt: string;
+    /** The salt the gateway signs its callbacks with: SPEC.md leaves open whether it is the same. */
+    callbackSalt: string;
     timeoutMs: number;
     connectTimeoutMs: number;
     rateLimitPerSecond: number;
@@ -262,6 +265,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       sandbox,
       merchantKey,
       salt,
+      callbackSalt: e.CALLBACK_SIGNATURE_SALT ?? salt,
       timeoutMs: e.GATEWAY_TIMEOUT_MS,
       connectTimeoutMs: e.GATEWAY_CONNECT_TIMEOUT_MS,
       rateLimitPerSecond: e.GATEWAY_RATE_LIMIT_PER_SECOND,
@@ -298,6 +302,7 @@ export const secretsOf = (config: Config): string[] =>
   [
     config.gateway.merchantKey,
     config.gateway.salt,
+    config.gateway.callbackSalt,
     config.dashboard.password,
     ...config.api.keys,
     config.payloadKeys.current.key.toString('base64'),

@@ -69,6 +69,7 @@ const sandboxFor = (config: Config, logger: Logger) =>
   createSandbox({
     merchantKey: config.gateway.merchantKey,
     salt: config.gateway.salt,
+    callbackSalt: config.gateway.callbackSalt,
     callbackUrl: config.sandbox.callbackUrl,
     timeScale: config.sandbox.timeScale,
     duplicates: config.sandbox.duplicates,
@@ -245,7 +246,7 @@ export async function startSystem(config: Config, parts: Part[], logger?: Logger
           registerCallbackRoute(a, {
             store,
             redis: requestRedis,
-            salt: config.gateway.salt,
+            salt: config.gateway.callbackSalt,
             logger: log,
             onDepositReport: deposits.applyReport,
             onResult: metrics.callback,

@@ -24,8 +24,10 @@ import { Timers } from './timers.js';
 export interface SandboxOptions {
   /** The MERCHANT_KEY header every request must carry. */
   merchantKey: string;
-  /** Verifies requests and signs callbacks. */
+  /** Verifies requests, and signs callbacks unless `callbackSalt` is given. */
   salt: string;
+  /** Signs callbacks. @defaultValue salt */
+  callbackSalt?: string | undefined;
   /** Where callbacks are POSTed; without it none are sent. */
   callbackUrl?: string | undefined;
   /** Multiplies the default settle delay and the callback schedule; 0.001 makes 45 s into 45 ms. @defaultValue 1 */
@@ -99,7 +101,13 @@ export function createSandbox(options: SandboxOptions): Sandbox {
   const merchantKeyDigest = digest(options.merchantKey);
   const timers = new Timers();
   const faults = createFaults(options.faults, options.latency);
-  const callbacks = createCallbackSender({ url: options.callbackUrl, salt, timeScale, timers, logger });
+  const callbacks = createCallbackSender({
+    url: options.callbackUrl,
+    salt: options.callbackSalt ?? salt,
+    timeScale,
+    timers,
+    logger,
+  });
   const book = new OrderBook();
 
   const app = Fastify({

@@ -58,6 +58,16 @@ describe('config', () => {
     );
   });
 
+  test('callbacks are verified with SIGNATURE_SALT unless CALLBACK_SIGNATURE_SALT names another', () => {
+    expect(loadConfig(production).gateway.callbackSalt).toBe('test-salt-value');
+    expect(loadConfig({ ...production, CALLBACK_SIGNATURE_SALT: ' ' }).gateway.callbackSalt).toBe(
+      'test-salt-value',
+    );
+    const own = loadConfig({ ...production, CALLBACK_SIGNATURE_SALT: 'test-callback-salt' });
+    expect(own.gateway).toMatchObject({ salt: 'test-salt-value', callbackSalt: 'test-callback-salt' });
+    expect(secretsOf(own)).toContain('test-callback-salt');
+  });
+
   test('a short API key is accepted (the start warns about it)', () => {
     expect(loadConfig({ ...production, API_KEYS: 'short, also-short' }).api.keys).toEqual([
       'short',

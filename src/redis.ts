@@ -73,6 +73,21 @@ export function connectRedis(
   return redis;
 }
 
+/** Resolves once the connection is ready; rejects after `timeoutMs` with a line naming the wait. */
+export async function waitUntilReady(redis: Redis, timeoutMs = 10_000): Promise<void> {
+  if (redis.status === 'ready') return;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`Redis did not answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    redis.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
 /** Warns when Redis may evict keys: BullMQ and the payout records must never be evicted. */
 export async function checkEvictionPolicy(redis: Redis, logger: Logger): Promise<void> {
   try {
@@ -89,7 +104,17 @@ export async function checkEvictionPolicy(redis: Redis, logger: Logger): Promise
   }
 }
 
-/** True when the error means Redis could not be reached (as opposed to a script or data error). */
+/**
+ * Replies with which Redis refuses to run a command at all, for a while: full under `noeviction`
+ * (OOM), a replica during a fail-over (READONLY), loading its data, a cluster slot moving or down, a
+ * long script running. The command did not run, as when the connection is lost.
+ */
+const REFUSED_FOR_NOW = /^(OOM|READONLY|LOADING|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|NOREPLICAS|BUSY) /;
+
+/**
+ * True when the error means Redis could not be reached or refused to serve for now (as opposed to a
+ * script or data error): the API answers 503, the worker tries the write again.
+ */
 export function isRedisUnavailable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   const e = err as Error & { code?: string };
@@ -97,6 +122,7 @@ export function isRedisUnavailable(err: unknown): boolean {
     ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH'].includes(
       e.code ?? '',
     ) ||
+    REFUSED_FOR_NOW.test(e.message) ||
     /Stream isn't writeable|Connection is closed|enableOfflineQueue|Reached the max retries|connect ETIMEDOUT|Command aborted due to connection close/i.test(
       e.message,
     )

@@ -7,9 +7,9 @@ import { freePort } from './system.js';
 
 /**
  * A redis-server of the test's own on a free loopback port, with AOF on in a temporary folder, so a
- * test can stop and start it and find its data again.
+ * test can stop and start it and find its data again. `args` are added to its command line.
  */
-export async function startPrivateRedis() {
+export async function startPrivateRedis(options: { args?: string[] } = {}) {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'payouts-redis-'));
   let proc: ChildProcess | undefined;
@@ -48,6 +48,7 @@ export async function startPrivateRedis() {
         '',
         '--maxmemory-policy',
         'noeviction',
+        ...(options.args ?? []),
       ],
       { stdio: 'ignore' },
     );

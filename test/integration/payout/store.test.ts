@@ -442,9 +442,9 @@ describe('payout record', () => {
     expect(await store.get(external_id)).toMatchObject({ status: 'submitted', orderId: 'o-1' });
 
     // The same payout (currency in any case, the order as recorded) is applied.
-    expect(await applyGatewayReport(deps, external_id, { status: 4, orderId: 'o-1', payout: own }, 'callback')).toEqual(
-      { result: 'applied', from: 'submitted', to: 'succeeded' },
-    );
+    expect(
+      await applyGatewayReport(deps, external_id, { status: 4, orderId: 'o-1', payout: own }, 'callback'),
+    ).toEqual({ result: 'applied', from: 'submitted', to: 'succeeded' });
     expect(
       await applyGatewayReport(deps, `po-never-${randomUUID()}`, { status: 4, payout: own }, 'callback'),
     ).toEqual({ result: 'unknown_payout' });
@@ -480,12 +480,12 @@ describe('payout record', () => {
       });
     }
     const succeeded = await resolvedAs('resolve_succeeded');
-    expect((await applyGatewayReport(deps, succeeded, { status: 4, orderId: 'o-1' }, 'callback')).result).toBe(
-      'unchanged',
-    );
-    expect((await applyGatewayReport(deps, succeeded, { status: 2, orderId: 'o-1' }, 'callback')).result).toBe(
-      'contradiction',
-    );
+    expect(
+      (await applyGatewayReport(deps, succeeded, { status: 4, orderId: 'o-1' }, 'callback')).result,
+    ).toBe('unchanged');
+    expect(
+      (await applyGatewayReport(deps, succeeded, { status: 2, orderId: 'o-1' }, 'callback')).result,
+    ).toBe('contradiction');
     expect(contradictions).toEqual([failed, failed, succeeded]);
   });
 

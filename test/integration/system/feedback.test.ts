@@ -235,7 +235,10 @@ describe('callbacks signed with a salt of their own (CALLBACK_SIGNATURE_SALT)', 
   const callbackSalt = `test-callback-salt-${randomBytes(8).toString('hex')}`;
   let own: TestSystem;
   beforeAll(async () => {
-    own = await startTestSystem({ env: { CALLBACK_SIGNATURE_SALT: callbackSalt }, sandbox: { callbackSalt } });
+    own = await startTestSystem({
+      env: { CALLBACK_SIGNATURE_SALT: callbackSalt },
+      sandbox: { callbackSalt },
+    });
   });
   afterAll(async () => {
     await own?.close();

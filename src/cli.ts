@@ -126,6 +126,8 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     process.stderr.write(`payouts: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
+    // A failed start has closed what it started (startSystem); exiting makes sure no leftover
+    // handle keeps a process that reported failure alive, unseen by its supervisor.
+    process.exit(1);
   },
 );

@@ -12,7 +12,7 @@ import { createMetrics, type Metrics, registerMetricsRoute } from './ops/metrics
 import { createPayoutStore, type PayoutStore } from './payout/store.js';
 import { createProducer, type Producer } from './producer/producer.js';
 import { createPayoutQueue, type PayoutJobData, QUEUE } from './queues.js';
-import { type ConnectOptions, checkEvictionPolicy, connectRedis } from './redis.js';
+import { type ConnectOptions, checkEvictionPolicy, connectRedis, waitUntilReady } from './redis.js';
 import { createSandbox } from './sandbox/index.js';
 import { createMaintenance } from './worker/maintenance.js';
 import { createNotifier, NOTIFICATIONS_QUEUE } from './worker/notifier.js';
@@ -41,20 +41,6 @@ export interface System {
   close(): Promise<void>;
 }
 
-async function waitUntilReady(redis: Redis, timeoutMs = 10_000): Promise<void> {
-  if (redis.status === 'ready') return;
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`Redis did not answer within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-    redis.once('ready', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
-
 /** The sandbox gateway alone (`payouts sandbox`): no Redis, no workers. */
 export async function startSandboxOnly(
   config: Config,
@@ -78,11 +64,34 @@ const sandboxFor = (config: Config, logger: Logger) =>
 
 export async function startSystem(config: Config, parts: Part[], logger?: Logger): Promise<System> {
   const log = logger ?? createLogger({ level: config.logLevel, secrets: secretsOf(config) });
+  /** Run in order at close: the API and the worker first (unshifted), so in-flight work finishes. */
+  const closers: (() => Promise<unknown>)[] = [];
+  const redisConnections: Redis[] = [];
+  const close = async () => {
+    for (const c of closers) await c().catch((err) => log.error({ err }, 'error while closing'));
+    for (const r of redisConnections) r.disconnect();
+  };
+  try {
+    return { ...(await assemble(config, parts, log, closers, redisConnections)), close };
+  } catch (err) {
+    // A start that fails part-way (the port taken, Redis not answering) leaves nothing running: a
+    // worker started before the failure would otherwise go on sending payouts in a process whose
+    // start reported failure.
+    await close();
+    throw err;
+  }
+}
+
+async function assemble(
+  config: Config,
+  parts: Part[],
+  log: Logger,
+  closers: (() => Promise<unknown>)[],
+  redisConnections: Redis[],
+): Promise<Omit<System, 'close'>> {
   const metrics = createMetrics({ logger: log });
   const onContradiction = (kind: 'payout' | 'deposit') => () => metrics.contradiction(kind);
-  const closers: (() => Promise<unknown>)[] = [];
   const urls: Record<string, string> = {};
-  const redisConnections: Redis[] = [];
   const connect = (role: 'worker' | 'request', options: ConnectOptions = {}) => {
     const r = connectRedis({ url: config.redisUrl, cluster: config.redisCluster }, role, log, options);
     redisConnections.push(r);
@@ -116,12 +125,14 @@ export async function startSystem(config: Config, parts: Part[], logger?: Logger
   /** The worker-role connections the record's scripts run on: readiness asks their state. */
   const storeConnections: Redis[] = [];
   const payoutQueue = createPayoutQueue(requestRedis, config.queuePrefix);
+  closers.push(() => payoutQueue.close());
   // The connection's own listener logs outages once; without one BullMQ prints every error.
   payoutQueue.on('error', () => undefined);
   const producer = createProducer({ store, queue: payoutQueue, logger: log });
   const gateway = createGatewayClient(
     gatewayClientOptions(config, { logger: log, onResult: metrics.gatewayRequest }),
   );
+  closers.push(async () => gateway.close());
 
   let worker: Worker<PayoutJobData> | undefined;
   if (parts.includes('worker')) {
@@ -285,11 +296,5 @@ export async function startSystem(config: Config, parts: Part[], logger?: Logger
     ...(app ? { app } : {}),
     ...(worker ? { worker } : {}),
     urls,
-    async close() {
-      for (const close of closers) await close().catch((err) => log.error({ err }, 'error while closing'));
-      await payoutQueue.close().catch(() => undefined);
-      gateway.close();
-      for (const r of redisConnections) r.disconnect();
-    },
   };
 }

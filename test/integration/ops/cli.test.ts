@@ -1,5 +1,11 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Queue } from 'bullmq';
 import { expect, test } from 'vitest';
+import { QUEUE } from '../../../src/queues.js';
+import { deletePrefix, testRedis } from '../../helpers/redis.js';
 
 const payouts = (...args: string[]) =>
   spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
@@ -20,4 +26,59 @@ test('an unknown command is named on stderr, with the usage, and exits 2', () =>
   expect(run.status).toBe(2);
   expect(run.stderr).toContain("payouts: unknown command 'pay-everyone'");
   expect(run.stderr).toContain('usage: payouts <command>');
+});
+
+/** The settings of a deployment on the test Redis, for a command run by hand. */
+const deployment = (overrides: Record<string, string>) => ({
+  ...process.env,
+  REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  QUEUE_PREFIX: `test-cli-${randomBytes(4).toString('hex')}`,
+  GATEWAY_URL: 'http://127.0.0.1:9',
+  MERCHANT_KEY: 'test-merchant-key',
+  SIGNATURE_SALT: 'test-salt',
+  API_KEYS: 'test-api-key-0123456789',
+  DASHBOARD_USER: 'ops',
+  DASHBOARD_PASSWORD: 'test-dashboard-password',
+  PAYLOAD_KEY: randomBytes(32).toString('base64'),
+  LOG_LEVEL: 'warn',
+  ...overrides,
+});
+
+test('a start that fails (its port taken) exits 1 and leaves no worker behind', async () => {
+  const taken = createServer();
+  await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+  const env = deployment({ HOST: '127.0.0.1', PORT: String((taken.address() as AddressInfo).port) });
+  const started = Date.now();
+  const run = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'all'], { env });
+    let stderr = '';
+    child.stderr.on('data', (c) => {
+      stderr += c;
+    });
+    const kill = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('exit', (status) => {
+      clearTimeout(kill);
+      resolve({ status, stderr });
+    });
+  });
+  taken.close();
+  expect(run.status).toBe(1);
+  expect(run.stderr).toContain('EADDRINUSE');
+  expect(Date.now() - started).toBeLessThan(25_000);
+  const redis = testRedis();
+  const queue = new Queue(QUEUE.payouts, { connection: redis, prefix: env.QUEUE_PREFIX });
+  expect(await queue.getWorkersCount()).toBe(0);
+  await queue.close();
+  await deletePrefix(redis, env.QUEUE_PREFIX);
+  redis.disconnect();
+}, 40_000);
+
+test('an operator command says so when Redis does not answer, instead of waiting for it', () => {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'status', 'po-1'], {
+    encoding: 'utf8',
+    timeout: 30_000,
+    env: deployment({ REDIS_URL: 'redis://127.0.0.1:9' }),
+  });
+  expect(run.status).toBe(1);
+  expect(run.stderr).toContain('Redis did not answer within 5000 ms');
 });

@@ -7,6 +7,7 @@ import { createLogger } from '../logger.js';
 import { isPayoutState, PAYOUT_STATES } from '../payout/states.js';
 import { connectProducer } from '../producer/connect.js';
 import type { PayoutView } from '../producer/view.js';
+import { waitUntilReady } from '../redis.js';
 
 /**
  * Operator commands of the `payouts` CLI. They talk to Redis directly, through the same record
@@ -16,16 +17,21 @@ import type { PayoutView } from '../producer/view.js';
 type Out = { out: (s: string) => void; err: (s: string) => void };
 const stdio: Out = { out: (s) => process.stdout.write(`${s}\n`), err: (s) => process.stderr.write(`${s}\n`) };
 
+/** How long a command waits for Redis to answer before it gives up. */
+const REDIS_WAIT_MS = 5_000;
+
 async function withStore<T>(
   config: Config,
   fn: (deps: ReturnType<typeof connectProducer>) => Promise<T>,
 ): Promise<T> {
+  // A fail-fast connection: in an outage the command says so and exits, instead of waiting for Redis.
   const deps = connectProducer(
     config,
     createLogger({ level: 'warn', destination: process.stderr as never }),
-    'worker',
+    'request',
   );
   try {
+    await waitUntilReady(deps.redis, REDIS_WAIT_MS);
     return await fn(deps);
   } finally {
     await deps.close();

@@ -45,3 +45,54 @@ export function toView(record: PayoutRecord, history: HistoryEntry[]): PayoutVie
     history,
   };
 }
+
+/**
+ * The payout as it was right after its change `seq`, without its history: what the notification of
+ * that change carries, however late it is delivered, so it never mixes that change's state with a
+ * later change's gateway status or reason. State, order_id, gateway status, attempts and reason come
+ * from the history up to that change (a contradiction note moves nothing); next_attempt_at, which the
+ * history does not keep, only while that change's move is still the latest. Undefined when the
+ * history has no change `seq`.
+ */
+export function viewAsOf(
+  record: PayoutRecord,
+  history: HistoryEntry[],
+  seq: number,
+): { payout: Omit<PayoutView, 'history'>; change: HistoryEntry } | undefined {
+  const { history: _none, ...latest } = toView(record, []);
+  let change: HistoryEntry | undefined;
+  let move: HistoryEntry | undefined;
+  let latestMove: HistoryEntry | undefined;
+  let orderId: string | undefined;
+  let gatewayStatus: number | undefined;
+  let attempts = 0;
+  for (const entry of history) {
+    if (entry.contradiction) {
+      if (entry.seq === seq) change = entry;
+      continue;
+    }
+    latestMove = entry;
+    if (entry.seq > seq) continue;
+    if (entry.seq === seq) change = entry;
+    move = entry;
+    orderId = entry.order_id ?? orderId;
+    gatewayStatus = entry.gateway_status ?? gatewayStatus;
+    attempts = entry.attempt ?? attempts;
+  }
+  if (!change || !move) return undefined;
+  return {
+    change,
+    payout: {
+      ...latest,
+      status: move.to,
+      order_id: orderId ?? null,
+      gateway_status: gatewayStatus ?? null,
+      attempts,
+      reason: move.reason ?? null,
+      reason_code: move.reason_code ?? null,
+      next_attempt_at: move === latestMove ? latest.next_attempt_at : null,
+      updated_at: change.at,
+      seq,
+    },
+  };
+}

@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
 import { jobIdFor } from '../methods/index.js';
 import type { PayoutStore } from '../payout/store.js';
-import { toView } from '../producer/view.js';
+import { viewAsOf } from '../producer/view.js';
 
 /**
  * Notifications to the casino backend. Every status change is written to an outbox list in the same
@@ -73,22 +73,12 @@ export function createNotifier(deps: {
   async function build(externalId: string, seq: number): Promise<NotificationJobData | undefined> {
     const record = await deps.store.get(externalId);
     if (!record) return undefined;
-    const history = await deps.store.history(externalId);
-    const entry = history.find((h) => h.seq === seq);
-    if (!entry) return undefined;
-    const { history: _omitted, ...payout } = toView(record, history);
-    const event = entry.contradiction ? 'payout.contradiction' : `payout.${entry.to}`;
-    const body = JSON.stringify({
-      event,
-      payout: {
-        ...payout,
-        // The state as of this change, so a late delivery never claims a newer state.
-        status: entry.to,
-        seq,
-        changed_at: entry.at,
-        change: entry,
-      },
-    });
+    // The payout as of this change, so a late delivery never claims a newer state or its details.
+    const asOf = viewAsOf(record, await deps.store.history(externalId), seq);
+    if (!asOf) return undefined;
+    const { payout, change } = asOf;
+    const event = change.contradiction ? 'payout.contradiction' : `payout.${change.to}`;
+    const body = JSON.stringify({ event, payout: { ...payout, changed_at: change.at, change } });
     return { externalId, seq, body };
   }
 

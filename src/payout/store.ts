@@ -512,7 +512,7 @@ export function createPayoutStore(options: PayoutStoreOptions) {
   /** external_ids in a state, oldest move first, with the time of that move. */
   async function list(
     state: PayoutState,
-    opts: { limit?: number; before?: number } = {},
+    opts: { limit?: number; before?: number; offset?: number } = {},
   ): Promise<{ externalId: string; since: number }[]> {
     const raw = await redis.zrangebyscore(
       keys.stateIndex(state),
@@ -520,7 +520,7 @@ export function createPayoutStore(options: PayoutStoreOptions) {
       opts.before ?? '+inf',
       'WITHSCORES',
       'LIMIT',
-      0,
+      opts.offset ?? 0,
       opts.limit ?? 100,
     );
     const out: { externalId: string; since: number }[] = [];

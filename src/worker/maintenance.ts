@@ -28,6 +28,8 @@ export interface ReconcileOptions {
   afterMs: number;
   /** A submitted payout this old is moved to needs_review so operators see it; never to failed. */
   reviewDeadlineMs: number;
+  /** Polls per run, for each of the two lists. @defaultValue 500 */
+  pollsPerRun?: number;
 }
 
 /** Why a submitted payout that waited past REVIEW_DEADLINE_MS is in needs_review. */
@@ -35,6 +37,11 @@ const OVERDUE = 'no_final_status_within_deadline';
 
 /** Payouts polled per run at most, so one run stays short; the rest wait for the next run. */
 const POLLS_PER_RUN = 500;
+/**
+ * needs_review payouts read per run at most while looking for ones to poll: those without an order_id
+ * (an answer lost in flight) wait for an operator, and must not hide the pollable ones behind them.
+ */
+const REVIEW_READS_PER_RUN = 20 * POLLS_PER_RUN;
 
 /**
  * Asks the gateway about payouts whose final status has not come: submitted ones older than
@@ -46,35 +53,41 @@ export async function reconcile(
   opts: ReconcileOptions,
   now = Date.now(),
 ): Promise<{ polled: number; applied: number; overdue: number }> {
+  const pollsPerRun = opts.pollsPerRun ?? POLLS_PER_RUN;
   let polled = 0;
   let applied = 0;
   let overdue = 0;
-  const poll = async (externalId: string) => {
+  /** Polls the gateway about one payout: `no_order` when it has none to ask about, `moved` when applied. */
+  const poll = async (externalId: string): Promise<'no_order' | 'moved' | 'stayed'> => {
     const record = await deps.store.get(externalId);
-    if (!record?.orderId) return;
+    if (!record?.orderId) return 'no_order';
     polled++;
     const outcome = await deps.gateway.status(record.orderId);
     if (outcome.kind === 'accepted' || outcome.kind === 'final' || outcome.kind === 'unknown_status') {
       const a = outcome.answer;
       // Overdue and still pending: it stays in review (back in submitted it would only time out again).
-      if (record.reason === OVERDUE && statusMeaning(a.status) === 'pending') return;
+      if (record.reason === OVERDUE && statusMeaning(a.status) === 'pending') return 'stayed';
       const res = await applyGatewayReport(
         deps,
         externalId,
         { status: a.status, orderId: a.order_id, reasonCode: a.reason_code, reason: a.reason },
         'reconciler',
       );
-      if (res.result === 'applied') applied++;
+      if (res.result === 'applied') {
+        applied++;
+        return 'moved';
+      }
     } else {
       deps.logger.info(
         { external_id: externalId, outcome: outcome.kind },
         'status poll gave no status; will poll again',
       );
     }
+    return 'stayed';
   };
   for (const { externalId, since } of await deps.store.list('submitted', {
     before: now - opts.afterMs,
-    limit: POLLS_PER_RUN,
+    limit: pollsPerRun,
   })) {
     await poll(externalId);
     if (since < now - opts.reviewDeadlineMs && (await deps.store.get(externalId))?.status === 'submitted') {
@@ -85,8 +98,20 @@ export async function reconcile(
       if (moved.ok) overdue++;
     }
   }
-  for (const { externalId } of await deps.store.list('needs_review', { limit: POLLS_PER_RUN })) {
-    await poll(externalId);
+  // Oldest first, page by page, past those that have no order to ask about. A payout the poll moved
+  // has left the index, so the next page starts that much earlier.
+  let reviewPolls = 0;
+  let offset = 0;
+  for (let read = 0; reviewPolls < pollsPerRun && read < Math.max(REVIEW_READS_PER_RUN, pollsPerRun); ) {
+    const page = await deps.store.list('needs_review', { offset, limit: pollsPerRun });
+    for (const { externalId } of page) {
+      if (reviewPolls >= pollsPerRun) break;
+      read++;
+      const result = await poll(externalId);
+      if (result !== 'no_order') reviewPolls++;
+      if (result !== 'moved') offset++;
+    }
+    if (page.length < pollsPerRun) break;
   }
   return { polled, applied, overdue };
 }

@@ -1,0 +1,71 @@
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import type { GatewayOutcome } from '../../../src/gateway/outcome.js';
+import { validatePayoutRequest } from '../../../src/methods/index.js';
+import { applyGatewayReport } from '../../../src/payout/gateway-report.js';
+import { createPayoutStore, type PayoutStore } from '../../../src/payout/store.js';
+import { reconcile } from '../../../src/worker/maintenance.js';
+import { captureLogger } from '../../helpers/capture-log.js';
+import { deletePrefix, testPayloadKey, testRedis, uniquePrefix } from '../../helpers/redis.js';
+import { cardPayout } from '../../helpers/requests.js';
+
+let redis: Redis;
+let store: PayoutStore;
+const prefix = uniquePrefix('reconcile');
+const log = captureLogger();
+
+beforeAll(() => {
+  redis = testRedis();
+  store = createPayoutStore({
+    redis,
+    queuePrefix: prefix,
+    payloadKeys: { current: testPayloadKey(), previous: [] },
+    logger: log.logger,
+    notify: false,
+  });
+});
+afterAll(async () => {
+  await deletePrefix(redis, prefix);
+  redis.disconnect();
+});
+
+/** A payout in needs_review: with an order (gateway status 7) or without (lost mid-send). */
+async function inReview(withOrder: boolean): Promise<string> {
+  const v = validatePayoutRequest(cardPayout());
+  if (!v.ok) throw new Error(JSON.stringify(v.issues));
+  await store.create({ method: v.method, request: v.request, masked: {} });
+  const id = v.request.external_id;
+  const claim = await store.claim(id, Date.now());
+  if (!claim.ok) throw new Error('claim refused');
+  if (withOrder) {
+    await applyGatewayReport({ store, logger: log.logger }, id, { status: 7, orderId: `o-${id}` }, 'worker');
+  } else {
+    await store.transition(id, 'review', {
+      actor: 'worker',
+      token: claim.token,
+      reason: 'worker_lost_mid_send',
+    });
+  }
+  await new Promise((r) => setTimeout(r, 3)); // each enters the index at a later time
+  return id;
+}
+
+test('needs_review payouts without an order do not hide the pollable ones behind them', async () => {
+  const waiting = [await inReview(false), await inReview(false), await inReview(false)];
+  const pollable = [await inReview(true), await inReview(true)];
+  const asked: string[] = [];
+  const gateway = {
+    async status(orderId: string): Promise<GatewayOutcome> {
+      asked.push(orderId);
+      return { kind: 'final', answer: { status: 4, order_id: orderId } };
+    },
+  };
+  const res = await reconcile(
+    { store, gateway, logger: log.logger },
+    { afterMs: 60_000, reviewDeadlineMs: 3_600_000, pollsPerRun: 2 },
+  );
+  expect(res).toMatchObject({ polled: 2, applied: 2 });
+  expect(asked.sort()).toEqual(pollable.map((id) => `o-${id}`).sort());
+  for (const id of pollable) expect((await store.get(id))?.status).toBe('succeeded');
+  for (const id of waiting) expect((await store.get(id))?.status).toBe('needs_review');
+});

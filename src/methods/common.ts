@@ -40,8 +40,13 @@ export function whenFieldsValid(...fields: readonly string[]) {
  */
 export const MAX_TEXT_LENGTH = 255;
 
-/** Control characters have no place in a name or id and can forge lines in logs and dashboards. */
+/**
+ * Control characters have no place in a name, an id or a note: they can forge lines in logs and
+ * dashboards, and escape sequences in an operator's terminal.
+ */
 const CONTROL_CHARACTER = /\p{Cc}/u;
+export const noControlCharacters = (value: string) => !CONTROL_CHARACTER.test(value);
+export const NO_CONTROL_CHARACTERS = 'must not contain control characters';
 
 /** A required free-text field, trimmed so that what we sign is what the person meant. */
 export function text(max = MAX_TEXT_LENGTH) {
@@ -50,7 +55,7 @@ export function text(max = MAX_TEXT_LENGTH) {
     .trim()
     .min(1, 'must not be empty')
     .max(max, `must be at most ${max} characters`)
-    .refine((value) => !CONTROL_CHARACTER.test(value), 'must not contain control characters');
+    .refine(noControlCharacters, NO_CONTROL_CHARACTERS);
 }
 
 /** A wallet password is sent as typed: trimming or refusing characters could make it wrong. */

@@ -1,4 +1,11 @@
-export { EXTERNAL_ID_MESSAGE, EXTERNAL_ID_PATTERN, jobIdFor, MAIN_ONLY } from './common.js';
+export {
+  EXTERNAL_ID_MESSAGE,
+  EXTERNAL_ID_PATTERN,
+  jobIdFor,
+  MAIN_ONLY,
+  NO_CONTROL_CHARACTERS,
+  noControlCharacters,
+} from './common.js';
 export { getMethod, isMethodId, maskPaymentData, methodIds, methods } from './registry.js';
 export type {
   AddIssue,

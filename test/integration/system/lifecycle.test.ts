@@ -238,6 +238,29 @@ describe('cancel', () => {
     expect((await sys.request('POST', '/v1/payouts/po-nope/cancel', {})).status).toBe(404);
   });
 
+  test("a note or who with control characters (a terminal's escape sequences) is a 422 naming it", async () => {
+    const body = cardPayout({
+      external_id: id(),
+      customer: { customer_id: 'p+503x1+retry-after=30', country: 'LV', first_name: 'A', last_name: 'B' },
+    });
+    await sys.request('POST', '/v1/payouts', body);
+    await sys.waitFor(body.external_id, (p) => p.status === 'retry_scheduled');
+    const path = `/v1/payouts/${body.external_id}`;
+    for (const [route, sent, field] of [
+      ['cancel', { note: 'player asked\u001b[2J' }, 'note'],
+      ['cancel', { who: 'ops\u0007' }, 'who'],
+      ['resolve', { as: 'failed', note: 'checked\u001b]0;pwned\u0007' }, 'note'],
+      ['resolve', { as: 'failed', note: 'checked', who: 'a\nb' }, 'who'],
+    ] as const) {
+      const res = await sys.request('POST', `${path}/${route}`, sent);
+      expect(res.status, `${route} ${field}`).toBe(422);
+      expect(res.body.error.issues).toEqual([
+        { path: field, message: 'must not contain control characters' },
+      ]);
+    }
+    expect((await sys.request('GET', path)).body.status).toBe('retry_scheduled');
+  });
+
   test('a cancel with no body, with or without a JSON content type', async () => {
     for (const headers of [{}, { 'content-type': 'application/json' }] as Record<string, string>[]) {
       const body = cardPayout({

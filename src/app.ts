@@ -2,7 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler } from 'fastify-type-provider-zod';
-import { installErrorHandling } from './http/errors.js';
+import { frameworkErrors, installErrorHandling } from './http/errors.js';
 import type { Logger } from './logger.js';
 import type { Producer } from './producer/producer.js';
 import { registerPayoutRoutes } from './producer/routes.js';
@@ -48,6 +48,7 @@ export function buildProbeServer(deps: {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
+    frameworkErrors,
   });
   installErrorHandling(app);
   registerHealthRoutes(app, deps.ready);
@@ -64,6 +65,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     // external_id may be 255 characters long; fastify's default route parameter limit is 100.
     routerOptions: { maxParamLength: 512 },
+    frameworkErrors,
     // Bodies are validated by the methods' validator, which names each field (422); the zod
     // schemas on routes are documentation for /docs.
     ajv: { customOptions: { strict: false } },

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PayoutError, StoreUnavailableError, ValidationError } from '../errors.js';
 import type { Issue } from '../methods/index.js';
 import { isRedisUnavailable } from '../redis.js';
@@ -15,6 +15,21 @@ export function sendError(
     .code(status)
     .type('application/json; charset=utf-8')
     .send({ error: { code, message, ...(issues ? { issues } : {}) } });
+}
+
+/**
+ * Errors the router meets before any route runs (fastify's `frameworkErrors`), in the API's shape
+ * and without echoing the path: a broken percent-escape, a parameter past the router's length.
+ */
+export function frameworkErrors(err: FastifyError, _request: FastifyRequest, reply: FastifyReply) {
+  switch (err.code) {
+    case 'FST_ERR_BAD_URL':
+      return sendError(reply, 400, 'bad_url', 'the request path is not valid percent-encoding');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return sendError(reply, 414, 'uri_too_long', 'a path parameter is too long');
+    default:
+      return sendError(reply, 500, 'internal_error', 'internal error');
+  }
 }
 
 /** Maps every error to the error shape; a client's mistake is never a 500. */

@@ -290,6 +290,18 @@ describe('the API contract', () => {
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('unauthorized');
   });
 
+  test.each([
+    ['a broken percent-escape', '/v1/payouts/%E0%A4%A'],
+    ['an external_id past the router limit', `/v1/payouts/${'a'.repeat(600)}`],
+  ])("%s in the path gets the API's error shape, not fastify's", async (_name, path) => {
+    const res = await fetch(`${sys.api}${path}`, { headers: { authorization: `Bearer ${sys.apiKey}` } });
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    expect(body.error.code).toEqual(expect.any(String));
+    expect(body.error.message).not.toContain(path.slice(12, 40));
+  });
+
   test('422 names the field; nothing is stored', async () => {
     const body = cardPayout({
       external_id: id(),

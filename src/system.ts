@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { buildApp, buildProbeServer, type Readiness } from './app.js';
 import { API_KEY_MIN_LENGTH, type Config, secretsOf } from './config.js';
-import { createDeposits, registerDepositRoutes } from './deposits/deposits.js';
+import { createDeposits, depositSendWindowMs, registerDepositRoutes } from './deposits/deposits.js';
 import { registerCallbackRoute } from './feedback/callbacks.js';
 import { createGatewayClient, type GatewayClient, gatewayClientOptions } from './gateway/client.js';
 import { createLogger, type Logger } from './logger.js';
@@ -233,6 +233,7 @@ async function assemble(
       gateway,
       logger: log,
       onContradiction: onContradiction('deposit'),
+      sendWindowMs: depositSendWindowMs(config.gateway),
     });
     // The dashboard and the scrape read through the fail-fast connection, so neither hangs in an outage.
     const opsQueues = [QUEUE.maintenance, NOTIFICATIONS_QUEUE].map(

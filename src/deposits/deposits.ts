@@ -13,7 +13,7 @@ import type { Logger } from '../logger.js';
 import { type GatewayRequest, maskPaymentData, validateDepositRequest } from '../methods/index.js';
 import type { GatewayReport } from '../payout/gateway-report.js';
 import { canonicalJson, isDigestOf, type PayloadKeys, requestDigest } from '../payout/sealing.js';
-import { runScript } from '../redis.js';
+import { isRedisUnavailable, runScript } from '../redis.js';
 
 /**
  * Deposits: synchronous. Validate, record, call the gateway, answer with the player's redirect.
@@ -69,6 +69,10 @@ const DEPOSIT_STATE_FOR: Record<StatusMeaning, DepositState> = {
 const IN_REQUEST_ATTEMPTS = 3;
 const IN_REQUEST_PAUSE_MS = 200;
 
+/** The longest a deposit's request can keep it `sending`: every try timing out, plus a margin. */
+export const depositSendWindowMs = (gateway: { connectTimeoutMs: number; timeoutMs: number }) =>
+  IN_REQUEST_ATTEMPTS * (gateway.connectTimeoutMs + gateway.timeoutMs + IN_REQUEST_PAUSE_MS) + 10_000;
+
 export interface DepositSender {
   deposit(request: GatewayRequest): Promise<GatewayOutcome>;
 }
@@ -105,8 +109,15 @@ export function createDeposits(deps: {
   gateway: DepositSender;
   logger: Logger;
   onContradiction?: (externalId: string) => void;
+  /**
+   * How long a deposit may stay `sending` while its request runs (every in-request try, timeouts
+   * included). One `sending` for longer was cut off before its outcome was written (a crash, Redis
+   * lost): it is answered as unknown, never as still in progress. @defaultValue 120000
+   */
+  sendWindowMs?: number;
 }) {
   const base = deps.queuePrefix;
+  const sendWindowMs = deps.sendWindowMs ?? 120_000;
   const recordKey = (id: string) => `${base}:deposit:${id}`;
   // The id last, as for payouts (payout/keys.ts): no deposit's id can name another deposit's key.
   const historyKey = (id: string) => `${base}:deposit-history:${id}`;
@@ -159,6 +170,14 @@ export function createDeposits(deps: {
 
   const stateFor = (status: GatewayStatusCode): DepositState => DEPOSIT_STATE_FOR[statusMeaning(status)];
 
+  /** A deposit sent whose outcome was never written: the gateway may have created it. */
+  const outcomeNotRecorded = () =>
+    new DepositOutcomeError(
+      'gateway_outcome_unknown',
+      502,
+      'this deposit was sent, but its outcome was not recorded; it is not retried. Check its status later.',
+    );
+
   /** Answers for a deposit whose outcome is settled one way or another. */
   function answer(view: DepositView): DepositView {
     switch (view.status) {
@@ -171,6 +190,7 @@ export function createDeposits(deps: {
           'the gateway may or may not have created this deposit; it is not retried. Check its status later.',
         );
       case 'sending':
+        if (Date.now() - Date.parse(view.updated_at) > sendWindowMs) throw outcomeNotRecorded();
         throw new DepositOutcomeError('deposit_in_progress', 409, 'this deposit is being sent right now');
       case 'not_sent':
         throw new DepositOutcomeError(
@@ -222,8 +242,19 @@ export function createDeposits(deps: {
       if (attempt < IN_REQUEST_ATTEMPTS)
         await new Promise((r) => setTimeout(r, IN_REQUEST_PAUSE_MS * attempt));
     }
-    await settle(id, outcome!);
-    const view = await get(id);
+    let view: DepositView | undefined;
+    try {
+      await settle(id, outcome!);
+      view = await get(id);
+    } catch (err) {
+      // Sent, so never "nothing was accepted, try again" (a 503): the gateway may have created it.
+      if (!isRedisUnavailable(err)) throw err;
+      deps.logger.error(
+        { external_id: id, outcome: outcome!.kind, err, kind: 'deposit' },
+        'deposit sent, but its outcome could not be recorded',
+      );
+      throw outcomeNotRecorded();
+    }
     if (!view) throw new Error(`deposit ${id} vanished`);
     return { created: true, deposit: answer(view) };
   }

@@ -502,6 +502,55 @@ describe('deposits', () => {
     }
   });
 
+  test('Redis lost after the send: 502 outcome unknown (never 503 "nothing accepted"), and not "in progress" forever', async () => {
+    const externalId = id('deplost');
+    const body = requestFor(
+      'bank_card',
+      'deposit',
+      { exp_year: '2099' },
+      {
+        external_id: externalId,
+        customer: { customer_id: 'player+no-callback', country: 'LV', first_name: 'A', last_name: 'B' },
+      },
+    );
+    const redis = testRedis();
+    // The connection drops on the write after the send (the first script moves it to sending).
+    let scripts = 0;
+    const dropping = new Proxy(redis, {
+      get(target, prop, receiver) {
+        if (prop === 'evalsha' && ++scripts === 2)
+          return () => Promise.reject(new Error('Connection is closed.'));
+        const value = Reflect.get(target, prop, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const deps = {
+      queuePrefix: sys.config.queuePrefix,
+      payloadKeys: sys.config.payloadKeys,
+      gateway: sys.system.gateway,
+      logger: sys.system.logger,
+    };
+    try {
+      const cut = createDeposits({ ...deps, redis: dropping });
+      await expect(cut.create(body)).rejects.toMatchObject({
+        code: 'gateway_outcome_unknown',
+        httpStatus: 502,
+      });
+      expect(sys.sandbox.received(externalId)?.requests).toBe(1);
+      // Within the send window the same request hears it is in progress; past it, that its outcome is unknown.
+      await expect(createDeposits({ ...deps, redis }).create(body)).rejects.toMatchObject({
+        httpStatus: 409,
+      });
+      await expect(createDeposits({ ...deps, redis, sendWindowMs: 0 }).create(body)).rejects.toMatchObject({
+        code: 'gateway_outcome_unknown',
+        httpStatus: 502,
+      });
+      expect(sys.sandbox.received(externalId)?.requests).toBe(1);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
   test.each([
     ['ecopayz', 422],
     ['sticpay', 422],

@@ -40,6 +40,13 @@ const rows: [string, string, string, string, string][] = [
     '',
   ],
   [
+    '  control: the bare worker fed over HTTP vs in-process',
+    fmt(lifecycle.throughput.overHttp.baseline),
+    `${fmt(lifecycle.throughput.baseline)} (bare BullMQ+axios)`,
+    fmt(lifecycle.throughput.overHttp.ceiling, 2),
+    'the most any HTTP-fed system reaches here',
+  ],
+  [
     '100 ms gateway @200, payouts/s sustained (2,000/s offered)',
     fmt(lifecycle.slowGateway.ours),
     '2,000 (bound)',

@@ -12,6 +12,18 @@ const terminalOrReview = (p: { status: string }) =>
   ['succeeded', 'failed', 'rejected', 'cancelled', 'needs_review'].includes(p.status);
 
 let sys: TestSystem;
+
+/** A payout waiting for its next attempt (the gateway answered 503 with Retry-After: 30). */
+async function retryScheduledPayout() {
+  const body = cardPayout({
+    external_id: id(),
+    customer: { customer_id: 'p+503x1+retry-after=30', country: 'LV', first_name: 'A', last_name: 'B' },
+  });
+  await sys.request('POST', '/v1/payouts', body);
+  await sys.waitFor(body.external_id, (p) => p.status === 'retry_scheduled');
+  return body;
+}
+
 beforeAll(async () => {
   sys = await startTestSystem();
 });
@@ -216,12 +228,7 @@ describe('delivered twice', () => {
 
 describe('cancel', () => {
   test('only before sending; refused afterwards', async () => {
-    const body = cardPayout({
-      external_id: id(),
-      customer: { customer_id: 'p+503x1+retry-after=30', country: 'LV', first_name: 'A', last_name: 'B' },
-    });
-    await sys.request('POST', '/v1/payouts', body);
-    await sys.waitFor(body.external_id, (p) => p.status === 'retry_scheduled');
+    const body = await retryScheduledPayout();
     const cancelled = await sys.request('POST', `/v1/payouts/${body.external_id}/cancel`, {
       note: 'player asked',
     });
@@ -239,12 +246,7 @@ describe('cancel', () => {
   });
 
   test("a note or who with control characters (a terminal's escape sequences) is a 422 naming it", async () => {
-    const body = cardPayout({
-      external_id: id(),
-      customer: { customer_id: 'p+503x1+retry-after=30', country: 'LV', first_name: 'A', last_name: 'B' },
-    });
-    await sys.request('POST', '/v1/payouts', body);
-    await sys.waitFor(body.external_id, (p) => p.status === 'retry_scheduled');
+    const body = await retryScheduledPayout();
     const path = `/v1/payouts/${body.external_id}`;
     for (const [route, sent, field] of [
       ['cancel', { note: 'player asked\u001b[2J' }, 'note'],
@@ -263,12 +265,7 @@ describe('cancel', () => {
 
   test('a cancel with no body, with or without a JSON content type', async () => {
     for (const headers of [{}, { 'content-type': 'application/json' }] as Record<string, string>[]) {
-      const body = cardPayout({
-        external_id: id(),
-        customer: { customer_id: 'p+503x1+retry-after=30', country: 'LV', first_name: 'A', last_name: 'B' },
-      });
-      await sys.request('POST', '/v1/payouts', body);
-      await sys.waitFor(body.external_id, (p) => p.status === 'retry_scheduled');
+      const body = await retryScheduledPayout();
       const res = await fetch(`${sys.api}/v1/payouts/${body.external_id}/cancel`, {
         method: 'POST',
         headers: { authorization: `Bearer ${sys.apiKey}`, ...headers },

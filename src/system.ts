@@ -188,9 +188,6 @@ async function assemble(
           onDelivery: metrics.notification,
         })
       : undefined;
-    void worker.run();
-    await maintenance.start();
-    notifier?.start();
     const w = worker;
     closers.unshift(async () => {
       // Stop taking jobs and wait for the ones in flight before anything else closes.
@@ -199,6 +196,10 @@ async function assemble(
       await notifier?.close();
       await maintenanceQueue.close();
     });
+    // Closed from here on whatever fails next: a start that fails must leave nothing running.
+    void worker.run();
+    await maintenance.start();
+    notifier?.start();
   }
 
   const ready: Readiness = async () => {

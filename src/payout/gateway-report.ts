@@ -45,19 +45,20 @@ export type ReportResult =
 /**
  * A report contradicts a terminal state when it claims a different final result (DECLINE after
  * SUCCESS), when the gateway has an order for a payout we never sent (cancelled, rejected, or
- * failed as `not_sent`), or when anything but that result comes for a payout an operator resolved:
- * the operator read the result from the gateway, so a pending or unknown report says they may have
- * been wrong. A pending report after the gateway's own final result is only a late one.
- * `reason` is the payout's, read only for a succeeded or failed one.
+ * failed as `not_sent`), or when it says "still processing" about a payout an operator resolved as
+ * failed: the casino may have returned the funds while the gateway may yet pay. A pending report
+ * after the gateway's own final result is only a late one, and an unknown (7) one says nothing new.
+ * `reason` is the payout's, read only for a failed one.
  */
 function contradicts(current: PayoutState, event: PayoutEvent, reason: string | undefined): boolean {
-  const byOperator = reason?.startsWith(RESOLVED_BY_OPERATOR) ?? false;
   switch (current) {
     case 'succeeded':
-      return event === 'gateway_failure' || (byOperator && event !== 'gateway_success');
+      return event === 'gateway_failure';
     case 'failed':
       return (
-        event === 'gateway_success' || reason === NOT_SENT || (byOperator && event !== 'gateway_failure')
+        event === 'gateway_success' ||
+        reason === NOT_SENT ||
+        (event === 'gateway_pending' && (reason?.startsWith(RESOLVED_BY_OPERATOR) ?? false))
       );
     case 'cancelled':
     case 'rejected':
@@ -116,10 +117,7 @@ export async function applyGatewayReport(
   });
   if (moved.ok) return { result: 'applied', from: moved.from, to: moved.to };
   if (moved.current === undefined) return { result: 'unknown_payout' };
-  const reason =
-    moved.current === 'failed' || moved.current === 'succeeded'
-      ? (await deps.store.get(externalId))?.reason
-      : undefined;
+  const reason = moved.current === 'failed' ? (await deps.store.get(externalId))?.reason : undefined;
   if (!contradicts(moved.current, event, reason)) return { result: 'unchanged', current: moved.current };
   return raise(
     deps,

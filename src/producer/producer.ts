@@ -7,7 +7,12 @@ import {
   ValidationError,
 } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { maskPaymentData, validatePayoutRequest } from '../methods/index.js';
+import {
+  maskPaymentData,
+  NO_CONTROL_CHARACTERS,
+  noControlCharacters,
+  validatePayoutRequest,
+} from '../methods/index.js';
 import { type Actor, RESOLVED_BY_OPERATOR } from '../payout/states.js';
 import type { PayoutStore } from '../payout/store.js';
 import { ensurePayoutJob, type PayoutJobData } from '../queues.js';
@@ -44,6 +49,17 @@ export interface ResolveDecision {
   as: 'succeeded' | 'failed' | 'resend';
   note: string;
   who: string;
+}
+
+/**
+ * An operator's note and name reach terminals (`payouts status`), Bull Board and notifications: no
+ * control characters, whether they come from the API, the CLI or the library.
+ */
+function checkOperatorText(fields: { note?: string | undefined; who?: string | undefined }): void {
+  const issues = Object.entries(fields)
+    .filter(([, value]) => value !== undefined && !noControlCharacters(value))
+    .map(([path]) => ({ path, message: NO_CONTROL_CHARACTERS }));
+  if (issues.length > 0) throw new ValidationError(issues);
 }
 
 const RESOLVE_EVENTS = {
@@ -109,6 +125,7 @@ export function createProducer(deps: {
 
     cancelPayout: (externalId, by) =>
       guarded(async () => {
+        checkOperatorText({ note: by.note, who: by.who });
         const moved = await store.transition(externalId, 'cancel', {
           actor: by.actor,
           who: by.who,
@@ -132,6 +149,7 @@ export function createProducer(deps: {
 
     resolvePayout: (externalId, decision) =>
       guarded(async () => {
+        checkOperatorText({ note: decision.note, who: decision.who });
         const moved = await store.transition(externalId, RESOLVE_EVENTS[decision.as], {
           actor: 'operator',
           who: decision.who,

@@ -2,14 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import { bearerAuth } from '../http/auth.js';
-import {
-  EXTERNAL_ID_MESSAGE,
-  EXTERNAL_ID_PATTERN,
-  type MethodId,
-  methodIds,
-  NO_CONTROL_CHARACTERS,
-  noControlCharacters,
-} from '../methods/index.js';
+import { EXTERNAL_ID_MESSAGE, EXTERNAL_ID_PATTERN, type MethodId, methodIds } from '../methods/index.js';
 import type { Producer } from './producer.js';
 
 /** Documentation shapes for /docs; requests are validated by the methods' validator, field by field. */
@@ -36,9 +29,8 @@ const resolveBody = z
       .string({ error: 'a note saying why is required' })
       .trim()
       .min(1, 'a note saying why is required')
-      .max(1000)
-      .refine(noControlCharacters, NO_CONTROL_CHARACTERS),
-    who: z.string().trim().min(1).max(200).refine(noControlCharacters, NO_CONTROL_CHARACTERS).optional(),
+      .max(1000),
+    who: z.string().trim().min(1).max(200).optional(),
   })
   .strict();
 
@@ -57,10 +49,7 @@ const parseExternalId = (raw: unknown): string => {
 const noteOf = (body: unknown): { note?: string; who?: string } => {
   if (body === undefined || body === null) return {};
   const parsed = z
-    .object({
-      note: z.string().max(1000).refine(noControlCharacters, NO_CONTROL_CHARACTERS).optional(),
-      who: z.string().max(200).refine(noControlCharacters, NO_CONTROL_CHARACTERS).optional(),
-    })
+    .object({ note: z.string().max(1000).optional(), who: z.string().max(200).optional() })
     .strict()
     .safeParse(body);
   if (!parsed.success) throw new ValidationError(zodIssues(parsed.error));

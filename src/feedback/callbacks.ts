@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { safeText } from '../gateway/schemas.js';
+import { orderIdSchema, safeText } from '../gateway/schemas.js';
 import { verify } from '../gateway/signature.js';
 import { sendError } from '../http/errors.js';
 import type { Logger } from '../logger.js';
@@ -33,7 +33,8 @@ const callbackSchema = z.object({
   status: numeric([1, 2, 3, 4, 5, 6, 7]),
   type: numeric([1, 2, 3]),
   external_id: z.string().min(1).max(255),
-  order_id: optional(text),
+  // Read as in the gateway's answers: compared with the recorded one, and kept.
+  order_id: optional(orderIdSchema),
   // Only compared with the payout's own, never kept.
   amount: optional(text),
   currency: optional(text),

@@ -37,7 +37,7 @@ const digitString = (v: unknown) => (typeof v === 'string' && /^\d{1,3}$/.test(v
 const statusSchema = z.preprocess(digitString, z.literal([1, 2, 3, 4, 5, 6, 7]));
 
 /** The gateway's order ids are 30-digit strings; a JSON number that long has lost digits. */
-const orderIdSchema = z.union([
+export const orderIdSchema = z.union([
   z
     .string()
     .trim()

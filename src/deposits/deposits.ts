@@ -175,7 +175,7 @@ export function createDeposits(deps: {
     new DepositOutcomeError(
       'gateway_outcome_unknown',
       502,
-      'this deposit was sent, but its outcome was not recorded; it is not retried. Check its status later.',
+      'the outcome of this deposit was not recorded, and the gateway may have created it; it is not retried. Check its status later.',
     );
 
   /** Answers for a deposit whose outcome is settled one way or another. */
@@ -247,11 +247,11 @@ export function createDeposits(deps: {
       await settle(id, outcome!);
       view = await get(id);
     } catch (err) {
-      // Sent, so never "nothing was accepted, try again" (a 503): the gateway may have created it.
+      // Never "nothing was accepted, try again" (a 503): a try may have reached the gateway.
       if (!isRedisUnavailable(err)) throw err;
       deps.logger.error(
         { external_id: id, outcome: outcome!.kind, err, kind: 'deposit' },
-        'deposit sent, but its outcome could not be recorded',
+        'the outcome of a deposit could not be recorded; it may have reached the gateway',
       );
       throw outcomeNotRecorded();
     }

@@ -86,13 +86,18 @@ const commands: Record<string, { summary: string; run: () => Promise<Command> }>
     summary: 'cancel <external_id> [--note text]: cancel a payout not yet sent',
     run: async () => (await import('./ops/commands.js')).cancel,
   },
+  'migrate-keys': {
+    summary:
+      "migrate-keys [--dry-run]: move an earlier version's history and payload keys (run once, old version stopped)",
+    run: async () => (await import('./ops/commands.js')).migrateKeysCommand,
+  },
 };
 
 const usage = () =>
   [
     'usage: payouts <command> [options]',
     '',
-    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`),
+    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`),
   ].join('\n');
 
 async function main(argv: string[]): Promise<number> {

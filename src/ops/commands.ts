@@ -8,6 +8,7 @@ import { isPayoutState, PAYOUT_STATES } from '../payout/states.js';
 import { connectProducer } from '../producer/connect.js';
 import type { PayoutView } from '../producer/view.js';
 import { waitUntilReady } from '../redis.js';
+import { migrateKeys } from './migrate-keys.js';
 
 /**
  * Operator commands of the `payouts` CLI. They talk to Redis directly, through the same record
@@ -207,5 +208,16 @@ export async function callbacks(config: Config, args: string[], io = stdio): Pro
     io.out(`${kept.length} callback(s) for unknown external_ids, newest first`);
     for (const c of kept) io.out(`  ${JSON.stringify(c)}`);
     return 0;
+  });
+}
+
+export async function migrateKeysCommand(config: Config, args: string[], io = stdio): Promise<number> {
+  const { values } = parseArgs({ args, options: { 'dry-run': { type: 'boolean' } } });
+  const dryRun = values['dry-run'] ?? false;
+  return withStore(config, async ({ redis }) => {
+    const { moved, conflicts } = await migrateKeys(redis, config.queuePrefix, { dryRun });
+    io.out(`${dryRun ? 'would move' : 'moved'} ${moved} key(s) to the current layout`);
+    for (const key of conflicts) io.err(`payouts: left ${key}: its new name is taken`);
+    return conflicts.length > 0 ? 1 : 0;
   });
 }

@@ -7,9 +7,20 @@ import { freePort } from './system.js';
 
 const run = promisify(execFile);
 
+/**
+ * A free port a cluster node can use: Redis puts its cluster bus 10,000 above it and refuses to start
+ * on a port above 55535, while the system's free ports reach 60999.
+ */
+async function clusterPort(): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if (port <= 55_535) return port;
+  }
+}
+
 /** A Redis Cluster of three masters on loopback ports, for the test that runs payouts across it. */
 export async function startRedisCluster() {
-  const ports = [await freePort(), await freePort(), await freePort()];
+  const ports = [await clusterPort(), await clusterPort(), await clusterPort()];
   const dir = mkdtempSync(join(tmpdir(), 'payouts-cluster-'));
   const procs: ChildProcess[] = ports.map((port) =>
     spawn(

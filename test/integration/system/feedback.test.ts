@@ -21,7 +21,7 @@ const withMarker = (marker: string, overrides: Record<string, unknown> = {}) =>
     ...overrides,
   });
 
-/** A notification receiver that fails its first `failFirst` deliveries of each payout's seq 1. */
+/** What the notification receiver got; it refuses the first deliveries of seq 1 of payouts in `refuseFirst`. */
 interface Received {
   body: string;
   signature: string | undefined;
@@ -29,8 +29,9 @@ interface Received {
 }
 let receiver: Server;
 const received: Received[] = [];
-let refusals = 0;
-const REFUSE = 2;
+/** external_id -> how many first deliveries of its seq 1 the receiver refuses (500), and has refused. */
+const refuseFirst = new Map<string, number>();
+const refused = new Map<string, number>();
 
 const readBody = (req: IncomingMessage) =>
   new Promise<string>((resolve) => {
@@ -47,13 +48,15 @@ let sys: TestSystem;
 beforeAll(async () => {
   receiver = createServer(async (req, res) => {
     const body = await readBody(req);
-    if (refusals < REFUSE) {
-      refusals++;
+    const parsed = JSON.parse(body) as Received['parsed'];
+    const id = parsed.payout.external_id;
+    if (parsed.payout.seq === 1 && (refused.get(id) ?? 0) < (refuseFirst.get(id) ?? 0)) {
+      refused.set(id, (refused.get(id) ?? 0) + 1);
       res.writeHead(500).end('not now');
       return;
     }
     const sig = req.headers['x-payout-signature'];
-    received.push({ body, signature: Array.isArray(sig) ? sig[0] : sig, parsed: JSON.parse(body) });
+    received.push({ body, signature: Array.isArray(sig) ? sig[0] : sig, parsed });
     res.writeHead(204).end();
   });
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
@@ -80,15 +83,21 @@ describe('callbacks', () => {
     sys.request('POST', '/v1/callbacks/gateway', withSignature(params, salt), { authorization: '' });
 
   test.each([
-    ['early: before the worker recorded submitted', '+early-callback', 'succeeded'],
-    ['twice', '+dup-callback', 'succeeded'],
-    ['out of order: PROCESSING after SUCCESS changes nothing', '+stale-callback', 'succeeded'],
-    ['a decline', '+decline=054', 'failed'],
-  ])('%s', async (_name, marker, final) => {
+    ['early: before the worker recorded submitted', '+early-callback', 'succeeded', 1],
+    ['twice', '+dup-callback', 'succeeded', 2],
+    ['out of order: PROCESSING after SUCCESS changes nothing', '+stale-callback', 'succeeded', 2],
+    ['a decline', '+decline=054', 'failed', 1],
+  ])('%s', async (_name, marker, final, callbacks) => {
     const body = withMarker(marker);
     await sys.request('POST', '/v1/payouts', body);
     const done = await sys.waitFor(body.external_id, (p) => p.status === final);
-    await new Promise((r) => setTimeout(r, 400)); // let duplicate and stale callbacks arrive
+    // Every callback the sandbox sends for it has been answered, the duplicate and stale ones too.
+    await expect
+      .poll(
+        () => sys.sandbox.received(body.external_id)?.order?.callbacks.filter((c) => c.acknowledged).length,
+        { timeout: 10_000 },
+      )
+      .toBe(callbacks);
     const after = (await sys.request('GET', `/v1/payouts/${body.external_id}`)).body;
     expect(after.status).toBe(final);
     expect(
@@ -400,6 +409,7 @@ describe('operator actions', () => {
 describe('notifications', () => {
   test('every change is delivered, signed, retried past failures, and orderable by seq', async () => {
     const body = withMarker('');
+    refuseFirst.set(body.external_id, 2);
     await sys.request('POST', '/v1/payouts', body);
     await sys.waitFor(body.external_id, (p) => p.status === 'succeeded');
     await expect
@@ -426,10 +436,21 @@ describe('notifications', () => {
       'payout.submitted',
       'payout.succeeded',
     ]);
-    expect(refusals).toBe(REFUSE);
+    expect(refused.get(body.external_id)).toBe(2);
+    // Refused twice, delivered on the third try, with one stack trace kept, not one per attempt.
+    const connection = testRedis();
+    const queue = new Queue(NOTIFICATIONS_QUEUE, { connection, prefix: sys.config.queuePrefix });
+    try {
+      const job = await queue.getJob(`${jobIdFor(body.external_id)}-n1`);
+      expect(job?.attemptsStarted).toBe(3);
+      expect(job?.stacktrace).toHaveLength(1);
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
   });
 
-  test('a delivery is tried until a 2xx, keeping one stack trace, not one per attempt', async () => {
+  test('a delivery job is set to be tried until a 2xx (a billion attempts), keeping one stack trace', async () => {
     const body = withMarker('');
     await sys.request('POST', '/v1/payouts', body);
     await sys.waitFor(body.external_id, (p) => p.status === 'succeeded');

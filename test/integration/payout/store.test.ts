@@ -13,7 +13,7 @@ import {
 } from '../../../src/payout/states.js';
 import { createPayoutStore, type PayoutStore } from '../../../src/payout/store.js';
 import { captureLogger } from '../../helpers/capture-log.js';
-import { deletePrefix, keysOf, testPayloadKey, testRedis, uniquePrefix } from '../../helpers/redis.js';
+import { deletePrefix, testPayloadKey, testRedis, uniquePrefix } from '../../helpers/redis.js';
 import { cardPayout } from '../../helpers/requests.js';
 import { TRANSITION_CASES } from '../../helpers/transition-table.js';
 
@@ -23,9 +23,13 @@ const prefix = uniquePrefix('store');
 const log = captureLogger();
 const payloadKeys = { current: testPayloadKey(), previous: [] };
 
+/** Every external_id this file created, to find their keys anywhere in Redis. */
+const created = new Set<string>();
+
 async function createPayout(overrides: Record<string, unknown> = {}) {
   const v = validatePayoutRequest(cardPayout(overrides));
   if (!v.ok) throw new Error(JSON.stringify(v.issues));
+  created.add(v.request.external_id);
   return store.create({ method: v.method, request: v.request, masked: { card_number: '411111******1111' } });
 }
 
@@ -37,10 +41,15 @@ async function forceState(externalId: string, state: PayoutState) {
   await redis.zadd(keys.stateIndex(state), Date.now(), externalId);
 }
 
-/** A claim, read as a move of the table: claim() is the one way a payout is taken to sending. */
-async function claimAsMove(externalId: string, from: PayoutState) {
+/**
+ * A claim, read as a move of the table (claim() is the one way a payout is taken to sending): where
+ * it moved from is read back from the history the claim wrote.
+ */
+async function claimAsMove(externalId: string) {
   const claim = await store.claim(externalId, Date.now());
-  return claim.ok ? { ok: true, from, to: claim.record.status } : { ok: false, current: claim.current };
+  if (!claim.ok) return { ok: false, current: claim.current };
+  const entry = (await store.history(externalId)).at(-1);
+  return { ok: true, from: entry?.from, to: claim.record.status };
 }
 
 beforeAll(() => {
@@ -286,7 +295,7 @@ describe('payout record', () => {
     const needsToken = 'needsToken' in TRANSITIONS[event];
     const res =
       event === 'claim'
-        ? await claimAsMove(external_id, state)
+        ? await claimAsMove(external_id)
         : await store.transition(external_id, event, {
             actor: 'operator',
             ...(needsToken ? { token: 'tok-1' } : {}),
@@ -484,8 +493,16 @@ describe('payout record', () => {
   });
 
   test('every key lives under the prefix', async () => {
-    const keys = await keysOf(redis, prefix);
-    expect(keys.length).toBeGreaterThan(0);
-    for (const k of keys) expect(k.startsWith(`${prefix}:`)).toBe(true);
+    // Searched in the whole of Redis, not under the prefix: a key written elsewhere must show.
+    const ours: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'COUNT', 5000);
+      cursor = next;
+      ours.push(...keys.filter((k) => [...created].some((id) => k.includes(id))));
+    } while (cursor !== '0');
+    expect(created.size).toBeGreaterThan(10);
+    expect(ours.length).toBeGreaterThan(created.size);
+    for (const k of ours) expect(k.startsWith(`${prefix}:`), k).toBe(true);
   });
 });

@@ -1,6 +1,8 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { GatewayOutcome } from '../../../src/gateway/outcome.js';
+import { createGatewayClient } from '../../../src/gateway/client.js';
 import { validatePayoutRequest } from '../../../src/methods/index.js';
 import { applyGatewayReport } from '../../../src/payout/gateway-report.js';
 import { createPayoutStore, type PayoutStore } from '../../../src/payout/store.js';
@@ -53,19 +55,40 @@ async function inReview(withOrder: boolean): Promise<string> {
 test('needs_review payouts without an order do not hide the pollable ones behind them', async () => {
   const waiting = [await inReview(false), await inReview(false), await inReview(false)];
   const pollable = [await inReview(true), await inReview(true)];
+  // The gateway's status endpoint over real HTTP: every order it is asked about has succeeded.
   const asked: string[] = [];
-  const gateway = {
-    async status(orderId: string): Promise<GatewayOutcome> {
-      asked.push(orderId);
-      return { kind: 'final', answer: { status: 4, order_id: orderId } };
-    },
-  };
-  const res = await reconcile(
-    { store, gateway, logger: log.logger },
-    { afterMs: 60_000, reviewDeadlineMs: 3_600_000, pollsPerRun: 2 },
-  );
-  expect(res).toMatchObject({ polled: 2, applied: 2 });
-  expect(asked.sort()).toEqual(pollable.map((id) => `o-${id}`).sort());
-  for (const id of pollable) expect((await store.get(id))?.status).toBe('succeeded');
-  for (const id of waiting) expect((await store.get(id))?.status).toBe('needs_review');
+  const server = createServer((req, res) => {
+    let data = '';
+    req.on('data', (c) => {
+      data += c;
+    });
+    req.on('end', () => {
+      const { order_id } = JSON.parse(data) as { order_id: string };
+      asked.push(order_id);
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ status: 4, type: 2, order_id }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const gateway = createGatewayClient({
+    baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    merchantKey: 'test-merchant-key',
+    salt: 'test-salt',
+    timeoutMs: 2_000,
+    connectTimeoutMs: 500,
+  });
+  try {
+    const res = await reconcile(
+      { store, gateway, logger: log.logger },
+      { afterMs: 60_000, reviewDeadlineMs: 3_600_000, pollsPerRun: 2 },
+    );
+    expect(res).toMatchObject({ polled: 2, applied: 2 });
+    expect(asked.sort()).toEqual(pollable.map((id) => `o-${id}`).sort());
+    for (const id of pollable) expect((await store.get(id))?.status).toBe('succeeded');
+    for (const id of waiting) expect((await store.get(id))?.status).toBe('needs_review');
+  } finally {
+    gateway.close();
+    await new Promise((r) => server.close(r));
+  }
 });

@@ -11,6 +11,12 @@ import { type Part, type System, startSystem } from '../../src/system.js';
 import { createPayoutWorker } from '../../src/worker/payout-worker.js';
 import { deletePrefix, REDIS_URL, testRedis, uniquePrefix } from './redis.js';
 
+/**
+ * A loopback port nothing listens on, for "connection refused": the discard port, which nothing here
+ * serves. A port just freed by another test would do only until a test running beside it took it.
+ */
+export const CLOSED_PORT = 9;
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();

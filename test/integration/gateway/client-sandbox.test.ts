@@ -7,6 +7,7 @@ import {
 import type { GatewayOutcome } from '../../../src/gateway/outcome.js';
 import type { GatewayRequest } from '../../../src/methods/index.js';
 import { createSandbox, type Sandbox } from '../../../src/sandbox/index.js';
+import { CLOSED_PORT } from '../../helpers/system.js';
 
 /** The client against the sandbox over real HTTP: one case per outcome class, and the sandbox's rules. */
 
@@ -153,10 +154,7 @@ describe('one outcome class each', () => {
   });
 
   test('not_sent: the sandbox is not listening', async () => {
-    const gone = createSandbox({ merchantKey: MERCHANT_KEY, salt: SALT });
-    const url = await gone.listen(0, '127.0.0.1');
-    await gone.close();
-    await expect(client(url).payout(payout())).resolves.toMatchObject({
+    await expect(client(`http://127.0.0.1:${CLOSED_PORT}`).payout(payout())).resolves.toMatchObject({
       kind: 'not_sent',
       code: 'ECONNREFUSED',
     });

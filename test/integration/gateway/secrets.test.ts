@@ -1,5 +1,5 @@
 import http from 'node:http';
-import net, { type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createGatewayClient, type GatewayClient } from '../../../src/gateway/client.js';
 import type { GatewayOutcome } from '../../../src/gateway/outcome.js';
@@ -7,6 +7,7 @@ import { canonicalString, sign } from '../../../src/gateway/signature.js';
 import type { GatewayRequest } from '../../../src/methods/index.js';
 import { createSandbox, type Sandbox } from '../../../src/sandbox/index.js';
 import { captureLogger } from '../../helpers/capture-log.js';
+import { CLOSED_PORT } from '../../helpers/system.js';
 
 /**
  * No outcome and no log line of the client or the sandbox holds the card number, the merchant key,
@@ -151,12 +152,8 @@ describe('through the sandbox, every outcome class', () => {
   });
 
   test('not_sent: connection refused', async () => {
-    const server = net.createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as AddressInfo).port;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
     const r = request('p');
-    expect((await run(client(`http://127.0.0.1:${port}`), r)).kind).toBe('not_sent');
+    expect((await run(client(`http://127.0.0.1:${CLOSED_PORT}`), r)).kind).toBe('not_sent');
   });
 });
 

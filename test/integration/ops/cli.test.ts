@@ -48,7 +48,7 @@ test('a start that fails (its port taken) exits 1 and leaves no worker behind', 
   const taken = createServer();
   await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
   const env = deployment({ HOST: '127.0.0.1', PORT: String((taken.address() as AddressInfo).port) });
-  const started = Date.now();
+  // A start that hangs instead of exiting is killed, and fails the exit-code check below.
   const run = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'all'], { env });
     let stderr = '';
@@ -64,7 +64,6 @@ test('a start that fails (its port taken) exits 1 and leaves no worker behind', 
   taken.close();
   expect(run.status).toBe(1);
   expect(run.stderr).toContain('EADDRINUSE');
-  expect(Date.now() - started).toBeLessThan(25_000);
   const redis = testRedis();
   const queue = new Queue(QUEUE.payouts, { connection: redis, prefix: env.QUEUE_PREFIX });
   expect(await queue.getWorkersCount()).toBe(0);

@@ -79,7 +79,10 @@ describe('dashboard login', () => {
 describe('what the dashboard shows', () => {
   test('every queue is read-only, retries off', async () => {
     const res = await f.app.inject({ url: '/admin/queues/api/queues', headers: login() });
-    for (const q of (res.json() as { queues: Record<string, unknown>[] }).queues) {
+    expect(res.statusCode).toBe(200);
+    const { queues } = res.json() as { queues: Record<string, unknown>[] };
+    expect(queues.map((q) => q.name).sort()).toEqual(['maintenance', 'notifications', 'payouts']);
+    for (const q of queues) {
       expect(q).toMatchObject({ readOnlyMode: true, allowRetries: false, allowCompletedRetries: false });
     }
   });

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -12,6 +11,7 @@ import { NOTIFICATIONS_QUEUE } from '../../../src/worker/notifier.js';
 import { captureLogger } from '../../helpers/capture-log.js';
 import { deletePrefix, testPayloadKey, testRedis, uniquePrefix } from '../../helpers/redis.js';
 import { cardPayout } from '../../helpers/requests.js';
+import { CLOSED_PORT } from '../../helpers/system.js';
 
 const prefix = uniquePrefix('metrics');
 const log = captureLogger({ level: 'info' });
@@ -23,15 +23,6 @@ let notifications: Queue;
 function seriesValue(text: string, series: string): number | undefined {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
-
-/** A port on this machine that nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 beforeAll(() => {
@@ -94,7 +85,7 @@ describe('gauges from the real Redis', () => {
   });
 
   test('Redis unreachable: a scrape still answers, without the gauges it could not read', async () => {
-    const url = `redis://127.0.0.1:${await closedPort()}`;
+    const url = `redis://127.0.0.1:${CLOSED_PORT}`;
     // Both kinds of connection: a request one fails at once, a worker one waits out the outage.
     const requestRedis = connectRedis({ url }, 'request');
     const workerRedis = connectRedis({ url }, 'worker');

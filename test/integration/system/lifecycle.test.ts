@@ -4,7 +4,7 @@ import { methodIds } from '../../../src/methods/index.js';
 import { applyGatewayReport } from '../../../src/payout/gateway-report.js';
 import { ensurePayoutJob } from '../../../src/queues.js';
 import { cardPayout } from '../../helpers/requests.js';
-import { FORBIDDEN_IN_LOGS, freePort, startTestSystem, type TestSystem } from '../../helpers/system.js';
+import { CLOSED_PORT, FORBIDDEN_IN_LOGS, startTestSystem, type TestSystem } from '../../helpers/system.js';
 import { requestFor } from '../../unit/methods/fixtures.js';
 
 const id = (tag = 'po') => `${tag}-${randomBytes(6).toString('hex')}`;
@@ -171,9 +171,8 @@ describe('each outcome class', () => {
   });
 
   test('a gateway that cannot be reached: retried with backoff, then failed (not_sent)', async () => {
-    const closedPort = await freePort();
     const other = await startTestSystem({
-      env: { GATEWAY_URL: `http://127.0.0.1:${closedPort}`, PAYOUT_MAX_ATTEMPTS: '3' },
+      env: { GATEWAY_URL: `http://127.0.0.1:${CLOSED_PORT}`, PAYOUT_MAX_ATTEMPTS: '3' },
     });
     try {
       const body = cardPayout({ external_id: id() });

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { type PayloadKey, payloadKeyId } from '../../src/config.js';
+import type { Logger } from '../../src/logger.js';
+import { createPayoutStore, type PayoutStore } from '../../src/payout/store.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -10,6 +12,23 @@ export const uniquePrefix = (name = 't') => `test-${name}-${randomBytes(4).toStr
 export function testPayloadKey(): PayloadKey {
   const key = randomBytes(32);
   return { id: payloadKeyId(key), key };
+}
+
+/** A payout store under `prefix`, sealing with a payload key of its own; no notifications. */
+export function testStore(
+  redis: Redis,
+  prefix: string,
+  logger: Logger,
+  options: { now?: () => number } = {},
+): PayoutStore {
+  return createPayoutStore({
+    redis,
+    queuePrefix: prefix,
+    payloadKeys: { current: testPayloadKey(), previous: [] },
+    logger,
+    notify: false,
+    ...options,
+  });
 }
 
 /** Every key of a prefix (SCAN, never KEYS). */

@@ -3,13 +3,13 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { validatePayoutRequest } from '../../../src/methods/index.js';
 import { createMetrics } from '../../../src/ops/metrics.js';
-import { createPayoutStore, type PayoutStore } from '../../../src/payout/store.js';
+import type { PayoutStore } from '../../../src/payout/store.js';
 import { createProducer } from '../../../src/producer/producer.js';
 import { createPayoutQueue, type PayoutJobData, QUEUE } from '../../../src/queues.js';
 import { connectRedis } from '../../../src/redis.js';
 import { NOTIFICATIONS_QUEUE } from '../../../src/worker/notifier.js';
 import { captureLogger } from '../../helpers/capture-log.js';
-import { deletePrefix, testPayloadKey, testRedis, uniquePrefix } from '../../helpers/redis.js';
+import { deletePrefix, testRedis, testStore, uniquePrefix } from '../../helpers/redis.js';
 import { cardPayout } from '../../helpers/requests.js';
 import { CLOSED_PORT } from '../../helpers/system.js';
 
@@ -27,12 +27,7 @@ function seriesValue(text: string, series: string): number | undefined {
 
 beforeAll(() => {
   redis = testRedis();
-  store = createPayoutStore({
-    redis,
-    queuePrefix: prefix,
-    payloadKeys: { current: testPayloadKey(), previous: [] },
-    logger: log.logger,
-  });
+  store = testStore(redis, prefix, log.logger);
   payoutQueue = createPayoutQueue(redis, prefix);
   notifications = new Queue(NOTIFICATIONS_QUEUE, { connection: redis, prefix: prefix });
 });
@@ -54,13 +49,7 @@ describe('gauges from the real Redis', () => {
     const valid = validatePayoutRequest(cardPayout());
     if (!valid.ok) throw new Error('fixture is invalid');
     const past = Date.now() - 90_000;
-    const pastStore = createPayoutStore({
-      redis,
-      queuePrefix: prefix,
-      payloadKeys: { current: testPayloadKey(), previous: [] },
-      logger: log.logger,
-      now: () => past,
-    });
+    const pastStore = testStore(redis, prefix, log.logger, { now: () => past });
     await pastStore.create({ method: valid.method, request: valid.request, masked: {} });
     await pastStore.transition(valid.request.external_id, 'gateway_unknown', {
       actor: 'reconciler',
@@ -94,12 +83,7 @@ describe('gauges from the real Redis', () => {
       new Queue(QUEUE.maintenance, { connection: workerRedis, prefix: prefix }),
     ];
     for (const q of downQueues) q.on('error', () => undefined);
-    const downStore = createPayoutStore({
-      redis: requestRedis,
-      queuePrefix: prefix,
-      payloadKeys: { current: testPayloadKey(), previous: [] },
-      logger: log.logger,
-    });
+    const downStore = testStore(requestRedis, prefix, log.logger);
     const metrics = createMetrics({ collectTimeoutMs: 300, logger: log.logger });
     metrics.observeQueues([...downQueues, notifications]);
     metrics.observeStore(downStore);

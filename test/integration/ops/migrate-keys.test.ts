@@ -2,9 +2,9 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { validatePayoutRequest } from '../../../src/methods/index.js';
 import { migrateKeys } from '../../../src/ops/migrate-keys.js';
-import { createPayoutStore, type PayoutStore } from '../../../src/payout/store.js';
+import type { PayoutStore } from '../../../src/payout/store.js';
 import { captureLogger } from '../../helpers/capture-log.js';
-import { deletePrefix, testPayloadKey, testRedis, uniquePrefix } from '../../helpers/redis.js';
+import { deletePrefix, testRedis, testStore, uniquePrefix } from '../../helpers/redis.js';
 import { cardPayout } from '../../helpers/requests.js';
 
 let redis: Redis;
@@ -13,13 +13,7 @@ const prefix = uniquePrefix('migrate');
 
 beforeAll(() => {
   redis = testRedis();
-  store = createPayoutStore({
-    redis,
-    queuePrefix: prefix,
-    payloadKeys: { current: testPayloadKey(), previous: [] },
-    logger: captureLogger().logger,
-    notify: false,
-  });
+  store = testStore(redis, prefix, captureLogger().logger);
 });
 afterAll(async () => {
   await deletePrefix(redis, prefix);

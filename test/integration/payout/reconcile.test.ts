@@ -5,10 +5,10 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { createGatewayClient } from '../../../src/gateway/client.js';
 import { validatePayoutRequest } from '../../../src/methods/index.js';
 import { applyGatewayReport } from '../../../src/payout/gateway-report.js';
-import { createPayoutStore, type PayoutStore } from '../../../src/payout/store.js';
+import type { PayoutStore } from '../../../src/payout/store.js';
 import { reconcile } from '../../../src/worker/maintenance.js';
 import { captureLogger } from '../../helpers/capture-log.js';
-import { deletePrefix, testPayloadKey, testRedis, uniquePrefix } from '../../helpers/redis.js';
+import { deletePrefix, testRedis, testStore, uniquePrefix } from '../../helpers/redis.js';
 import { cardPayout } from '../../helpers/requests.js';
 
 let redis: Redis;
@@ -18,13 +18,7 @@ const log = captureLogger();
 
 beforeAll(() => {
   redis = testRedis();
-  store = createPayoutStore({
-    redis,
-    queuePrefix: prefix,
-    payloadKeys: { current: testPayloadKey(), previous: [] },
-    logger: log.logger,
-    notify: false,
-  });
+  store = testStore(redis, prefix, log.logger);
 });
 afterAll(async () => {
   await deletePrefix(redis, prefix);

@@ -53,9 +53,22 @@ export interface TestSystem {
  * The real system (API + worker) on a free port, against the sandbox gateway over real HTTP,
  * on the real Redis under a prefix of its own. Secrets are generated per run.
  */
-export async function startTestSystem(
-  options: { env?: Record<string, string>; sandbox?: Partial<SandboxOptions>; parts?: Part[] } = {},
-): Promise<TestSystem> {
+export async function startTestSystem(options: TestSystemOptions = {}): Promise<TestSystem> {
+  // The port is free when chosen but bound only once the sandbox runs: a test file running beside
+  // this one can take it in between. A start that fails that way has closed itself; try another.
+  for (let tries = 1; ; tries++) {
+    try {
+      return await startTestSystemOn(await freePort(), options);
+    } catch (err) {
+      const taken = (err as { code?: string }).code === 'EADDRINUSE' && options.env?.PORT === undefined;
+      if (!taken || tries >= 5) throw err;
+    }
+  }
+}
+
+type TestSystemOptions = { env?: Record<string, string>; sandbox?: Partial<SandboxOptions>; parts?: Part[] };
+
+async function startTestSystemOn(port: number, options: TestSystemOptions): Promise<TestSystem> {
   const logs: string[] = [];
   const destination = new Writable({
     write(chunk, _enc, done) {
@@ -63,7 +76,6 @@ export async function startTestSystem(
       done();
     },
   });
-  const port = await freePort();
   const merchantKey = `test-mk-${randomBytes(8).toString('hex')}`;
   const salt = `test-salt-${randomBytes(8).toString('hex')}`;
   const apiKey = `test-api-${randomBytes(12).toString('hex')}`;
@@ -99,7 +111,12 @@ export async function startTestSystem(
   };
   const config = loadConfig(env);
   const logger = createLogger({ level: 'info', destination, secrets: secretsOf(config) });
-  const system = await startSystem(config, options.parts ?? ['api', 'worker'], logger);
+  const system = await startSystem(config, options.parts ?? ['api', 'worker'], logger).catch(
+    async (err: unknown) => {
+      await sandbox.close();
+      throw err;
+    },
+  );
   const api = `http://127.0.0.1:${port}`;
 
   const request: TestSystem['request'] = async (method, path, body, headers = {}) => {

@@ -304,8 +304,56 @@ export function createDeposits(deps: {
     }
   }
 
-  /** A type-1 callback: moves the deposit, or records a contradiction without applying it. */
+  /** The fields in which a callback describes another deposit than the record (its amount, currency, order). */
+  async function differences(id: string, report: GatewayReport): Promise<string[] | undefined> {
+    const h = await deps.redis.hgetall(recordKey(id));
+    if (!h.status) return undefined;
+    const claimed = report.payout ?? {};
+    const out: string[] = [];
+    if (claimed.amount !== undefined && claimed.amount !== h.amount) out.push('amount');
+    if (claimed.currency !== undefined && claimed.currency.toUpperCase() !== h.currency?.toUpperCase())
+      out.push('currency');
+    if (report.orderId !== undefined && h.order_id !== undefined && report.orderId !== h.order_id)
+      out.push('order_id');
+    return out;
+  }
+
+  /** Records a callback that contradicts the deposit in its history, logs and raises it; nothing moves. */
+  async function raise(id: string, current: DepositState, report: GatewayReport, reason: string) {
+    await deps.redis.rpush(
+      historyKey(id),
+      JSON.stringify({
+        at: new Date().toISOString(),
+        event: 'gateway_report',
+        actor: 'callback',
+        contradiction: true,
+        from: current,
+        to: current,
+        gateway_status: report.status,
+        reason,
+      }),
+    );
+    deps.logger.error(
+      { external_id: id, current, gateway_status: report.status, kind: 'deposit', reason },
+      'CONTRADICTION: a callback contradicts a deposit; recorded, not applied',
+    );
+    deps.onContradiction?.(id);
+    return 'contradiction' as const;
+  }
+
+  /**
+   * A type-1 callback: moves the deposit, or records a contradiction without applying it (another
+   * final result for a terminal deposit, or another amount, currency or order than the deposit's).
+   */
   async function applyReport(id: string, report: GatewayReport) {
+    if (report.payout) {
+      const differ = await differences(id, report);
+      if (differ === undefined) return 'unknown_deposit' as const;
+      if (differ.length > 0) {
+        const current = (await deps.redis.hget(recordKey(id), 'status')) as DepositState;
+        return raise(id, current, report, `callback about another deposit: ${differ.join(', ')} differ`);
+      }
+    }
     const to = stateFor(report.status);
     const moved = await move(
       id,
@@ -322,24 +370,12 @@ export function createDeposits(deps: {
       (moved.current === 'succeeded' && to === 'failed') ||
       (moved.current === 'failed' && to === 'succeeded');
     if (!contradiction) return 'unchanged' as const;
-    await deps.redis.rpush(
-      historyKey(id),
-      JSON.stringify({
-        at: new Date().toISOString(),
-        event: 'gateway_report',
-        actor: 'callback',
-        contradiction: true,
-        from: moved.current,
-        to: moved.current,
-        gateway_status: report.status,
-      }),
+    return raise(
+      id,
+      moved.current,
+      report,
+      `callback reported status ${report.status} for a deposit that is ${moved.current}`,
     );
-    deps.logger.error(
-      { external_id: id, current: moved.current, gateway_status: report.status, kind: 'deposit' },
-      'CONTRADICTION: a callback contradicts a terminal deposit; recorded, not applied',
-    );
-    deps.onContradiction?.(id);
-    return 'contradiction' as const;
   }
 
   return { create, get, applyReport };

@@ -135,7 +135,7 @@ export function registerCallbackRoute(app: FastifyInstance, deps: CallbackDeps) 
         else if (res.result === 'contradiction') result = 'contradiction';
         else if (res.result === 'unchanged') result = 'unchanged';
       } else if (cb.type === 1 && deps.onDepositReport) {
-        const res = await deps.onDepositReport(cb.external_id, report);
+        const res = await deps.onDepositReport(cb.external_id, { ...report, payout: about });
         if (res === 'unknown_deposit') known = false;
         else if (res === 'contradiction') result = 'contradiction';
         else if (res === 'unchanged') result = 'unchanged';

@@ -10,8 +10,9 @@ export interface GatewayReport {
   reasonCode?: string | undefined;
   reason?: string | undefined;
   /**
-   * A callback's own account of the payout it names, checked against the record before anything is
-   * applied; with it, the report's order_id is checked against the recorded one too. Never written.
+   * A callback's own account of the payout (or deposit) it names, checked against the record before
+   * anything is applied; with it, the report's order_id is checked against the recorded one too.
+   * Never written.
    */
   payout?: ReportedPayout | undefined;
 }

@@ -607,6 +607,53 @@ describe('deposits', () => {
     expect(sys.sandbox.received(externalId)?.requests).toBe(1);
   });
 
+  test('a deposit callback about another amount or order is raised, never applied; its own settles it', async () => {
+    const externalId = id('depother');
+    const body = requestFor(
+      'bank_card',
+      'deposit',
+      { exp_year: '2099' },
+      {
+        external_id: externalId,
+        customer: { customer_id: 'player+no-callback', country: 'LV', first_name: 'A', last_name: 'B' },
+      },
+    );
+    const created = await sys.request('POST', '/v1/deposits', body);
+    expect(created.body.status).toBe('submitted');
+    const own = {
+      status: 4,
+      type: 1,
+      external_id: externalId,
+      order_id: created.body.order_id,
+      amount: body.amount,
+      currency: body.currency,
+    };
+    const callback = (params: Record<string, unknown>) =>
+      sys.request('POST', '/v1/callbacks/gateway', withSignature(params, sys.config.gateway.salt), {
+        authorization: '',
+      });
+    for (const other of [{ amount: Number(body.amount) + 1 }, { currency: 'EUR' }, { order_id: '999999999999' }]) {
+      expect(await callback({ ...own, ...other })).toEqual({ status: 200, body: { result: 'ok' } });
+    }
+    const redis = testRedis();
+    try {
+      const recordKey = `${sys.config.queuePrefix}:deposit:${externalId}`;
+      expect(await redis.hget(recordKey, 'status')).toBe('submitted');
+      const history = (
+        await redis.lrange(`${sys.config.queuePrefix}:deposit-history:${externalId}`, 0, -1)
+      ).map((l) => JSON.parse(l) as { contradiction?: boolean; reason?: string });
+      expect(history.filter((h) => h.contradiction).map((h) => h.reason)).toEqual([
+        expect.stringContaining('amount differ'),
+        expect.stringContaining('currency differ'),
+        expect.stringContaining('order_id differ'),
+      ]);
+      expect(await callback(own)).toEqual({ status: 200, body: { result: 'ok' } });
+      expect(await redis.hget(recordKey, 'status')).toBe('succeeded');
+    } finally {
+      redis.disconnect();
+    }
+  });
+
   test('a deposit callback (type 1) settles the deposit', async () => {
     const externalId = id('dep');
     const body = requestFor('jeton_wallet', 'deposit', {}, { external_id: externalId });

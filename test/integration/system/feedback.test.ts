@@ -632,7 +632,11 @@ describe('deposits', () => {
       sys.request('POST', '/v1/callbacks/gateway', withSignature(params, sys.config.gateway.salt), {
         authorization: '',
       });
-    for (const other of [{ amount: Number(body.amount) + 1 }, { currency: 'EUR' }, { order_id: '999999999999' }]) {
+    for (const other of [
+      { amount: Number(body.amount) + 1 },
+      { currency: 'EUR' },
+      { order_id: '999999999999' },
+    ]) {
       expect(await callback({ ...own, ...other })).toEqual({ status: 200, body: { result: 'ok' } });
     }
     const redis = testRedis();

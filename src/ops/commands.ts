@@ -215,9 +215,10 @@ export async function migrateKeysCommand(config: Config, args: string[], io = st
   const { values } = parseArgs({ args, options: { 'dry-run': { type: 'boolean' } } });
   const dryRun = values['dry-run'] ?? false;
   return withStore(config, async ({ redis }) => {
-    const { moved, conflicts } = await migrateKeys(redis, config.queuePrefix, { dryRun });
+    const { moved, conflicts, unexpected } = await migrateKeys(redis, config.queuePrefix, { dryRun });
     io.out(`${dryRun ? 'would move' : 'moved'} ${moved} key(s) to the current layout`);
     for (const key of conflicts) io.err(`payouts: left ${key}: its new name is taken`);
-    return conflicts.length > 0 ? 1 : 0;
+    for (const key of unexpected) io.err(`payouts: left ${key}: not a history or payload of this layout`);
+    return conflicts.length + unexpected.length > 0 ? 1 : 0;
   });
 }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
 import { payoutKeys } from '../payout/keys.js';
 
 /**
@@ -9,13 +9,15 @@ import { payoutKeys } from '../payout/keys.js';
  *
  * Under the old layout a key ending in `:history` or `:payload` is told apart from the record of a
  * payout whose external_id ends that way by its type: records are hashes, histories and payloads
- * strings, a deposit's history a list.
+ * strings, a deposit's history a list. A key of any other type is left and reported.
  */
 
 export interface KeyMigration {
   moved: number;
   /** Old keys whose new name already existed: left in place, for an operator to look at. */
   conflicts: string[];
+  /** Keys named like an old history or payload but of another type than a record's: left in place. */
+  unexpected: string[];
 }
 
 const SCAN_COUNT = 1_000;
@@ -31,31 +33,40 @@ export async function migrateKeys(
     ['payout', ':payload', 'string', keys.payload],
     ['deposit', ':history', 'list', (id) => `${queuePrefix}:deposit-history:${id}`],
   ];
-  const out: KeyMigration = { moved: 0, conflicts: [] };
+  // SCAN names no key, so on a Cluster it must ask each master itself; the moves themselves go
+  // through the cluster client, which routes them to the slot every key of the deployment shares.
+  const scanned: Redis[] = redis instanceof Cluster ? (redis as Cluster).nodes('master') : [redis];
+  const out: KeyMigration = { moved: 0, conflicts: [], unexpected: [] };
   for (const [kind, suffix, type, to] of moves) {
     const start = `${queuePrefix}:${kind}:`;
-    let cursor = '0';
-    do {
-      const [next, found] = await redis.scan(
-        cursor,
-        'MATCH',
-        `${globSafe(start)}*${suffix}`,
-        'COUNT',
-        SCAN_COUNT,
-      );
-      cursor = next;
-      for (const key of found) {
-        if ((await redis.type(key)) !== type) continue;
-        const target = to(key.slice(start.length, -suffix.length));
-        if (opts.dryRun) {
-          if (await redis.exists(target)) out.conflicts.push(key);
-          else out.moved++;
-          continue;
-        }
-        if ((await redis.renamenx(key, target)) === 1) out.moved++;
-        else out.conflicts.push(key);
+    const found = new Set<string>(); // SCAN may return a key more than once
+    for (const node of scanned) {
+      let cursor = '0';
+      do {
+        const [next, batch] = await node.scan(
+          cursor,
+          'MATCH',
+          `${globSafe(start)}*${suffix}`,
+          'COUNT',
+          SCAN_COUNT,
+        );
+        cursor = next;
+        for (const key of batch) found.add(key);
+      } while (cursor !== '0');
+    }
+    for (const key of found) {
+      const actual = await redis.type(key);
+      if (actual !== type) {
+        if (actual !== 'hash' && actual !== 'none') out.unexpected.push(key);
+        continue;
       }
-    } while (cursor !== '0');
+      const target = to(key.slice(start.length, -suffix.length));
+      const moved = opts.dryRun
+        ? (await redis.exists(target)) === 0
+        : (await redis.renamenx(key, target)) === 1;
+      if (moved) out.moved++;
+      else out.conflicts.push(key);
+    }
   }
   return out;
 }

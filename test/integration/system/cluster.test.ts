@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { migrateKeys } from '../../../src/ops/migrate-keys.js';
+import { connectRedis } from '../../../src/redis.js';
 import { startRedisCluster } from '../../helpers/redis-cluster.js';
 import { cardPayout } from '../../helpers/requests.js';
 import { startTestSystem, type TestSystem } from '../../helpers/system.js';
@@ -35,4 +37,25 @@ test('payouts run end to end across a 3-master Redis Cluster', async () => {
   }
   const ready = await fetch(`${sys.api}/readyz`);
   expect(ready.status).toBe(200);
+});
+
+test('migrate-keys finds the old layout on whichever master holds it, and moves it', async () => {
+  const body = cardPayout({
+    external_id: `po-${randomBytes(6).toString('hex')}`,
+    customer: { customer_id: 'p+no-callback', country: 'LV', first_name: 'A', last_name: 'B' },
+  });
+  await sys.request('POST', '/v1/payouts', body);
+  await sys.waitFor(body.external_id, (p) => p.status === 'submitted');
+  const redis = connectRedis({ url: cluster.url, cluster: true }, 'worker');
+  try {
+    const { keys } = sys.system.store;
+    const base = sys.config.queuePrefix;
+    await redis.rename(keys.history(body.external_id), `${base}:payout:${body.external_id}:history`);
+    expect((await sys.request('GET', `/v1/payouts/${body.external_id}`)).body.history).toEqual([]);
+    expect(await migrateKeys(redis, base)).toEqual({ moved: 1, conflicts: [], unexpected: [] });
+    const after = (await sys.request('GET', `/v1/payouts/${body.external_id}`)).body;
+    expect(after.history.map((h: { to: string }) => h.to)).toEqual(['queued', 'sending', 'submitted']);
+  } finally {
+    redis.disconnect();
+  }
 });

@@ -343,7 +343,8 @@ export function createDeposits(deps: {
 
   /**
    * A type-1 callback: moves the deposit, or records a contradiction without applying it (another
-   * final result for a terminal deposit, or another amount, currency or order than the deposit's).
+   * final result for a terminal deposit, any report of one never sent or refused, or another amount,
+   * currency or order than the deposit's).
    */
   async function applyReport(id: string, report: GatewayReport) {
     if (report.payout) {
@@ -366,7 +367,11 @@ export function createDeposits(deps: {
     );
     if (moved.ok) return 'applied' as const;
     if (moved.current === undefined) return 'unknown_deposit' as const;
+    // The casino was told "nothing was sent" (not_sent) or "refused" (rejected): any report of it says
+    // the gateway has it after all.
     const contradiction =
+      moved.current === 'not_sent' ||
+      moved.current === 'rejected' ||
       (moved.current === 'succeeded' && to === 'failed') ||
       (moved.current === 'failed' && to === 'succeeded');
     if (!contradiction) return 'unchanged' as const;

@@ -658,6 +658,42 @@ describe('deposits', () => {
     }
   });
 
+  test('a callback about a deposit the casino was told was never sent is raised, never applied', async () => {
+    const externalId = id('depnotsent');
+    const body = requestFor(
+      'bank_card',
+      'deposit',
+      { exp_year: '2099' },
+      {
+        external_id: externalId,
+        customer: { customer_id: 'player+503x5', country: 'LV', first_name: 'A', last_name: 'B' },
+      },
+    );
+    const res = await sys.request('POST', '/v1/deposits', body);
+    expect(res.status).toBe(503);
+    expect(res.body.error.code).toBe('gateway_unavailable');
+    const callback = {
+      status: 4,
+      type: 1,
+      external_id: externalId,
+      amount: body.amount,
+      currency: body.currency,
+    };
+    expect(
+      await sys.request('POST', '/v1/callbacks/gateway', withSignature(callback, sys.config.gateway.salt), {
+        authorization: '',
+      }),
+    ).toEqual({ status: 200, body: { result: 'ok' } });
+    const redis = testRedis();
+    try {
+      expect(await redis.hget(`${sys.config.queuePrefix}:deposit:${externalId}`, 'status')).toBe('not_sent');
+      const history = await redis.lrange(`${sys.config.queuePrefix}:deposit-history:${externalId}`, 0, -1);
+      expect(JSON.parse(history.at(-1)!)).toMatchObject({ contradiction: true, gateway_status: 4 });
+    } finally {
+      redis.disconnect();
+    }
+  });
+
   test('a deposit callback (type 1) settles the deposit', async () => {
     const externalId = id('dep');
     const body = requestFor('jeton_wallet', 'deposit', {}, { external_id: externalId });

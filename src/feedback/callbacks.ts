@@ -101,6 +101,15 @@ export function registerCallbackRoute(app: FastifyInstance, deps: CallbackDeps) 
       const parsed = callbackSchema.safeParse(params);
       if (!parsed.success) {
         deps.onResult?.('invalid');
+        // Signed, so from the gateway: an operator must see it, since the gateway repeats it for a day.
+        deps.logger.warn(
+          {
+            external_id:
+              typeof params.external_id === 'string' ? params.external_id.slice(0, 255) : undefined,
+            fields: parsed.error.issues.map((i) => i.path.join('.')),
+          },
+          'a signed callback the schema refuses: answered 400',
+        );
         return sendError(
           reply,
           400,

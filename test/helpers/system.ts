@@ -109,14 +109,20 @@ async function startTestSystemOn(port: number, options: TestSystemOptions): Prom
     LOG_LEVEL: 'info',
     ...options.env,
   };
-  const config = loadConfig(env);
-  const logger = createLogger({ level: 'info', destination, secrets: secretsOf(config) });
-  const system = await startSystem(config, options.parts ?? ['api', 'worker'], logger).catch(
-    async (err: unknown) => {
-      await sandbox.close();
-      throw err;
-    },
-  );
+  let config: ReturnType<typeof loadConfig>;
+  let system: System;
+  try {
+    config = loadConfig(env);
+    const logger = createLogger({ level: 'info', destination, secrets: secretsOf(config) });
+    system = await startSystem(config, options.parts ?? ['api', 'worker'], logger);
+  } catch (err) {
+    // Nothing of a failed start is left behind: its sandbox, and what it wrote under its prefix.
+    await sandbox.close();
+    const redis = testRedis();
+    await deletePrefix(redis, prefix);
+    redis.disconnect();
+    throw err;
+  }
   const api = `http://127.0.0.1:${port}`;
 
   const request: TestSystem['request'] = async (method, path, body, headers = {}) => {

@@ -468,6 +468,21 @@ describe('notifications', () => {
 });
 
 describe('deposits', () => {
+  /** A card deposit of a player whose customer_id carries sandbox markers. */
+  const cardDeposit = (tag: string, customerId: string) => {
+    const externalId = id(tag);
+    const body = requestFor(
+      'bank_card',
+      'deposit',
+      { exp_year: '2099' },
+      {
+        external_id: externalId,
+        customer: { customer_id: customerId, country: 'LV', first_name: 'A', last_name: 'B' },
+      },
+    );
+    return { externalId, body };
+  };
+
   const offered = [
     'bank_card',
     'p2p_card',
@@ -524,16 +539,7 @@ describe('deposits', () => {
   });
 
   test('Redis lost after the send: 502 outcome unknown (never 503 "nothing accepted"), and not "in progress" forever', async () => {
-    const externalId = id('deplost');
-    const body = requestFor(
-      'bank_card',
-      'deposit',
-      { exp_year: '2099' },
-      {
-        external_id: externalId,
-        customer: { customer_id: 'player+no-callback', country: 'LV', first_name: 'A', last_name: 'B' },
-      },
-    );
+    const { externalId, body } = cardDeposit('deplost', 'player+no-callback');
     const redis = testRedis();
     // The connection drops on the write after the send (the first script moves it to sending).
     let scripts = 0;
@@ -608,16 +614,7 @@ describe('deposits', () => {
   });
 
   test('a deposit callback about another amount or order is raised, never applied; its own settles it', async () => {
-    const externalId = id('depother');
-    const body = requestFor(
-      'bank_card',
-      'deposit',
-      { exp_year: '2099' },
-      {
-        external_id: externalId,
-        customer: { customer_id: 'player+no-callback', country: 'LV', first_name: 'A', last_name: 'B' },
-      },
-    );
+    const { externalId, body } = cardDeposit('depother', 'player+no-callback');
     const created = await sys.request('POST', '/v1/deposits', body);
     expect(created.body.status).toBe('submitted');
     const own = {
@@ -659,16 +656,7 @@ describe('deposits', () => {
   });
 
   test('a callback about a deposit the casino was told was never sent is raised, never applied', async () => {
-    const externalId = id('depnotsent');
-    const body = requestFor(
-      'bank_card',
-      'deposit',
-      { exp_year: '2099' },
-      {
-        external_id: externalId,
-        customer: { customer_id: 'player+503x5', country: 'LV', first_name: 'A', last_name: 'B' },
-      },
-    );
+    const { externalId, body } = cardDeposit('depnotsent', 'player+503x5');
     const res = await sys.request('POST', '/v1/deposits', body);
     expect(res.status).toBe(503);
     expect(res.body.error.code).toBe('gateway_unavailable');

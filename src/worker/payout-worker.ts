@@ -37,9 +37,14 @@ export interface PayoutWorkerDeps {
 /** A retry_scheduled payout whose job fires this much early is sent anyway: clocks differ a little. */
 const EARLY_TOLERANCE_MS = 50;
 
-/** Tries of writing a gateway answer cut off by lost connections, and the pause before the next. */
-const RECORD_TRIES = 5;
+/**
+ * Tries of writing a gateway answer that Redis could not take, and the pause before the next: doubling
+ * from 100 ms to at most 2 s, about 11 s in all, to outlast a fail-over (READONLY from a replica is
+ * answered at once, so the connection does not wait it out).
+ */
+const RECORD_TRIES = 10;
 const RECORD_RETRY_MS = 100;
+const RECORD_MAX_RETRY_MS = 2_000;
 
 export function createPayoutWorker(deps: PayoutWorkerDeps): Worker<PayoutJobData> {
   const { store, logger } = deps;
@@ -145,6 +150,7 @@ export function createPayoutWorker(deps: PayoutWorkerDeps): Worker<PayoutJobData
     externalId: string,
     token: string,
     write: () => Promise<T>,
+    answer: Record<string, unknown>,
   ): Promise<{ written: T } | { left: PayoutState | undefined }> {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -160,12 +166,22 @@ export function createPayoutWorker(deps: PayoutWorkerDeps): Worker<PayoutJobData
         }
         return { written: await write() };
       } catch (err) {
-        if (!isRedisUnavailable(err) || attempt >= RECORD_TRIES) throw err;
+        if (!isRedisUnavailable(err)) throw err;
+        if (attempt >= RECORD_TRIES) {
+          // The payout stays sending and its job's next try hands it to needs_review: this line is
+          // where an operator finds what the gateway said (its order_id above all) to resolve it.
+          logger.error(
+            { external_id: externalId, ...answer, err },
+            'the gateway answer could not be recorded: the payout will go to needs_review; resolve it with this answer',
+          );
+          throw err;
+        }
         logger.warn(
           { external_id: externalId, attempt, err },
           'recording the gateway answer lost its connection; trying again',
         );
-        await new Promise((resolve) => setTimeout(resolve, RECORD_RETRY_MS * attempt));
+        const pause = Math.min(RECORD_RETRY_MS * 2 ** (attempt - 1), RECORD_MAX_RETRY_MS);
+        await new Promise((resolve) => setTimeout(resolve, pause));
       }
     }
   }
@@ -181,21 +197,29 @@ export function createPayoutWorker(deps: PayoutWorkerDeps): Worker<PayoutJobData
   ): Promise<string> {
     switch (decision.action) {
       case 'report': {
-        const res = await recordAnswer(externalId, token, () =>
-          applyGatewayReport(deps, externalId, decision.report, 'worker', durationMs),
+        const { status, orderId } = decision.report;
+        const res = await recordAnswer(
+          externalId,
+          token,
+          () => applyGatewayReport(deps, externalId, decision.report, 'worker', durationMs),
+          { decision: 'report', gateway_status: status, order_id: orderId },
         );
         return 'left' in res ? `report_unconfirmed_${res.left}` : `report_${res.written.result}`;
       }
       case 'retry': {
-        const res = await recordAnswer(externalId, token, () =>
-          store.transition(externalId, 'retry', {
-            actor: 'worker',
-            token,
-            reason: decision.reason,
-            nextAttemptAt: decision.at,
-            mayHaveReached: decision.mayHaveReached,
-            durationMs,
-          }),
+        const res = await recordAnswer(
+          externalId,
+          token,
+          () =>
+            store.transition(externalId, 'retry', {
+              actor: 'worker',
+              token,
+              reason: decision.reason,
+              nextAttemptAt: decision.at,
+              mayHaveReached: decision.mayHaveReached,
+              durationMs,
+            }),
+          { decision: 'retry', reason: decision.reason },
         );
         if ('left' in res) {
           // Most likely the lost try itself: the job still waits for the next attempt (its claim
@@ -203,19 +227,26 @@ export function createPayoutWorker(deps: PayoutWorkerDeps): Worker<PayoutJobData
           if (res.left === 'retry_scheduled') return delayJob(job, bullToken, decision.at);
           return `retry_unconfirmed_${res.left}`;
         }
+        // Refused because it is already retry_scheduled: a lost try that Redis ran twice; still wait.
+        if (!res.written.ok && res.written.current === 'retry_scheduled')
+          return delayJob(job, bullToken, decision.at);
         if (!res.written.ok) return `retry_refused_${res.written.current}`;
         return delayJob(job, bullToken, decision.at);
       }
       case 'give_up':
       case 'reject':
       case 'review': {
-        const res = await recordAnswer(externalId, token, () =>
-          store.transition(externalId, decision.action, {
-            actor: 'worker',
-            token,
-            reason: decision.reason,
-            durationMs,
-          }),
+        const res = await recordAnswer(
+          externalId,
+          token,
+          () =>
+            store.transition(externalId, decision.action, {
+              actor: 'worker',
+              token,
+              reason: decision.reason,
+              durationMs,
+            }),
+          { decision: decision.action, reason: decision.reason },
         );
         if ('left' in res) return `${decision.action}_unconfirmed_${res.left}`;
         return res.written.ok ? decision.action : `${decision.action}_refused_${res.written.current}`;

@@ -53,11 +53,16 @@ function losingTransitionAnswers(
   event: string,
   externalIds: Set<string>,
   when: 'before' | 'after' = 'after',
+  times = 1,
 ): PayoutStore {
+  const lost = new Map<string, number>();
   return {
     ...store,
     async transition(externalId, ev, opts) {
-      const lose = ev === event && externalIds.delete(externalId);
+      const n = lost.get(externalId) ?? 0;
+      const lose = ev === event && externalIds.has(externalId) && n < times;
+      if (lose) lost.set(externalId, n + 1);
+      if (lose && n + 1 === times) externalIds.delete(externalId);
       if (lose && when === 'before') throw new Error('Connection is closed.');
       const res = await store.transition(externalId, ev, opts);
       if (lose) throw new Error('Connection is closed.');
@@ -152,6 +157,20 @@ describe('a gateway answer whose record write lost its connection', () => {
     expect(history.filter((e) => e === 'gateway_pending')).toHaveLength(1);
     expect(history).not.toContain('review');
     expect(sys.logs.some((l) => l.includes('trying again') && l.includes(body.external_id))).toBe(true);
+  });
+
+  test('refused for seconds (a fail-over): written on a later try, not handed to review', async () => {
+    const body = cardPayout({ customer: noCallback });
+    const lost = new Set([body.external_id]);
+    const failures = startCountingFailures(
+      losingTransitionAnswers(sys.system.store, 'gateway_pending', lost, 'before', 7),
+    );
+    await sys.system.producer.enqueuePayout(body);
+    await sys.waitFor(body.external_id, (p) => p.status === 'submitted', 30_000);
+    expect(lost.size).toBe(0); // refused seven times, over about 5 s
+    expect(failures).toEqual([]);
+    expect(sys.sandbox.received(body.external_id)).toMatchObject({ requests: 1, created: 1 });
+    expect(await events(body.external_id)).not.toContain('review');
   });
 
   test('cut after it ran: the payout has left sending, so it is not written twice', async () => {

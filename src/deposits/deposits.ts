@@ -11,7 +11,7 @@ import { bearerAuth } from '../http/auth.js';
 import { sendError } from '../http/errors.js';
 import type { Logger } from '../logger.js';
 import { type GatewayRequest, maskPaymentData, validateDepositRequest } from '../methods/index.js';
-import type { GatewayReport } from '../payout/gateway-report.js';
+import { differences, type GatewayReport } from '../payout/gateway-report.js';
 import { canonicalJson, isDigestOf, type PayloadKeys, requestDigest } from '../payout/sealing.js';
 import { isRedisUnavailable, runScript } from '../redis.js';
 
@@ -304,20 +304,6 @@ export function createDeposits(deps: {
     }
   }
 
-  /** The fields in which a callback describes another deposit than the record (its amount, currency, order). */
-  async function differences(id: string, report: GatewayReport): Promise<string[] | undefined> {
-    const h = await deps.redis.hgetall(recordKey(id));
-    if (!h.status) return undefined;
-    const claimed = report.payout ?? {};
-    const out: string[] = [];
-    if (claimed.amount !== undefined && claimed.amount !== h.amount) out.push('amount');
-    if (claimed.currency !== undefined && claimed.currency.toUpperCase() !== h.currency?.toUpperCase())
-      out.push('currency');
-    if (report.orderId !== undefined && h.order_id !== undefined && report.orderId !== h.order_id)
-      out.push('order_id');
-    return out;
-  }
-
   /** Records a callback that contradicts the deposit in its history, logs and raises it; nothing moves. */
   async function raise(id: string, current: DepositState, report: GatewayReport, reason: string) {
     await deps.redis.rpush(
@@ -348,11 +334,17 @@ export function createDeposits(deps: {
    */
   async function applyReport(id: string, report: GatewayReport) {
     if (report.payout) {
-      const differ = await differences(id, report);
-      if (differ === undefined) return 'unknown_deposit' as const;
+      const h = await deps.redis.hgetall(recordKey(id));
+      if (!h.status) return 'unknown_deposit' as const;
+      const own = { amount: h.amount ?? '', currency: h.currency ?? '', orderId: h.order_id };
+      const differ = differences(own, report);
       if (differ.length > 0) {
-        const current = (await deps.redis.hget(recordKey(id), 'status')) as DepositState;
-        return raise(id, current, report, `callback about another deposit: ${differ.join(', ')} differ`);
+        return raise(
+          id,
+          h.status as DepositState,
+          report,
+          `callback about another deposit: ${differ.join(', ')} differ`,
+        );
       }
     }
     const to = stateFor(report.status);

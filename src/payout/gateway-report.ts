@@ -1,7 +1,7 @@
 import { type GatewayStatusCode, type StatusMeaning, statusMeaning } from '../gateway/outcome.js';
 import type { Logger } from '../logger.js';
 import { type Actor, NOT_SENT, type PayoutEvent, type PayoutState, RESOLVED_BY_OPERATOR } from './states.js';
-import type { PayoutRecord, PayoutStore } from './store.js';
+import type { PayoutStore } from './store.js';
 
 /** What the gateway said about a payout: from its HTTP answer, a callback or a status poll. */
 export interface GatewayReport {
@@ -69,17 +69,22 @@ function contradicts(current: PayoutState, event: PayoutEvent, reason: string | 
   }
 }
 
-/** The fields in which a callback describes another payout than the record: any is a contradiction. */
-function differences(record: PayoutRecord, report: GatewayReport): string[] {
+/**
+ * The fields in which a callback describes another payout or deposit than the one recorded (`own`):
+ * any is a contradiction. A field is compared only where both sides have it; currency ignores case.
+ */
+export function differences(
+  own: { amount: string; currency: string; customerId?: string | undefined; orderId?: string | undefined },
+  report: GatewayReport,
+): string[] {
   const claimed = report.payout ?? {};
+  const differ = (a: string | undefined, b: string | undefined) =>
+    a !== undefined && b !== undefined && a !== b;
   const out: string[] = [];
-  if (claimed.amount !== undefined && claimed.amount !== String(record.amount)) out.push('amount');
-  if (claimed.currency !== undefined && claimed.currency.toUpperCase() !== record.currency.toUpperCase())
-    out.push('currency');
-  if (claimed.customerId !== undefined && claimed.customerId !== record.customer.customer_id)
-    out.push('customer_id');
-  if (report.orderId !== undefined && record.orderId !== undefined && report.orderId !== record.orderId)
-    out.push('order_id');
+  if (differ(claimed.amount, own.amount)) out.push('amount');
+  if (differ(claimed.currency?.toUpperCase(), own.currency.toUpperCase())) out.push('currency');
+  if (differ(claimed.customerId, own.customerId)) out.push('customer_id');
+  if (differ(report.orderId, own.orderId)) out.push('order_id');
   return out;
 }
 
@@ -95,7 +100,15 @@ export async function applyGatewayReport(
   if (report.payout) {
     const record = await deps.store.get(externalId);
     if (!record) return { result: 'unknown_payout' };
-    const differ = differences(record, report);
+    const differ = differences(
+      {
+        amount: String(record.amount),
+        currency: record.currency,
+        customerId: record.customer.customer_id,
+        orderId: record.orderId,
+      },
+      report,
+    );
     if (differ.length > 0) {
       return raise(
         deps,

@@ -124,8 +124,9 @@ export function registerCallbackRoute(app: FastifyInstance, deps: CallbackDeps) 
         orderId: cb.order_id,
         reasonCode: cb.reason_code,
         reason: cb.reason,
+        // What the callback says of the order itself: checked against the record, never written.
+        payout: { amount: cb.amount, currency: cb.currency, customerId: cb.customer_id },
       };
-      const about = { amount: cb.amount, currency: cb.currency, customerId: cb.customer_id };
 
       let known = true;
       let result: CallbackResult = 'ok';
@@ -137,14 +138,14 @@ export function registerCallbackRoute(app: FastifyInstance, deps: CallbackDeps) 
             ...(deps.onContradiction ? { onContradiction: deps.onContradiction } : {}),
           },
           cb.external_id,
-          { ...report, payout: about },
+          report,
           'callback',
         );
         if (res.result === 'unknown_payout') known = false;
         else if (res.result === 'contradiction') result = 'contradiction';
         else if (res.result === 'unchanged') result = 'unchanged';
       } else if (cb.type === 1 && deps.onDepositReport) {
-        const res = await deps.onDepositReport(cb.external_id, { ...report, payout: about });
+        const res = await deps.onDepositReport(cb.external_id, report);
         if (res === 'unknown_deposit') known = false;
         else if (res === 'contradiction') result = 'contradiction';
         else if (res === 'unchanged') result = 'unchanged';

@@ -1,10 +1,21 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  hkdfSync,
+  randomBytes,
+  timingSafeEqual,
+} from 'node:crypto';
 import type { PayloadKey } from '../config.js';
 
 /**
- * payment_data at rest: AES-256-GCM with the current PAYLOAD_KEY, the key's id stored beside the
- * ciphertext so older keys (PAYLOAD_OLD_KEYS) still open what they sealed. The external_id is bound
- * in as associated data, so a ciphertext moved to another record does not open.
+ * payment_data at rest: AES-256-GCM with a key derived from the current PAYLOAD_KEY, the key's id
+ * stored beside the ciphertext so older keys (PAYLOAD_OLD_KEYS) still open what they sealed. The
+ * external_id is bound in as associated data, so a ciphertext moved to another record does not open.
+ *
+ * The sealing key and the request digest's key are derived from PAYLOAD_KEY by HKDF-SHA256 under
+ * labels of their own, so no one key serves two algorithms. Values written before (`v1` seals and
+ * digests without a version) used PAYLOAD_KEY itself for both; they are still read and compared.
  */
 
 export interface PayloadKeys {
@@ -17,14 +28,42 @@ export class SealError extends Error {
   override readonly name = 'SealError';
 }
 
-const VERSION = 'v1';
+/** Seals made with the derived key; `v1` seals (PAYLOAD_KEY itself) are still opened. */
+const VERSION = 'v2';
+const LEGACY_VERSION = 'v1';
+/** The full GCM tag: a shorter one would let a forger try far fewer guesses. */
+const AUTH_TAG_BYTES = 16;
+const IV_BYTES = 12;
+/** Marks a digest made with the derived key; a digest without it is a legacy one (`<key id>:<mac>`). */
+const DIGEST_VERSION = 'd2';
+
+/** HKDF labels: each use of PAYLOAD_KEY gets a key of its own. */
+const LABELS = {
+  seal: 'cabbagino-payouts/payment-data-seal/aes-256-gcm',
+  digest: 'cabbagino-payouts/request-digest/hmac-sha256',
+} as const;
+
+const derived = new WeakMap<Buffer, Record<keyof typeof LABELS, Buffer>>();
+
+/** The keys derived from one PAYLOAD_KEY, computed once per key. */
+function derivedKeys(key: PayloadKey): Record<keyof typeof LABELS, Buffer> {
+  let out = derived.get(key.key);
+  if (!out) {
+    const derive = (label: string) => Buffer.from(hkdfSync('sha256', key.key, Buffer.alloc(0), label, 32));
+    out = { seal: derive(LABELS.seal), digest: derive(LABELS.digest) };
+    derived.set(key.key, out);
+  }
+  return out;
+}
 
 const keyById = (keys: PayloadKeys, id: string): PayloadKey | undefined =>
   [keys.current, ...keys.previous].find((k) => k.id === id);
 
 export function seal(keys: PayloadKeys, externalId: string, plaintext: string): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', keys.current.key, iv);
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', derivedKeys(keys.current).seal, iv, {
+    authTagLength: AUTH_TAG_BYTES,
+  });
   cipher.setAAD(Buffer.from(externalId, 'utf8'));
   const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
   return [
@@ -38,14 +77,22 @@ export function seal(keys: PayloadKeys, externalId: string, plaintext: string): 
 
 export function open(keys: PayloadKeys, externalId: string, sealed: string): string {
   const [version, id, iv, tag, ct] = sealed.split('.');
-  if (version !== VERSION || !id || !iv || !tag || ct === undefined)
+  if ((version !== VERSION && version !== LEGACY_VERSION) || !id || !iv || !tag || ct === undefined)
     throw new SealError('sealed payload is malformed');
   const key = keyById(keys, id);
   if (!key) throw new SealError(`sealed with payload key ${id}, which is not configured (PAYLOAD_OLD_KEYS?)`);
+  const tagBytes = Buffer.from(tag, 'base64');
+  // Node accepts a shorter tag than the one sealed with unless told its length: refuse it outright.
+  if (tagBytes.length !== AUTH_TAG_BYTES) throw new SealError('sealed payload has a truncated auth tag');
   try {
-    const decipher = createDecipheriv('aes-256-gcm', key.key, Buffer.from(iv, 'base64'));
+    const decipher = createDecipheriv(
+      'aes-256-gcm',
+      version === VERSION ? derivedKeys(key).seal : key.key,
+      Buffer.from(iv, 'base64'),
+      { authTagLength: AUTH_TAG_BYTES },
+    );
     decipher.setAAD(Buffer.from(externalId, 'utf8'));
-    decipher.setAuthTag(Buffer.from(tag, 'base64'));
+    decipher.setAuthTag(tagBytes);
     return Buffer.concat([decipher.update(Buffer.from(ct, 'base64')), decipher.final()]).toString('utf8');
   } catch {
     throw new SealError(`sealed payload did not authenticate with payload key ${id}`);
@@ -55,25 +102,33 @@ export function open(keys: PayloadKeys, externalId: string, sealed: string): str
 /** The key id a sealed value was made with; re-sealing values with an old id completes a rotation. */
 export const sealedKeyId = (sealed: string): string | undefined => sealed.split('.')[1];
 
+const mac = (key: Buffer, canonical: string) =>
+  createHmac('sha256', key).update(canonical, 'utf8').digest('base64url');
+
 /**
- * A keyed digest of the normalized request, to tell "the same request again" from "another body".
- * Keyed, because a plain hash of a card number can be reversed by trying every number.
+ * A keyed digest of the normalized request, to tell "the same request again" from "another body":
+ * `d2:<key id>:<HMAC>`. Keyed, because a plain hash of a card number can be reversed by trying every
+ * number.
  */
-export function requestDigest(keys: PayloadKeys, canonical: string, keyId = keys.current.id): string {
-  const key = keyById(keys, keyId);
-  if (!key) throw new SealError(`request digest made with payload key ${keyId}, which is not configured`);
-  return `${key.id}:${createHmac('sha256', key.key).update(canonical, 'utf8').digest('base64url')}`;
+export function requestDigest(keys: PayloadKeys, canonical: string): string {
+  return `${DIGEST_VERSION}:${keys.current.id}:${mac(derivedKeys(keys.current).digest, canonical)}`;
 }
 
 /**
  * Whether `digest` is the digest of `canonical`, made with whichever configured key it names: after a
  * PAYLOAD_KEY rotation, a request accepted under an old key (still in PAYLOAD_OLD_KEYS) is still
- * recognised as the same. A digest made with a key no longer configured cannot be compared: false.
+ * recognised as the same, and so is one accepted before digests used a derived key
+ * (`<key id>:<HMAC>`). A digest made with a key no longer configured cannot be compared: false.
  */
 export function isDigestOf(keys: PayloadKeys, canonical: string, digest: string): boolean {
-  const keyId = digest.split(':')[0] ?? '';
-  if (!keyById(keys, keyId)) return false;
-  return requestDigest(keys, canonical, keyId) === digest;
+  const parts = digest.split(':');
+  const [keyId, legacy] =
+    parts.length === 3 && parts[0] === DIGEST_VERSION ? [parts[1], false] : [parts[0], true];
+  const key = keyById(keys, keyId ?? '');
+  if (!key || parts.length !== (legacy ? 2 : 3)) return false;
+  const expected = Buffer.from(mac(legacy ? key.key : derivedKeys(key).digest, canonical));
+  const given = Buffer.from(parts.at(-1) ?? '');
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 /** JSON with object keys sorted at every depth: the same request always gives the same text. */

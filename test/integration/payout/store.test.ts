@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { validatePayoutRequest } from '../../../src/methods/index.js';
 import { applyGatewayReport } from '../../../src/payout/gateway-report.js';
-import type { PayloadKeys } from '../../../src/payout/sealing.js';
+import { canonicalJson, type PayloadKeys } from '../../../src/payout/sealing.js';
 import {
   PAYOUT_EVENTS,
   PAYOUT_STATES,
@@ -13,6 +13,7 @@ import {
 } from '../../../src/payout/states.js';
 import { createPayoutStore, type PayoutStore } from '../../../src/payout/store.js';
 import { captureLogger } from '../../helpers/capture-log.js';
+import { legacyDigest, legacySeal } from '../../helpers/legacy-sealing.js';
 import { deletePrefix, testPayloadKey, testRedis, uniquePrefix } from '../../helpers/redis.js';
 import { cardPayout } from '../../helpers/requests.js';
 import { TRANSITION_CASES } from '../../helpers/transition-table.js';
@@ -91,6 +92,29 @@ describe('payout record', () => {
     expect((await again(rotated, { ...v.request, amount: 5 })).outcome).toBe('conflict');
     // The old key gone: the request can no longer be compared, so it is not taken as the same.
     expect((await again({ current: rotated.current, previous: [] })).outcome).toBe('conflict');
+  });
+
+  test('a payout written before keys were derived: its payment_data opens, the same request is the same', async () => {
+    const req = cardPayout();
+    await createPayout(req);
+    const v = validatePayoutRequest(req);
+    if (!v.ok) throw new Error('invalid fixture');
+    // Rewritten as the previous version wrote it: PAYLOAD_KEY itself for both the seal and the digest.
+    const key = payloadKeys.current;
+    await redis.set(
+      store.keys.payload(req.external_id),
+      legacySeal(key, req.external_id, JSON.stringify(req.payment_data)),
+    );
+    await redis.hset(
+      store.keys.record(req.external_id),
+      'digest',
+      legacyDigest(key, canonicalJson({ method: v.method, request: v.request })),
+    );
+    const record = (await store.get(req.external_id))!;
+    expect(record.sealedPayload?.startsWith('v1.')).toBe(true);
+    expect(store.gatewayRequest(record).payment_data).toEqual(req.payment_data);
+    expect((await createPayout(req)).outcome).toBe('existing');
+    expect((await createPayout({ ...req, amount: 5 })).outcome).toBe('conflict');
   });
 
   test('50 concurrent identical creates make one record', async () => {

@@ -9,6 +9,8 @@ export abstract class PayoutError extends Error {
   abstract readonly httpStatus: number;
   /** Whether trying the same call again later may succeed. */
   readonly retryable: boolean = false;
+  /** The fields at fault, when the error is about some (422, and the fields a 409 differs in). */
+  readonly issues?: Issue[] | undefined;
 }
 
 /** The request is malformed; `issues` names each field. Nothing was stored. */
@@ -16,18 +18,32 @@ export class ValidationError extends PayoutError {
   override readonly name = 'ValidationError';
   readonly code = 'validation_failed';
   readonly httpStatus = 422;
-  constructor(readonly issues: Issue[]) {
+  constructor(override readonly issues: Issue[]) {
     super(`the request is invalid: ${issues.map((i) => i.path || '(body)').join(', ')}`);
   }
 }
 
-/** The external_id exists with another body. Nothing was changed. */
+/**
+ * The external_id exists with another body. Nothing was changed. `fields` names what differs from
+ * the request first accepted (names only: the values may be card numbers), when it is known.
+ */
 export class ConflictError extends PayoutError {
   override readonly name = 'ConflictError';
   readonly code = 'external_id_conflict';
   readonly httpStatus = 409;
-  constructor(externalId: string) {
-    super(`payout ${externalId} already exists with a different request body`);
+  override readonly issues: Issue[] | undefined;
+  constructor(externalId: string, fields: readonly string[] = []) {
+    super(
+      fields.length === 0
+        ? `payout ${externalId} already exists with a different request body`
+        : `payout ${externalId} already exists with a different request: ${fields.join(', ')} ${
+            fields.length === 1 ? 'differs' : 'differ'
+          } from the request first accepted under this external_id`,
+    );
+    this.issues =
+      fields.length === 0
+        ? undefined
+        : fields.map((path) => ({ path, message: 'differs from the request first accepted' }));
   }
 }
 

@@ -36,7 +36,8 @@ export function frameworkErrors(err: FastifyError, _request: FastifyRequest, rep
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     if (err instanceof ValidationError) return sendError(reply, 422, err.code, err.message, err.issues);
-    if (err instanceof PayoutError) return sendError(reply, err.httpStatus, err.code, err.message);
+    if (err instanceof PayoutError)
+      return sendError(reply, err.httpStatus, err.code, err.message, err.issues);
     if (isRedisUnavailable(err)) {
       const unavailable = new StoreUnavailableError();
       return sendError(reply, unavailable.httpStatus, unavailable.code, unavailable.message);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { amountHint } from './amount-hint.js';
 import { currency as currencySchema, type customer, MAIN_ONLY, mainRequest } from './common.js';
 import { getMethod, isMethodId, methodIds } from './registry.js';
 import type { Direction, Issue, MethodId, PaymentData, PaymentDataSpec, PaymentMethod } from './types.js';
@@ -91,10 +92,21 @@ function ownField(object: Record<string, unknown>, key: string): unknown {
   return Object.hasOwn(object, key) ? object[key] : undefined;
 }
 
+/** An amount sent as text or with decimals gets the conversion for its currency (amount-hint.ts). */
+function withAmountHint(issues: Issue[], input: Record<string, unknown>): Issue[] {
+  const currency = currencySchema.safeParse(ownField(input, 'currency'));
+  const hint = amountHint(ownField(input, 'amount'), currency.success ? currency.data : undefined);
+  if (hint === undefined) return issues;
+  return issues.map((issue) => (issue.path === 'amount' ? { path: 'amount', message: hint } : issue));
+}
+
 function resolveMethod(
   value: unknown,
   direction: Direction,
 ): { method: PaymentMethod; spec: PaymentDataSpec } | Issue {
+  if (value === undefined) {
+    return { path: 'method', message: `is required: one of ${methodIds.join(', ')}` };
+  }
   if (!isMethodId(value)) return { path: 'method', message: `must be one of: ${methodIds.join(', ')}` };
   const method = getMethod(value);
   const spec = method[direction];
@@ -145,7 +157,7 @@ function validateOrThrow(input: unknown, direction: Direction): ValidationResult
   if ('path' in target) issues.push(target);
 
   const main = envelope.safeParse(input, { error: fallbackMessage });
-  if (!main.success) issues.push(...toIssues(main.error.issues, '', 'unknown field'));
+  if (!main.success) issues.push(...withAmountHint(toIssues(main.error.issues, '', 'unknown field'), input));
 
   // Without a method there is no schema for payment_data; its issues come once the method is fixed.
   if ('path' in target) return failed(issues);

@@ -8,15 +8,21 @@ import {
 } from '../errors.js';
 import type { Logger } from '../logger.js';
 import {
+  type GatewayRequest,
+  getMethod,
+  isMethodId,
+  MAIN_ONLY,
   maskPaymentData,
   NO_CONTROL_CHARACTERS,
   noControlCharacters,
   validatePayoutRequest,
 } from '../methods/index.js';
+import { SealError } from '../payout/sealing.js';
 import { type Actor, RESOLVED_BY_OPERATOR } from '../payout/states.js';
-import type { PayoutStore } from '../payout/store.js';
+import type { PayoutRecord, PayoutStore } from '../payout/store.js';
 import { ensurePayoutJob, type PayoutJobData } from '../queues.js';
 import { isRedisUnavailable } from '../redis.js';
+import { type ComparableRequest, requestDifferences } from './request-differences.js';
 import { type PayoutView, toView } from './view.js';
 
 /**
@@ -62,6 +68,26 @@ function checkOperatorText(fields: { note?: string | undefined; who?: string | u
   if (issues.length > 0) throw new ValidationError(issues);
 }
 
+/** What a conflicting request changed, by field name (request-differences.ts). */
+function differingFields(store: PayoutStore, record: PayoutRecord, sent: ComparableRequest): string[] {
+  let accepted: GatewayRequest;
+  try {
+    accepted = store.gatewayRequest(record);
+  } catch (err) {
+    // A payload sealed with a key no longer configured: compare everything else.
+    if (!(err instanceof SealError)) throw err;
+    accepted = store.gatewayRequest({ ...record, sealedPayload: undefined });
+  }
+  const paymentDataKnown =
+    record.sealedPayload !== undefined ? accepted.payment_data !== undefined : takesNoPaymentData(record);
+  return requestDifferences({ method: record.method, request: accepted, paymentDataKnown }, sent);
+}
+
+/** A payout without a sealed payload either took none or has finished (its payload deleted). */
+function takesNoPaymentData(record: PayoutRecord): boolean {
+  return isMethodId(record.method) && getMethod(record.method).payout === MAIN_ONLY;
+}
+
 const RESOLVE_EVENTS = {
   succeeded: 'resolve_succeeded',
   failed: 'resolve_failed',
@@ -102,7 +128,12 @@ export function createProducer(deps: {
           request,
           masked: maskPaymentData(method, request.payment_data ?? {}),
         });
-        if (res.outcome === 'conflict') throw new ConflictError(request.external_id);
+        if (res.outcome === 'conflict') {
+          throw new ConflictError(
+            request.external_id,
+            differingFields(store, res.record, { method, request }),
+          );
+        }
         if (res.outcome === 'created') {
           // The record is written: the payout is accepted whatever happens next. Should adding its job
           // fail, the sweep adds it (a queued payout without a job is repaired), so the answer is 202.

@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ConflictError } from '../../../src/errors.js';
 import { jobIdFor } from '../../../src/methods/index.js';
 import { createPayoutStore } from '../../../src/payout/store.js';
 import { createProducer } from '../../../src/producer/producer.js';
@@ -53,4 +54,48 @@ test('once the record is written the payout is accepted, even if adding its job 
   );
   expect(repaired).toBe(1);
   expect(await queue.getJobState(jobIdFor(body.external_id))).toBe('waiting');
+});
+
+describe('a 409 names the fields that differ from the accepted request, never their values', () => {
+  const card = cardPayout().payment_data;
+  const cases: { name: string; change: Record<string, unknown>; fields: string[] }[] = [
+    { name: 'amount', change: { amount: 1100001 }, fields: ['amount'] },
+    {
+      name: 'the customer and the currency',
+      change: { currency: 'EUR', customer: { ...cardPayout().customer, country: 'EE' } },
+      fields: ['currency', 'customer.country'],
+    },
+    {
+      name: 'the card number',
+      change: { payment_data: { ...card, card_number: '5555555555554444' } },
+      fields: ['payment_data.card_number'],
+    },
+    {
+      name: 'the method',
+      change: {
+        method: 'p2p_card',
+        payment_data: { card_number: card.card_number, card_holder: 'John Doe', bank_name: 'Some Bank' },
+      },
+      fields: ['method', 'payment_data.bank_name', 'payment_data.exp_month', 'payment_data.exp_year'],
+    },
+  ];
+
+  test.each(cases)('$name', async ({ change, fields }) => {
+    const store = createPayoutStore({
+      redis,
+      queuePrefix: prefix,
+      payloadKeys: { current: testPayloadKey(), previous: [] },
+      logger: log.logger,
+    });
+    const producer = createProducer({ store, queue, logger: log.logger });
+    const body = cardPayout();
+    await producer.enqueuePayout(body);
+    const refused = await producer.enqueuePayout({ ...body, ...change }).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(ConflictError);
+    const conflict = refused as ConflictError;
+    expect(conflict.issues?.map((i) => i.path)).toEqual(fields);
+    expect(conflict.message).toContain(fields.join(', '));
+    expect(conflict.message).not.toContain('5555');
+    expect(conflict.message).not.toContain('4111');
+  });
 });

@@ -24,6 +24,9 @@ const AMOUNT = 'must be a positive whole number of minor units, at most 2^53 - 1
 const CURRENCY = 'must be an active ISO 4217 currency code in upper case, e.g. USD';
 const COUNTRY = 'must be an ISO 3166-1 alpha-2 country code in upper case, e.g. LV';
 const METHOD = `must be one of: ${methodIds.join(', ')}`;
+const METHOD_REQUIRED = `is required: one of ${methodIds.join(', ')}`;
+const NOT_INTEGER = 'must be an integer: amounts are in minor units (11.00 USD is 1100)';
+const NOT_NUMBER = 'must be a JSON number, not text: amounts are integers in minor units (11.00 USD is 1100)';
 
 /** cis_transfer takes no payment_data either way, so only the main fields can fail. */
 function mainOnlyRequest(main: Record<string, unknown>): Record<string, unknown> {
@@ -36,13 +39,38 @@ function withCustomer(customer: Record<string, unknown>): Record<string, unknown
 
 describe('main fields', () => {
   const invalid: { name: string; main: Record<string, unknown>; path: string; message: string }[] = [
-    ...[0, -1, 1.5, -1.5, 2 ** 53, Number.MAX_VALUE].map((amount) => ({
+    ...[0, -1, 2 ** 53, Number.MAX_VALUE].map((amount) => ({
       name: `amount ${amount}`,
       main: { amount },
       path: 'amount',
       message: AMOUNT,
     })),
-    { name: 'amount "100"', main: { amount: '100' }, path: 'amount', message: 'must be a number' },
+    ...[1.5, -1.5, 11.01].map((amount) => ({
+      name: `amount ${amount}`,
+      main: { amount },
+      path: 'amount',
+      message: NOT_INTEGER,
+    })),
+    ...['100', '11.00', ''].map((amount) => ({
+      name: `amount ${JSON.stringify(amount)}`,
+      main: { amount },
+      path: 'amount',
+      message: NOT_NUMBER,
+    })),
+    {
+      name: 'amount "11.00" in JPY',
+      main: { amount: '11.00', currency: 'JPY' },
+      path: 'amount',
+      message:
+        'must be a JSON number, not text: amounts are integers in minor units (JPY has no minor unit: 11 JPY is 11)',
+    },
+    {
+      name: 'amount 11.5 in KWD',
+      main: { amount: 11.5, currency: 'KWD' },
+      path: 'amount',
+      message: 'must be an integer: amounts are in minor units (11.000 KWD is 11000)',
+    },
+
     { name: 'amount null', main: { amount: null }, path: 'amount', message: 'must be a number' },
     { name: 'amount missing', main: { amount: undefined }, path: 'amount', message: 'is required' },
     ...['usd', 'ABCD', 'US', 'ZZZ', 'EURO', ' USD'].map((currency) => ({
@@ -132,6 +160,16 @@ describe('main fields', () => {
     },
   ];
 
+  test('an amount in major units with an invalid currency gets the USD example beside the currency issue', () => {
+    expect(validatePayoutRequest(mainOnlyRequest({ amount: 11.5, currency: 'usd' }))).toEqual({
+      ok: false,
+      issues: [
+        { path: 'amount', message: NOT_INTEGER },
+        { path: 'currency', message: CURRENCY },
+      ],
+    });
+  });
+
   test.each(invalid)('$name', ({ main, path, message }) => {
     const request = mainOnlyRequest(main);
     for (const [key, value] of Object.entries(main)) if (value === undefined) delete request[key];
@@ -180,7 +218,8 @@ describe('method', () => {
   test.each(rows)('$direction: $name is refused with the list of ids', ({ validate, method }) => {
     const request: Record<string, unknown> = { ...mainFields, method };
     if (method === undefined) delete request.method;
-    expect(validate(request)).toEqual({ ok: false, issues: [{ path: 'method', message: METHOD }] });
+    const message = method === undefined ? METHOD_REQUIRED : METHOD;
+    expect(validate(request)).toEqual({ ok: false, issues: [{ path: 'method', message }] });
   });
 
   test.each(['ecopayz', 'sticpay'])('a deposit with %s is refused', (method) => {
@@ -347,7 +386,7 @@ describe('the body as a whole', () => {
     expect(validatePayoutRequest(body)).toEqual({
       ok: false,
       issues: [
-        { path: 'method', message: METHOD },
+        { path: 'method', message: METHOD_REQUIRED },
         { path: 'customer.__proto__', message: 'unknown field' },
         { path: '__proto__', message: 'unknown field' },
       ],

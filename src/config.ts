@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { type Currencies, createCurrencies, DEFAULT_WHOLE_UNIT_CURRENCIES } from './currency/index.js';
 
 /**
  * The only module that reads `process.env`. Everything else receives a `Config`.
@@ -48,6 +49,24 @@ const bool = (dflt: boolean) =>
       .default(dflt ? 'true' : 'false')
       .transform((v) => v === 'true' || v === '1' || v === 'yes'),
   );
+/** A comma-separated list of currency codes; spaces around the commas are allowed, nothing else. */
+const currencyList = z.preprocess(
+  blankToUndefined,
+  z
+    .string()
+    .transform((s, ctx) => {
+      const codes = s.split(',').map((code) => code.trim());
+      const bad = codes.find((code) => !/^[A-Z]{3}$/.test(code));
+      if (bad === undefined) return codes;
+      const shown = bad === '' ? 'an empty entry' : `"${bad.slice(0, 20)}"`;
+      ctx.addIssue({
+        code: 'custom',
+        message: `${shown} is not a currency code: use three-letter codes in upper case separated by commas, e.g. EUR,USD`,
+      });
+      return z.NEVER;
+    })
+    .optional(),
+);
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 const base64Key = z
   .string()
@@ -130,6 +149,8 @@ const envSchema = z.object({
   RECONCILE_AFTER_MS: int(1_000, 7 * 86_400_000, 10 * 60_000),
   RECONCILE_INTERVAL_MS: int(1_000, 86_400_000, 5 * 60_000),
   REVIEW_DEADLINE_MS: int(1_000, 30 * 86_400_000, 26 * 3_600_000),
+  PAYOUT_CURRENCIES: currencyList,
+  GATEWAY_WHOLE_UNIT_CURRENCIES: currencyList,
 });
 
 export interface PayloadKey {
@@ -184,6 +205,8 @@ export interface Config {
     retryMaxDelayMs: number;
   };
   reconcile: { afterMs: number; intervalMs: number; reviewDeadlineMs: number };
+  /** What `amount` means in each currency for this gateway, which currencies are paid out, and their display. */
+  currencies: Currencies;
   /** Names of settings that were generated for this run (sandbox mode only). */
   generated: string[];
 }
@@ -250,6 +273,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError('RETRY_MAX_DELAY_MS', 'must be at least RETRY_BASE_DELAY_MS');
   }
 
+  const currencies = currencySettings(e.GATEWAY_WHOLE_UNIT_CURRENCIES, e.PAYOUT_CURRENCIES);
+
   const callbackHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? '127.0.0.1' : e.HOST;
   return {
     redisUrl: e.REDIS_URL,
@@ -293,8 +318,26 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       intervalMs: e.RECONCILE_INTERVAL_MS,
       reviewDeadlineMs: e.REVIEW_DEADLINE_MS,
     },
+    currencies,
     generated,
   };
+}
+
+/**
+ * Codes in GATEWAY_WHOLE_UNIT_CURRENCIES need not be active (the gateway's own list names ECS, withdrawn
+ * in 2000): a code no request can carry changes nothing. PAYOUT_CURRENCIES must name only currencies
+ * that can be paid, so a typo or an unconfirmed unit stops the start instead of refusing every payout.
+ */
+function currencySettings(wholeUnit: string[] | undefined, payout: string[] | undefined): Currencies {
+  const currencies = createCurrencies({ wholeUnit: wholeUnit ?? DEFAULT_WHOLE_UNIT_CURRENCIES, payout });
+  for (const code of payout ?? []) {
+    if (!z.currencyCode().safeParse(code).success) {
+      throw new ConfigError('PAYOUT_CURRENCIES', `${code} is not an active ISO 4217 currency code`);
+    }
+    const refusal = currencies.unitRefusal(code);
+    if (refusal !== undefined) throw new ConfigError('PAYOUT_CURRENCIES', refusal);
+  }
+  return currencies;
 }
 
 /** Every secret value of a config, for the logger's last line of defence. */

@@ -140,3 +140,73 @@ describe('config', () => {
     expect(err.message).not.toContain('c2hvcnQtc2VjcmV0LXZhbHVl');
   });
 });
+
+describe('currency settings', () => {
+  test('unset: the gateway’s documented whole-unit list, and every currency whose unit is confirmed', () => {
+    const { currencies } = loadConfig(production);
+    expect(currencies.wholeUnit).toEqual(['JPY', 'CLP', 'ECS', 'VND', 'KRW', 'ISK', 'PYG']);
+    expect(currencies.payout).toBeUndefined();
+    expect(currencies.payoutRefusal('EUR')).toBeUndefined();
+  });
+
+  test.each([
+    {
+      env: { PAYOUT_CURRENCIES: 'EUR,USD' },
+      payout: ['EUR', 'USD'],
+      wholeUnit: ['JPY', 'CLP', 'ECS', 'VND', 'KRW', 'ISK', 'PYG'],
+    },
+    {
+      env: { PAYOUT_CURRENCIES: ' EUR , JPY ' },
+      payout: ['EUR', 'JPY'],
+      wholeUnit: ['JPY', 'CLP', 'ECS', 'VND', 'KRW', 'ISK', 'PYG'],
+    },
+    {
+      env: { PAYOUT_CURRENCIES: '  ' },
+      payout: undefined,
+      wholeUnit: ['JPY', 'CLP', 'ECS', 'VND', 'KRW', 'ISK', 'PYG'],
+    },
+    { env: { GATEWAY_WHOLE_UNIT_CURRENCIES: 'JPY,UGX' }, payout: undefined, wholeUnit: ['JPY', 'UGX'] },
+    {
+      env: { GATEWAY_WHOLE_UNIT_CURRENCIES: 'JPY,KWD', PAYOUT_CURRENCIES: 'KWD' },
+      payout: ['KWD'],
+      wholeUnit: ['JPY', 'KWD'],
+    },
+  ])('$env parses', ({ env, payout, wholeUnit }) => {
+    const { currencies } = loadConfig({ ...production, ...env });
+    expect(currencies.payout).toEqual(payout);
+    expect(currencies.wholeUnit).toEqual(wholeUnit);
+  });
+
+  test('a whole-unit currency is read in whole units; one left off the list is refused again', () => {
+    const { currencies } = loadConfig({ ...production, GATEWAY_WHOLE_UNIT_CURRENCIES: 'KWD,UGX' });
+    expect(currencies.exponent('KWD')).toBe(0);
+    expect(currencies.exponent('UGX')).toBe(0);
+    expect(currencies.unitRefusal('JPY')).toContain('JPY has no minor unit in ISO 4217');
+  });
+
+  test.each([
+    ['PAYOUT_CURRENCIES', { PAYOUT_CURRENCIES: 'eur' }, '"eur" is not a currency code'],
+    ['PAYOUT_CURRENCIES', { PAYOUT_CURRENCIES: 'EUR;USD' }, '"EUR;USD" is not a currency code'],
+    ['PAYOUT_CURRENCIES', { PAYOUT_CURRENCIES: 'EUR,,USD' }, 'an empty entry is not a currency code'],
+    ['PAYOUT_CURRENCIES', { PAYOUT_CURRENCIES: 'EUR,ZZZ' }, 'ZZZ is not an active ISO 4217 currency code'],
+    ['PAYOUT_CURRENCIES', { PAYOUT_CURRENCIES: 'ECS' }, 'ECS is not an active ISO 4217 currency code'],
+    ['PAYOUT_CURRENCIES', { PAYOUT_CURRENCIES: 'EUR,KWD' }, 'KWD has 3 decimal places in ISO 4217'],
+    [
+      'PAYOUT_CURRENCIES',
+      { PAYOUT_CURRENCIES: 'JPY', GATEWAY_WHOLE_UNIT_CURRENCIES: 'KRW' },
+      'GATEWAY_WHOLE_UNIT_CURRENCIES lists JPY',
+    ],
+    [
+      'GATEWAY_WHOLE_UNIT_CURRENCIES',
+      { GATEWAY_WHOLE_UNIT_CURRENCIES: 'JPY KRW' },
+      '"JPY KRW" is not a currency code',
+    ],
+    ['GATEWAY_WHOLE_UNIT_CURRENCIES', { GATEWAY_WHOLE_UNIT_CURRENCIES: 'JPY,' }, 'an empty entry'],
+  ])('%s: %j is refused with one line naming it', (variable, patch, detail) => {
+    const err = failure({ ...production, ...patch });
+    expect(err.variable).toBe(variable);
+    expect(err.message).toContain(`Invalid setting ${variable}: `);
+    expect(err.message).toContain(detail);
+    expect(err.message).not.toContain('\n');
+  });
+});

@@ -108,6 +108,38 @@ function serializeError(err: unknown): Record<string, unknown> {
   };
 }
 
+/** An error as one line in a terminal: its type, message and code, and its causes'; the stack stays in JSON logs. */
+function oneLineError(value: unknown): string {
+  if (typeof value !== 'object' || value === null) return String(value);
+  const e = value as { type?: unknown; message?: unknown; code?: unknown; cause?: unknown };
+  const text = `${typeof e.type === 'string' ? `${e.type}: ` : ''}${String(e.message ?? '')}${
+    typeof e.code === 'string' ? ` (${e.code})` : ''
+  }`;
+  return e.cause === undefined ? text : `${text}; cause: ${oneLineError(e.cause)}`;
+}
+
+/**
+ * A terminal gets one line per event (time, level, message, then the fields as compact JSON), so a
+ * start banner or a demo's progress stays on screen; errors are summed up on that line
+ * (oneLineError). Anything not a terminal gets JSON lines, stacks included.
+ */
+export function createTerminalStream(destination?: NodeJS.WritableStream): DestinationStream {
+  return pretty({
+    colorize: destination === undefined,
+    translateTime: 'SYS:HH:MM:ss.l',
+    singleLine: true,
+    // pino-pretty prints `err` apart, stack and all, over several lines: it joins the message instead.
+    ignore: 'pid,hostname,err',
+    messageFormat: (log, messageKey) =>
+      log.err === undefined
+        ? String(log[messageKey] ?? '')
+        : `${String(log[messageKey] ?? '')}: ${oneLineError(log.err)}`,
+    errorLikeObjectKeys: [],
+    customPrettifiers: { error: oneLineError },
+    ...(destination ? { destination } : {}),
+  });
+}
+
 export interface LoggerOptions {
   level?: string;
   /** Secret values to scrub from every line (merchant key, salt, API keys, payload keys). */
@@ -120,10 +152,7 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions = {}): Logger {
   const scrub = createLineScrubber(options.secrets ?? []);
   const destination =
-    options.destination ??
-    (process.stdout.isTTY
-      ? pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l' })
-      : pino.destination(1));
+    options.destination ?? (process.stdout.isTTY ? createTerminalStream() : pino.destination(1));
   return pino(
     {
       level: options.level ?? 'info',

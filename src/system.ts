@@ -13,7 +13,8 @@ import { createPayoutStore, type PayoutStore } from './payout/store.js';
 import { createProducer, type Producer } from './producer/producer.js';
 import { createPayoutQueue, type PayoutJobData, QUEUE } from './queues.js';
 import { type ConnectOptions, checkEvictionPolicy, connectRedis, waitUntilReady } from './redis.js';
-import { createSandbox } from './sandbox/index.js';
+import { createSandbox, type Sandbox } from './sandbox/index.js';
+import { listenOn, reachRedis } from './start-checks.js';
 import { createMaintenance } from './worker/maintenance.js';
 import { createNotifier, NOTIFICATIONS_QUEUE } from './worker/notifier.js';
 import { createPayoutWorker } from './worker/payout-worker.js';
@@ -47,9 +48,16 @@ export async function startSandboxOnly(
 ): Promise<{ logger: Logger; urls: Record<string, string>; close(): Promise<void> }> {
   const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
   const sandbox = sandboxFor(config, logger);
-  const url = await sandbox.listen(config.sandbox.port, config.host === '0.0.0.0' ? '0.0.0.0' : '127.0.0.1');
+  const url = await listenSandbox(config, sandbox);
   return { logger, urls: { sandbox: url }, close: () => sandbox.close() };
 }
+
+const listenSandbox = (config: Config, sandbox: Sandbox) => {
+  const host = config.host === '0.0.0.0' ? '0.0.0.0' : '127.0.0.1';
+  return listenOn('SANDBOX_PORT', { port: config.sandbox.port, host }, () =>
+    sandbox.listen(config.sandbox.port, host),
+  );
+};
 
 const sandboxFor = (config: Config, logger: Logger) =>
   createSandbox({
@@ -98,13 +106,13 @@ async function assemble(
     return r;
   };
 
+  // Before anything starts: an unreachable Redis is one line naming the URL, not a part started in vain.
+  await reachRedis(config.redisUrl);
+
   if (parts.includes('sandbox')) {
     const sandbox = sandboxFor(config, log);
-    urls.sandbox = await sandbox.listen(
-      config.sandbox.port,
-      config.host === '0.0.0.0' ? '0.0.0.0' : '127.0.0.1',
-    );
     closers.push(() => sandbox.close());
+    urls.sandbox = await listenSandbox(config, sandbox);
   }
 
   const requestRedis = connect('request');
@@ -244,7 +252,7 @@ async function assemble(
     metrics.observeQueues([payoutQueue, ...opsQueues]);
     metrics.observeStore(store);
     closers.push(() => Promise.all(opsQueues.map((q) => q.close().catch(() => undefined))));
-    app = await buildApp({
+    const api = await buildApp({
       plugins: [
         (a) =>
           registerDashboard(a, {
@@ -272,19 +280,21 @@ async function assemble(
       bodyLimitBytes: config.api.bodyLimitBytes,
       ready,
     });
-    const address = await app.listen({ port: config.port, host: config.host });
+    app = api;
+    closers.unshift(() => api.close());
+    const listening = { port: config.port, host: config.host };
+    const address = await listenOn('PORT', listening, () => api.listen(listening));
     urls.api = address;
     urls.docs = `${address}/docs`;
-    const a = app;
-    closers.unshift(() => a.close());
   } else if (worker && config.metricsPort !== undefined) {
     const probe = buildProbeServer({
       logger: log,
       ready,
       plugins: [(p) => registerMetricsRoute(p, metrics)],
     });
-    urls.metrics = `${await probe.listen({ port: config.metricsPort, host: config.host })}/metrics`;
     closers.unshift(() => probe.close());
+    const listening = { port: config.metricsPort, host: config.host };
+    urls.metrics = `${await listenOn('METRICS_PORT', listening, () => probe.listen(listening))}/metrics`;
   }
 
   return {

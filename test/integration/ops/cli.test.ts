@@ -63,7 +63,9 @@ test('a start that fails (its port taken) exits 1 and leaves no worker behind', 
   });
   taken.close();
   expect(run.status).toBe(1);
-  expect(run.stderr).toContain('EADDRINUSE');
+  expect(run.stderr).toContain(
+    'is already in use (PORT): stop what listens there, or set PORT to a free port',
+  );
   const redis = testRedis();
   const queue = new Queue(QUEUE.payouts, { connection: redis, prefix: env.QUEUE_PREFIX });
   expect(await queue.getWorkersCount()).toBe(0);

@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os';
-import { parseArgs } from 'node:util';
 import type { Config } from '../config.js';
+import { showAmount } from '../currency/index.js';
 import { PayoutError } from '../errors.js';
 import { listUnknownCallbacks } from '../feedback/callbacks.js';
 import { createLogger } from '../logger.js';
@@ -8,7 +8,9 @@ import { isPayoutState, PAYOUT_STATES } from '../payout/states.js';
 import { connectProducer } from '../producer/connect.js';
 import type { PayoutView } from '../producer/view.js';
 import { waitUntilReady } from '../redis.js';
+import { type CommandSpec, parseCommand, refusal, wholeNumber } from './args.js';
 import { migrateKeys } from './migrate-keys.js';
+import { type Column, formatTable } from './table.js';
 
 /**
  * Operator commands of the `payouts` CLI. They talk to Redis directly, through the same record
@@ -39,8 +41,9 @@ async function withStore<T>(
   }
 }
 
-const age = (iso: string, now = Date.now()) => {
-  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+/** Ages and waits as people say them: `42s`, `5m`, `3h`, `2d`. */
+const span = (ms: number) => {
+  const s = Math.max(0, Math.round(ms / 1000));
   if (s < 120) return `${s}s`;
   if (s < 7200) return `${Math.round(s / 60)}m`;
   if (s < 172800) return `${Math.round(s / 3600)}h`;
@@ -52,7 +55,7 @@ export function formatPayout(p: PayoutView): string {
     `${p.external_id}  ${p.status.toUpperCase()}${p.reason ? `  (${p.reason})` : ''}`,
     `  method ${p.method} / ${p.payment_system}   amount ${p.amount} ${p.currency}   customer ${p.customer_id}`,
     `  order_id ${p.order_id ?? '-'}   gateway_status ${p.gateway_status ?? '-'}   attempts ${p.attempts}`,
-    `  created ${p.created_at}   updated ${p.updated_at} (${age(p.updated_at)} ago)`,
+    `  created ${p.created_at}   updated ${p.updated_at} (${span(Date.now() - Date.parse(p.updated_at))} ago)`,
     `  payment_data ${JSON.stringify(p.payment_data)}`,
     '  history:',
     ...p.history.map(
@@ -79,17 +82,17 @@ async function act(fn: () => Promise<string>, io: Out): Promise<number> {
   }
 }
 
+const STATUS = {
+  usage: 'payouts status <external_id> [--json]',
+  positionals: ['external_id'],
+  options: { json: { type: 'boolean' } },
+} as const;
+
 export async function status(config: Config, args: string[], io = stdio): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { json: { type: 'boolean' } },
-  });
-  const id = positionals[0];
-  if (!id) {
-    io.err('usage: payouts status <external_id> [--json]');
-    return 2;
-  }
+  const parsed = parseCommand(STATUS, args);
+  if (!parsed.ok) return refuse(io, parsed.message);
+  const { values } = parsed;
+  const id = parsed.positionals[0]!;
   return withStore(config, ({ producer }) =>
     act(async () => {
       const p = await producer.getPayout(id);
@@ -98,27 +101,40 @@ export async function status(config: Config, args: string[], io = stdio): Promis
   );
 }
 
+const LIST: CommandSpec<{
+  status: { type: 'string' };
+  limit: { type: 'string' };
+  offset: { type: 'string' };
+  json: { type: 'boolean' };
+}> = {
+  usage: 'payouts list [--status STATE] [--limit N] [--offset N] [--json]',
+  options: {
+    status: { type: 'string' },
+    limit: { type: 'string' },
+    offset: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  expects: {
+    status: `--status ${PAYOUT_STATES.join('|')}`,
+    limit: '--limit N (1 to 10000)',
+    offset: '--offset N',
+  },
+};
+
 export async function list(config: Config, args: string[], io = stdio): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      status: { type: 'string', default: 'needs_review' },
-      limit: { type: 'string', default: '100' },
-      json: { type: 'boolean' },
-    },
-  });
-  const state = values.status;
-  const limit = Number(values.limit);
-  if (!isPayoutState(state)) {
-    io.err(`payouts: --status must be one of ${PAYOUT_STATES.join(', ')}`);
-    return 2;
-  }
-  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
-    io.err('payouts: --limit must be a whole number from 1 to 10000');
-    return 2;
-  }
+  const parsed = parseCommand(LIST, args);
+  if (!parsed.ok) return refuse(io, parsed.message);
+  const state = parsed.values.status ?? 'needs_review';
+  if (!isPayoutState(state))
+    return refuse(io, refusal(LIST, `--status must be one of ${PAYOUT_STATES.join(', ')}, not '${state}'`));
+  const limit = wholeNumber(LIST, 'limit', parsed.values.limit ?? '100', 1, 10_000);
+  if (!limit.ok) return refuse(io, limit.message);
+  const offset = wholeNumber(LIST, 'offset', parsed.values.offset ?? '0', 0, Number.MAX_SAFE_INTEGER);
+  if (!offset.ok) return refuse(io, offset.message);
   return withStore(config, async ({ store }) => {
-    const entries = await store.list(state, { limit });
+    const total = (await store.counts())[state];
+    const entries = await store.list(state, { limit: limit.n, offset: offset.n });
+    const now = Date.now();
     const rows = [];
     for (const { externalId, since } of entries) {
       const r = await store.get(externalId);
@@ -132,32 +148,67 @@ export async function list(config: Config, args: string[], io = stdio): Promise<
           amount: r.amount,
           currency: r.currency,
           method: r.method,
+          next_attempt_at: r.nextAttemptAt ? new Date(r.nextAttemptAt).toISOString() : null,
         });
     }
-    if (values.json) io.out(JSON.stringify(rows, null, 2));
-    else {
-      io.out(`${rows.length} payout(s) ${state}${rows.length === limit ? ` (first ${limit})` : ''}`);
-      for (const r of rows) {
-        io.out(
-          `  ${r.external_id}  ${age(r.since)} in ${state}  ${r.amount} ${r.currency} ${r.method}  order ${r.order_id ?? '-'}  ${r.reason ?? ''}`,
-        );
-      }
+    if (parsed.values.json) {
+      io.out(JSON.stringify({ status: state, total, offset: offset.n, payouts: rows }, null, 2));
+      return 0;
     }
+    const shown = rows.length === 0 ? 'none shown' : `${offset.n + 1}-${offset.n + rows.length} shown`;
+    const more =
+      offset.n + rows.length < total ? `; --offset ${offset.n + rows.length} for the next page` : '';
+    io.out(`${total} payout(s) in ${state}, oldest first: ${shown}${more}`);
+    if (rows.length === 0) return 0;
+    type Row = (typeof rows)[number];
+    const columns: Column<Row>[] = [
+      { header: 'EXTERNAL_ID', cell: (r) => r.external_id },
+      { header: 'FOR', cell: (r) => span(now - Date.parse(r.since)), align: 'right' },
+      ...(state === 'retry_scheduled'
+        ? [
+            {
+              header: 'NEXT ATTEMPT',
+              cell: (r: Row) =>
+                r.next_attempt_at === null
+                  ? '-'
+                  : Date.parse(r.next_attempt_at) <= now
+                    ? 'due now'
+                    : `in ${span(Date.parse(r.next_attempt_at) - now)} (${r.next_attempt_at.slice(11, 19)} UTC)`,
+            },
+          ]
+        : []),
+      {
+        header: 'AMOUNT',
+        cell: (r) => showAmount(r.amount, r.currency, config.currencies),
+        align: 'right',
+      },
+      { header: 'METHOD', cell: (r) => r.method },
+      { header: 'ORDER_ID', cell: (r) => r.order_id ?? '-' },
+      { header: 'REASON', cell: (r) => r.reason ?? '' },
+    ];
+    for (const line of formatTable(rows, columns)) io.out(`  ${line}`);
     return 0;
   });
 }
 
+/** A refused command line: the line and its usage on stderr, exit 2 (usage error). */
+function refuse(io: Out, message: string): number {
+  io.err(message);
+  return 2;
+}
+
+const CANCEL = {
+  usage: 'payouts cancel <external_id> [--note text] [--who name]',
+  positionals: ['external_id'],
+  options: { note: { type: 'string' }, who: { type: 'string' } },
+  expects: { note: '--note "why"', who: '--who name' },
+} as const;
+
 export async function cancel(config: Config, args: string[], io = stdio): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { note: { type: 'string' }, who: { type: 'string' } },
-  });
-  const id = positionals[0];
-  if (!id) {
-    io.err('usage: payouts cancel <external_id> [--note text] [--who name]');
-    return 2;
-  }
+  const parsed = parseCommand(CANCEL, args);
+  if (!parsed.ok) return refuse(io, parsed.message);
+  const { values } = parsed;
+  const id = parsed.positionals[0]!;
   return withStore(config, ({ producer }) =>
     act(async () => {
       const p = await producer.cancelPayout(id, {
@@ -170,18 +221,24 @@ export async function cancel(config: Config, args: string[], io = stdio): Promis
   );
 }
 
+const RESOLVE = {
+  usage: 'payouts resolve <external_id> --as succeeded|failed|resend --note "why" [--who name]',
+  positionals: ['external_id'],
+  options: { as: { type: 'string' }, note: { type: 'string' }, who: { type: 'string' } },
+  expects: { as: '--as succeeded|failed|resend', note: '--note "why"', who: '--who name' },
+} as const;
+
 export async function resolve(config: Config, args: string[], io = stdio): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { as: { type: 'string' }, note: { type: 'string' }, who: { type: 'string' } },
-  });
-  const id = positionals[0];
+  const parsed = parseCommand(RESOLVE, args);
+  if (!parsed.ok) return refuse(io, parsed.message);
+  const { values } = parsed;
+  const id = parsed.positionals[0]!;
   const as = values.as;
-  if (!id || (as !== 'succeeded' && as !== 'failed' && as !== 'resend') || !values.note?.trim()) {
-    io.err('usage: payouts resolve <external_id> --as succeeded|failed|resend --note "why" [--who name]');
-    return 2;
-  }
+  if (as === undefined) return refuse(io, refusal(RESOLVE, 'missing --as: succeeded, failed or resend'));
+  if (as !== 'succeeded' && as !== 'failed' && as !== 'resend')
+    return refuse(io, refusal(RESOLVE, `--as must be succeeded, failed or resend, not '${as}'`));
+  if (!values.note?.trim())
+    return refuse(io, refusal(RESOLVE, "missing --note: say why, it is kept in the payout's history"));
   return withStore(config, ({ producer }) =>
     act(async () => {
       const p = await producer.resolvePayout(id, {
@@ -196,24 +253,34 @@ export async function resolve(config: Config, args: string[], io = stdio): Promi
   );
 }
 
+const CALLBACKS = {
+  usage: 'payouts callbacks [--limit N]',
+  options: { limit: { type: 'string' } },
+  expects: { limit: '--limit N (1 to 10000)' },
+} as const;
+
 export async function callbacks(config: Config, args: string[], io = stdio): Promise<number> {
-  const { values } = parseArgs({ args, options: { limit: { type: 'string', default: '100' } } });
-  const limit = Number(values.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
-    io.err('payouts: --limit must be a whole number from 1 to 10000');
-    return 2;
-  }
+  const parsed = parseCommand(CALLBACKS, args);
+  if (!parsed.ok) return refuse(io, parsed.message);
+  const limit = wholeNumber(CALLBACKS, 'limit', parsed.values.limit ?? '100', 1, 10_000);
+  if (!limit.ok) return refuse(io, limit.message);
   return withStore(config, async ({ redis, store }) => {
-    const kept = await listUnknownCallbacks(redis, store, limit);
+    const kept = await listUnknownCallbacks(redis, store, limit.n);
     io.out(`${kept.length} callback(s) for unknown external_ids, newest first`);
     for (const c of kept) io.out(`  ${JSON.stringify(c)}`);
     return 0;
   });
 }
 
+const MIGRATE_KEYS = {
+  usage: 'payouts migrate-keys [--dry-run]',
+  options: { 'dry-run': { type: 'boolean' } },
+} as const;
+
 export async function migrateKeysCommand(config: Config, args: string[], io = stdio): Promise<number> {
-  const { values } = parseArgs({ args, options: { 'dry-run': { type: 'boolean' } } });
-  const dryRun = values['dry-run'] ?? false;
+  const parsed = parseCommand(MIGRATE_KEYS, args);
+  if (!parsed.ok) return refuse(io, parsed.message);
+  const dryRun = parsed.values['dry-run'] ?? false;
   return withStore(config, async ({ redis }) => {
     const { moved, conflicts, unexpected } = await migrateKeys(redis, config.queuePrefix, { dryRun });
     io.out(`${dryRun ? 'would move' : 'moved'} ${moved} key(s) to the current layout`);

@@ -296,7 +296,9 @@ describe('reconciler', () => {
     const io = { out: (s: string) => out.push(s), err: (s: string) => out.push(s) };
     expect(await list(sys.config, ['--status', 'needs_review', '--limit', '10000'], io)).toBe(0);
     const line = out.find((l) => l.includes(body.external_id));
-    expect(line).toMatch(/\d+s in needs_review/);
+    expect(out[0]).toMatch(/^\d+ payout\(s\) in needs_review, oldest first/);
+    // Its age in the state, in the column after the external_id.
+    expect(line).toMatch(new RegExp(`^\\s+${body.external_id}\\s+\\d+s\\s`));
     expect(line).toContain('outcome_unknown');
   });
 });

@@ -67,6 +67,7 @@ const sandboxFor = (config: Config, logger: Logger) =>
     callbackUrl: config.sandbox.callbackUrl,
     timeScale: config.sandbox.timeScale,
     duplicates: config.sandbox.duplicates,
+    currencies: config.currencies,
     logger: logger.child({ part: 'sandbox' }),
   });
 
@@ -136,7 +137,12 @@ async function assemble(
   closers.push(() => payoutQueue.close());
   // The connection's own listener logs outages once; without one BullMQ prints every error.
   payoutQueue.on('error', () => undefined);
-  const producer = createProducer({ store, queue: payoutQueue, logger: log });
+  const producer = createProducer({
+    store,
+    queue: payoutQueue,
+    logger: log,
+    currencies: config.currencies,
+  });
   const gateway = createGatewayClient(
     gatewayClientOptions(config, { logger: log, onResult: metrics.gatewayRequest }),
   );
@@ -164,6 +170,7 @@ async function assemble(
         resendOnUnknown: config.gateway.resendOnUnknown,
       },
       concurrency: config.worker.concurrency,
+      currencies: config.currencies,
       lockMs: config.worker.lockMs,
       rateLimitPerSecond: config.gateway.rateLimitPerSecond,
       onContradiction: onContradiction('payout'),
@@ -243,6 +250,7 @@ async function assemble(
       logger: log,
       onContradiction: onContradiction('deposit'),
       sendWindowMs: depositSendWindowMs(config.gateway),
+      currencies: config.currencies,
     });
     // The dashboard and the scrape read through the fail-fast connection, so neither hangs in an outage.
     const opsQueues = [QUEUE.maintenance, NOTIFICATIONS_QUEUE].map(

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
+import type { Currencies } from '../currency/index.js';
 import { ConflictError, PayoutError, ValidationError } from '../errors.js';
 import {
   type GatewayOutcome,
@@ -115,6 +116,8 @@ export function createDeposits(deps: {
    * lost): it is answered as unknown, never as still in progress. @defaultValue 120000
    */
   sendWindowMs?: number;
+  /** The deployment's currency rules (`config.currencies`); @defaultValue the rules of unset settings */
+  currencies?: Currencies;
 }) {
   const base = deps.queuePrefix;
   const sendWindowMs = deps.sendWindowMs ?? 120_000;
@@ -205,7 +208,7 @@ export function createDeposits(deps: {
   }
 
   async function create(input: unknown): Promise<{ created: boolean; deposit: DepositView }> {
-    const valid = validateDepositRequest(input);
+    const valid = validateDepositRequest(input, deps.currencies);
     if (!valid.ok) throw new ValidationError(valid.issues);
     const { method, request } = valid;
     const id = request.external_id;

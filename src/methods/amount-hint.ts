@@ -1,3 +1,5 @@
+import { type Currencies, formatAmount } from '../currency/index.js';
+
 /**
  * What to tell a client who sent an amount as text or with decimals: the usual mistake is sending
  * major units ("11.00"), so the message finishes the sentence with the conversion for the currency
@@ -7,34 +9,32 @@
 /** The example's value in major units: "11.00 USD is 1100". */
 const EXAMPLE_MAJOR = 11;
 
-/** Decimal places of a currency's minor unit (ISO 4217, as the runtime's Intl data knows it). */
-function minorUnitDigits(currency: string): number | undefined {
-  try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions()
-      .maximumFractionDigits;
-  } catch {
-    return undefined;
-  }
-}
-
-/** "11.00 USD is 1100", for the currency given when it is a known one, for USD otherwise. */
-export function minorUnitExample(currency: string | undefined): string {
-  const code = currency !== undefined && minorUnitDigits(currency) !== undefined ? currency : 'USD';
-  const digits = minorUnitDigits(code) ?? 2;
-  const example = `${EXAMPLE_MAJOR.toFixed(digits)} ${code} is ${EXAMPLE_MAJOR * 10 ** digits}`;
-  return digits === 0 ? `${code} has no minor unit: ${example}` : example;
+/**
+ * "11.00 USD is 1100", for the currency given when this deployment knows its unit, for USD otherwise
+ * (a currency whose unit is not confirmed gets its own issue; a guessed example would mislead).
+ */
+export function minorUnitExample(currency: string | undefined, currencies: Currencies): string {
+  const known = currency !== undefined ? currencies.exponent(currency) : undefined;
+  const code = known === undefined ? 'USD' : (currency as string);
+  const minor = EXAMPLE_MAJOR * 10 ** (currencies.exponent(code) ?? 2);
+  const example = `${formatAmount(minor, code, currencies)} is ${minor}`;
+  return known === 0 ? `${code} is counted in whole units: ${example}` : example;
 }
 
 /**
  * The message for an amount that is text or not a whole number, or undefined when the amount's
  * problem is another (missing, zero, negative, too large): those keep the schema's message.
  */
-export function amountHint(amount: unknown, currency: string | undefined): string | undefined {
+export function amountHint(
+  amount: unknown,
+  currency: string | undefined,
+  currencies: Currencies,
+): string | undefined {
   if (typeof amount === 'string') {
-    return `must be a JSON number, not text: amounts are integers in minor units (${minorUnitExample(currency)})`;
+    return `must be a JSON number, not text: amounts are integers in minor units (${minorUnitExample(currency, currencies)})`;
   }
   if (typeof amount === 'number' && Number.isFinite(amount) && !Number.isInteger(amount)) {
-    return `must be an integer: amounts are in minor units (${minorUnitExample(currency)})`;
+    return `must be an integer: amounts are in minor units (${minorUnitExample(currency, currencies)})`;
   }
   return undefined;
 }

@@ -96,15 +96,13 @@ const AMOUNT_MESSAGE = 'must be a positive whole number of minor units, at most 
 /** Minor units: anything above 2^53 - 1 would silently lose precision in JSON and JavaScript. */
 const amount = z.number().int({ error: AMOUNT_MESSAGE, abort: true }).positive(AMOUNT_MESSAGE);
 
-/** ISO 4217 lists these, but they name no money: XXX is "no currency", XTS is reserved for testing. */
-const NON_MONETARY_CURRENCIES: ReadonlySet<string> = new Set(['XXX', 'XTS']);
-
 const CURRENCY_MESSAGE = 'must be an active ISO 4217 currency code in upper case, e.g. USD';
 
-/** zod keeps the ISO 4217 list current; we only take out the codes that are not money. */
-export const currency = z
-  .currencyCode({ error: unlessMissing(CURRENCY_MESSAGE) })
-  .refine((code) => !NON_MONETARY_CURRENCIES.has(code), 'XXX and XTS are not currencies that can be paid');
+/**
+ * zod keeps the ISO 4217 list of active codes current. Whether an amount in the currency can be paid
+ * (its unit, and codes such as XXX or XTS that are not money) is the currency rules' call, in validate.ts.
+ */
+export const currency = z.currencyCode({ error: unlessMissing(CURRENCY_MESSAGE) });
 
 /** `Intl.DisplayNames` accepts ZZ, UK and EU; a maintained list of assigned codes does not. */
 const COUNTRY_CODES: ReadonlySet<string> = new Set(Object.keys(countries.getAlpha2Codes()));

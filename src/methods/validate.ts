@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type Currencies, DEFAULT_CURRENCIES } from '../currency/index.js';
 import { amountHint } from './amount-hint.js';
 import { currency as currencySchema, type customer, MAIN_ONLY, mainRequest } from './common.js';
 import { getMethod, isMethodId, methodIds } from './registry.js';
@@ -93,9 +94,13 @@ function ownField(object: Record<string, unknown>, key: string): unknown {
 }
 
 /** An amount sent as text or with decimals gets the conversion for its currency (amount-hint.ts). */
-function withAmountHint(issues: Issue[], input: Record<string, unknown>): Issue[] {
+function withAmountHint(issues: Issue[], input: Record<string, unknown>, currencies: Currencies): Issue[] {
   const currency = currencySchema.safeParse(ownField(input, 'currency'));
-  const hint = amountHint(ownField(input, 'amount'), currency.success ? currency.data : undefined);
+  const hint = amountHint(
+    ownField(input, 'amount'),
+    currency.success ? currency.data : undefined,
+    currencies,
+  );
   if (hint === undefined) return issues;
   return issues.map((issue) => (issue.path === 'amount' ? { path: 'amount', message: hint } : issue));
 }
@@ -136,9 +141,9 @@ function checkPaymentData(
  * type check, and a JSON object like `{"length":{"toString":""}}` makes such a check throw. A client's
  * body must never become a 500, so whatever the library throws on is refused as unreadable.
  */
-function validateRequest(input: unknown, direction: Direction): ValidationResult {
+function validateRequest(input: unknown, direction: Direction, currencies: Currencies): ValidationResult {
   try {
-    return validateOrThrow(input, direction);
+    return validateOrThrow(input, direction, currencies);
   } catch {
     return failed([
       {
@@ -149,7 +154,15 @@ function validateRequest(input: unknown, direction: Direction): ValidationResult
   }
 }
 
-function validateOrThrow(input: unknown, direction: Direction): ValidationResult {
+/**
+ * Payouts answer to the deployment's allow-list as well as to the unit rule; deposits only to the unit
+ * rule, since PAYOUT_CURRENCIES names what this deployment pays out.
+ */
+function currencyRefusal(code: string, direction: Direction, currencies: Currencies): string | undefined {
+  return direction === 'payout' ? currencies.payoutRefusal(code) : currencies.unitRefusal(code);
+}
+
+function validateOrThrow(input: unknown, direction: Direction, currencies: Currencies): ValidationResult {
   if (!isJsonObject(input)) return failed([{ path: '', message: 'the request must be a JSON object' }]);
 
   const issues: Issue[] = [];
@@ -157,7 +170,9 @@ function validateOrThrow(input: unknown, direction: Direction): ValidationResult
   if ('path' in target) issues.push(target);
 
   const main = envelope.safeParse(input, { error: fallbackMessage });
-  if (!main.success) issues.push(...withAmountHint(toIssues(main.error.issues, '', 'unknown field'), input));
+  if (!main.success) {
+    issues.push(...withAmountHint(toIssues(main.error.issues, '', 'unknown field'), input, currencies));
+  }
 
   // Without a method there is no schema for payment_data; its issues come once the method is fixed.
   if ('path' in target) return failed(issues);
@@ -168,6 +183,8 @@ function validateOrThrow(input: unknown, direction: Direction): ValidationResult
   const { paymentData } = checked;
 
   const currency = currencySchema.safeParse(ownField(input, 'currency'));
+  const refusal = currency.success ? currencyRefusal(currency.data, direction, currencies) : undefined;
+  if (refusal !== undefined) issues.push({ path: 'currency', message: refusal });
   if (paymentData !== undefined && method.refine !== undefined && currency.success) {
     method.refine({ direction, currency: currency.data, paymentData }, (issue) => issues.push(issue));
   }
@@ -180,14 +197,22 @@ function validateOrThrow(input: unknown, direction: Direction): ValidationResult
 }
 
 /**
- * Checks a payout request end to end (method, main fields, payment_data, cross-field rules) and
- * returns every issue found. Never throws, whatever JSON value it is given.
+ * Checks a payout request end to end (method, main fields, payment_data, cross-field rules, the
+ * currency's unit and the deployment's allow-list) and returns every issue found. Never throws,
+ * whatever JSON value it is given.
+ * @param currencies the deployment's currency rules; @defaultValue the rules of unset settings
  */
-export function validatePayoutRequest(input: unknown): ValidationResult {
-  return validateRequest(input, 'payout');
+export function validatePayoutRequest(
+  input: unknown,
+  currencies: Currencies = DEFAULT_CURRENCIES,
+): ValidationResult {
+  return validateRequest(input, 'payout', currencies);
 }
 
 /** As {@link validatePayoutRequest}, for the deposit endpoint; methods without deposits are refused. */
-export function validateDepositRequest(input: unknown): ValidationResult {
-  return validateRequest(input, 'deposit');
+export function validateDepositRequest(
+  input: unknown,
+  currencies: Currencies = DEFAULT_CURRENCIES,
+): ValidationResult {
+  return validateRequest(input, 'deposit', currencies);
 }

@@ -20,7 +20,7 @@ export function connectProducer(config: Config, logger: Logger, role: Connection
   });
   const queue = createPayoutQueue(redis, config.queuePrefix);
   queue.on('error', () => undefined); // the connection's own listener logs outages once
-  const producer: Producer = createProducer({ store, queue, logger });
+  const producer: Producer = createProducer({ store, queue, logger, currencies: config.currencies });
   return {
     redis,
     store,

@@ -1,4 +1,5 @@
 import type { Queue } from 'bullmq';
+import type { Currencies } from '../currency/index.js';
 import {
   ConflictError,
   NotFoundError,
@@ -98,6 +99,8 @@ export function createProducer(deps: {
   store: PayoutStore;
   queue: Queue<PayoutJobData>;
   logger: Logger;
+  /** The deployment's currency rules (`config.currencies`); @defaultValue the rules of unset settings */
+  currencies?: Currencies;
 }): Producer {
   const { store, queue } = deps;
 
@@ -119,7 +122,7 @@ export function createProducer(deps: {
 
   return {
     async enqueuePayout(input) {
-      const valid = validatePayoutRequest(input);
+      const valid = validatePayoutRequest(input, deps.currencies);
       if (!valid.ok) throw new ValidationError(valid.issues);
       const { method, request } = valid;
       return guarded(async () => {

@@ -1,3 +1,4 @@
+import type { Currencies } from '../currency/index.js';
 import {
   type Direction,
   getMethod,
@@ -21,9 +22,14 @@ import {
  * Methods with the same payment_data (kakaopay, toss, payco: an e-mail) validate alike, so picking
  * the first of them changes nothing the sandbox does.
  */
-export function validateGatewayBody(body: Record<string, unknown>, direction: Direction): ValidationResult {
+export function validateGatewayBody(
+  body: Record<string, unknown>,
+  direction: Direction,
+  currencies?: Currencies,
+): ValidationResult {
   const { signature: _signature, ...request } = body;
-  const validate = direction === 'payout' ? validatePayoutRequest : validateDepositRequest;
+  const validator = direction === 'payout' ? validatePayoutRequest : validateDepositRequest;
+  const validate = (input: unknown) => validator(input, currencies);
   const named = methodNamedBy(request.payment_system);
   if (named !== undefined) return asPaymentSystem(validate({ ...request, method: named }));
 

@@ -1,3 +1,5 @@
+import { type Currencies, showAmount } from '../currency/index.js';
+
 /**
  * The page a deposit's `redirect` points to: what the player would see at the payment provider.
  * Two buttons settle the deposit at once; left alone it settles by its scenario like any order.
@@ -23,7 +25,7 @@ const STATUS_NAMES: Readonly<Record<number, string>> = {
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-export function renderPayPage(order: PayPageOrder): string {
+export function renderPayPage(order: PayPageOrder, currencies?: Currencies): string {
   const pending = order.status <= 3 || order.status === 7;
   const id = encodeURIComponent(order.order_id);
   const buttons = pending
@@ -38,7 +40,7 @@ export function renderPayPage(order: PayPageOrder): string {
 <body>
 <h1>Sandbox payment</h1>
 <p>Deposit <code>${escapeHtml(order.external_id)}</code> (order <code>${escapeHtml(order.order_id)}</code>):
-${escapeHtml(String(order.amount))} ${escapeHtml(order.currency)} in minor units.</p>
+${escapeHtml(showAmount(order.amount, order.currency, currencies))}.</p>
 <p>Status: <strong>${escapeHtml(STATUS_NAMES[order.status] ?? String(order.status))}</strong></p>
 ${buttons}
 </body>

@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Currencies } from '../currency/index.js';
 import type { GatewayStatusCode } from '../gateway/outcome.js';
 import { canonicalString, verify } from '../gateway/signature.js';
 import type { Logger } from '../logger.js';
@@ -41,6 +42,11 @@ export interface SandboxOptions {
   latency?: LatencyOptions | number | undefined;
   /** Time from creation to the final status of a pending order, before timeScale. @defaultValue 10000 */
   settleDelayMs?: number | undefined;
+  /**
+   * The currencies it takes and their units: a sandbox started beside a deployment takes what that
+   * deployment may send. @defaultValue the rules of unset settings
+   */
+  currencies?: Currencies | undefined;
 }
 
 export interface Sandbox {
@@ -243,7 +249,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     if (!isObject(body)) return answer(400, errorBody('bad_request', 'the body must be a JSON object'));
     if (!verify(body, salt))
       return answer(401, errorBody('invalid_signature', 'the signature does not match'));
-    const checked = validateGatewayBody(body, direction);
+    const checked = validateGatewayBody(body, direction, options.currencies);
     if (!checked.ok) {
       const summary = checked.issues.map((i) => `${i.path || 'body'}: ${i.message}`).join('; ');
       return answer(422, errorBody('validation_failed', summary, checked.issues));
@@ -387,7 +393,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       return book.view(entry);
     });
     const payPage = (order: SandboxOrder, reply: FastifyReply) =>
-      reply.code(200).type('text/html; charset=utf-8').send(renderPayPage(order));
+      reply.code(200).type('text/html; charset=utf-8').send(renderPayPage(order, options.currencies));
     view.get<{ Params: { order_id: string } }>('/sandbox/pay/:order_id', async (request, reply) => {
       const order = book.byOrder(request.params.order_id)?.order;
       if (order?.type !== 1) return reply.code(404).send(errorBody('not_found', 'no such deposit'));

@@ -1,5 +1,6 @@
 import { DelayedError, type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { Currencies } from '../currency/index.js';
 import type { GatewayOutcome } from '../gateway/outcome.js';
 import type { Logger } from '../logger.js';
 import { type GatewayRequest, validatePayoutRequest } from '../methods/index.js';
@@ -31,6 +32,11 @@ export interface PayoutWorkerDeps {
   /** Gateway requests per second, across every worker of the deployment. */
   rateLimitPerSecond: number;
   onContradiction?: (externalId: string) => void;
+  /**
+   * The deployment's currency rules, applied again before each send: a payout whose currency lost its
+   * confirmed unit or left PAYOUT_CURRENCIES since it was accepted is not sent. @defaultValue the rules of unset settings
+   */
+  currencies?: Currencies;
   now?: () => number;
 }
 
@@ -116,7 +122,7 @@ export function createPayoutWorker(deps: PayoutWorkerDeps): Worker<PayoutJobData
       });
       return 'payload_unreadable';
     }
-    const valid = validatePayoutRequest({ method: record.method, ...request });
+    const valid = validatePayoutRequest({ method: record.method, ...request }, deps.currencies);
     if (!valid.ok) {
       const paths = valid.issues.map((i) => i.path).join(', ');
       // Refusing it now says nothing of an earlier attempt that may have created the payout.

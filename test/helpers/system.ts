@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import type { Worker } from 'bullmq';
 import { type Config, loadConfig, secretsOf } from '../../src/config.js';
+import type { Currencies } from '../../src/currency/index.js';
 import { createLogger } from '../../src/logger.js';
 import type { PayoutStore } from '../../src/payout/store.js';
 import type { PayoutJobData } from '../../src/queues.js';
@@ -183,7 +184,13 @@ async function startTestSystemOn(port: number, options: TestSystemOptions): Prom
  */
 export function startPayoutWorker(
   sys: TestSystem,
-  options: { store?: PayoutStore; concurrency?: number; rateLimitPerSecond?: number } = {},
+  options: {
+    store?: PayoutStore;
+    concurrency?: number;
+    rateLimitPerSecond?: number;
+    /** Currency rules other than the system's, as after a change of settings. */
+    currencies?: Currencies;
+  } = {},
 ): { worker: Worker<PayoutJobData>; close(): Promise<void> } {
   const connection = testRedis();
   const { config } = sys;
@@ -193,6 +200,7 @@ export function startPayoutWorker(
     store: options.store ?? sys.system.store,
     gateway: sys.system.gateway,
     logger: sys.system.logger,
+    currencies: options.currencies ?? config.currencies,
     policy: {
       maxAttempts: config.worker.maxAttempts,
       baseDelayMs: config.worker.retryBaseDelayMs,

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { createCurrencies, DEFAULT_CURRENCIES } from '../../../src/currency/index.js';
 import {
   EXTERNAL_ID_MESSAGE,
   methodIds,
@@ -62,13 +63,7 @@ describe('main fields', () => {
       main: { amount: '11.00', currency: 'JPY' },
       path: 'amount',
       message:
-        'must be a JSON number, not text: amounts are integers in minor units (JPY has no minor unit: 11 JPY is 11)',
-    },
-    {
-      name: 'amount 11.5 in KWD',
-      main: { amount: 11.5, currency: 'KWD' },
-      path: 'amount',
-      message: 'must be an integer: amounts are in minor units (11.000 KWD is 11000)',
+        'must be a JSON number, not text: amounts are integers in minor units (JPY is counted in whole units: 11 JPY is 11)',
     },
 
     { name: 'amount null', main: { amount: null }, path: 'amount', message: 'must be a number' },
@@ -80,11 +75,17 @@ describe('main fields', () => {
       message: CURRENCY,
     })),
     { name: 'currency 840', main: { currency: 840 }, path: 'currency', message: CURRENCY },
-    ...['XXX', 'XTS'].map((currency) => ({
+    ...['XXX', 'XTS', 'XAU'].map((currency) => ({
       name: `currency ${currency}`,
       main: { currency },
       path: 'currency',
-      message: 'XXX and XTS are not currencies that can be paid',
+      message: `${currency} has no minor unit in ISO 4217 and is not money that can be paid`,
+    })),
+    ...['KWD', 'CLF', 'UGX', 'XOF'].map((currency) => ({
+      name: `currency ${currency} (unit not confirmed)`,
+      main: { currency },
+      path: 'currency',
+      message: DEFAULT_CURRENCIES.unitRefusal(currency) as string,
     })),
     { name: 'currency missing', main: { currency: undefined }, path: 'currency', message: 'is required' },
     ...['ZZ', 'UK', 'EU', 'lv', 'Lv', 'LVA', '', '**'].map((country) => ({
@@ -166,6 +167,16 @@ describe('main fields', () => {
       issues: [
         { path: 'amount', message: NOT_INTEGER },
         { path: 'currency', message: CURRENCY },
+      ],
+    });
+  });
+
+  test('an amount in major units in a currency of unconfirmed unit gets the USD example, not a guess', () => {
+    expect(validatePayoutRequest(mainOnlyRequest({ amount: 11.5, currency: 'KWD' }))).toEqual({
+      ok: false,
+      issues: [
+        { path: 'amount', message: NOT_INTEGER },
+        { path: 'currency', message: DEFAULT_CURRENCIES.unitRefusal('KWD') },
       ],
     });
   });
@@ -418,5 +429,47 @@ describe('the body as a whole', () => {
       'payment_data.wallet',
       'payment_data.nested',
     ]);
+  });
+});
+
+describe('the deployment’s currency rules', () => {
+  const deployment = createCurrencies({ wholeUnit: ['JPY', 'UGX'], payout: ['EUR', 'UGX'] });
+  const withCurrency = (currency: string) => mainOnlyRequest({ currency });
+
+  test.each([
+    { currency: 'EUR', payout: undefined, deposit: undefined },
+    { currency: 'UGX', payout: undefined, deposit: undefined },
+    {
+      currency: 'JPY',
+      payout: 'this deployment pays out only in EUR, UGX (PAYOUT_CURRENCIES)',
+      deposit: undefined,
+    },
+    {
+      currency: 'USD',
+      payout: 'this deployment pays out only in EUR, UGX (PAYOUT_CURRENCIES)',
+      deposit: undefined,
+    },
+    { currency: 'KRW', payout: deployment.unitRefusal('KRW'), deposit: deployment.unitRefusal('KRW') },
+    { currency: 'KWD', payout: deployment.unitRefusal('KWD'), deposit: deployment.unitRefusal('KWD') },
+  ])('$currency: payouts and deposits', ({ currency, payout, deposit }) => {
+    const expected = (message: string | undefined) =>
+      message === undefined ? { ok: true } : { ok: false, issues: [{ path: 'currency', message }] };
+    expect(validatePayoutRequest(withCurrency(currency), deployment)).toMatchObject(expected(payout));
+    const depositRequest = requestFor('cis_transfer', 'deposit', {}, { currency });
+    expect(validateDepositRequest(depositRequest, deployment)).toMatchObject(expected(deposit));
+  });
+
+  test('the amount example follows the deployment’s units', () => {
+    const result = validatePayoutRequest(mainOnlyRequest({ amount: '11', currency: 'UGX' }), deployment);
+    expect(result).toEqual({
+      ok: false,
+      issues: [
+        {
+          path: 'amount',
+          message:
+            'must be a JSON number, not text: amounts are integers in minor units (UGX is counted in whole units: 11 UGX is 11)',
+        },
+      ],
+    });
   });
 });

@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  createCurrencies,
+  DEFAULT_CURRENCIES,
+  DEFAULT_WHOLE_UNIT_CURRENCIES,
+} from '../../../src/currency/index.js';
+import { cardPayout } from '../../helpers/requests.js';
+import { startPayoutWorker, startTestSystem, type TestSystem } from '../../helpers/system.js';
+
+/**
+ * POST /v1/payouts against the currency rules: a currency whose unit the gateway has not confirmed is
+ * refused before anything is stored or sent, and the settings are what let one through.
+ */
+
+describe('unset settings', () => {
+  let sys: TestSystem;
+  beforeAll(async () => {
+    sys = await startTestSystem();
+  });
+  afterAll(async () => {
+    await sys?.close();
+  });
+
+  test('KWD (three decimals in ISO 4217) is refused with a 422 naming currency, why, and the setting', async () => {
+    const body = cardPayout({ currency: 'KWD', amount: 1500 });
+    const res = await sys.request('POST', '/v1/payouts', body);
+    expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe('validation_failed');
+    expect(res.body.error.issues).toEqual([
+      { path: 'currency', message: DEFAULT_CURRENCIES.unitRefusal('KWD') },
+    ]);
+    const [issue] = res.body.error.issues;
+    expect(issue.message).toContain('KWD has 3 decimal places in ISO 4217');
+    expect(issue.message).toContain('GATEWAY_WHOLE_UNIT_CURRENCIES');
+    expect((await sys.request('GET', `/v1/payouts/${body.external_id}`)).status).toBe(404);
+    expect(sys.sandbox.received(body.external_id)).toBeUndefined();
+  });
+
+  test.each(['UGX', 'XOF', 'CLF'])('%s is refused too', async (currency) => {
+    const res = await sys.request('POST', '/v1/payouts', cardPayout({ currency }));
+    expect(res.status).toBe(422);
+    expect(res.body.error.issues).toEqual([
+      { path: 'currency', message: DEFAULT_CURRENCIES.unitRefusal(currency) },
+    ]);
+  });
+
+  test('JPY, on the gateway’s whole-unit list, is accepted and reaches the gateway as sent', async () => {
+    const body = cardPayout({ currency: 'JPY', amount: 1100 });
+    expect((await sys.request('POST', '/v1/payouts', body)).status).toBe(202);
+    await sys.waitFor(body.external_id, (p) => p.status === 'succeeded');
+    expect(sys.sandbox.received(body.external_id)?.order).toMatchObject({ amount: 1100, currency: 'JPY' });
+  });
+});
+
+describe('a deployment whose gateway takes UGX in whole units and pays out in UGX and EUR only', () => {
+  const wholeUnit = [...DEFAULT_WHOLE_UNIT_CURRENCIES, 'UGX'];
+  let sys: TestSystem;
+  beforeAll(async () => {
+    sys = await startTestSystem({
+      env: { GATEWAY_WHOLE_UNIT_CURRENCIES: wholeUnit.join(','), PAYOUT_CURRENCIES: 'UGX,EUR' },
+      sandbox: { currencies: createCurrencies({ wholeUnit }) },
+      parts: ['api'],
+    });
+  });
+  afterAll(async () => {
+    await sys?.close();
+  });
+
+  test('UGX is accepted and reaches the gateway as sent', async () => {
+    const worker = startPayoutWorker(sys);
+    try {
+      const body = cardPayout({ currency: 'UGX', amount: 250000 });
+      expect((await sys.request('POST', '/v1/payouts', body)).status).toBe(202);
+      await sys.waitFor(body.external_id, (p) => p.status === 'succeeded');
+      expect(sys.sandbox.received(body.external_id)?.order).toMatchObject({
+        amount: 250000,
+        currency: 'UGX',
+      });
+    } finally {
+      await worker.close();
+    }
+  });
+
+  test.each([
+    ['USD', 'this deployment pays out only in UGX, EUR (PAYOUT_CURRENCIES)'],
+    ['JPY', 'this deployment pays out only in UGX, EUR (PAYOUT_CURRENCIES)'],
+    ['KWD', DEFAULT_CURRENCIES.unitRefusal('KWD')],
+  ])('%s is refused: %s', async (currency, message) => {
+    const res = await sys.request('POST', '/v1/payouts', cardPayout({ currency }));
+    expect(res.status).toBe(422);
+    expect(res.body.error.issues).toEqual([{ path: 'currency', message }]);
+  });
+
+  test('a UGX payout accepted here is not sent by a worker for which UGX’s unit is unconfirmed', async () => {
+    const body = cardPayout({ currency: 'UGX', amount: 250000 });
+    expect((await sys.request('POST', '/v1/payouts', body)).status).toBe(202);
+    const worker = startPayoutWorker(sys, { currencies: DEFAULT_CURRENCIES });
+    try {
+      const done = await sys.waitFor(body.external_id, (p) => p.status === 'rejected');
+      expect(done.history.at(-1)).toMatchObject({ to: 'rejected', reason: 'validation_failed: currency' });
+      expect(sys.sandbox.received(body.external_id)).toBeUndefined();
+    } finally {
+      await worker.close();
+    }
+  });
+});

@@ -5,7 +5,7 @@ import { jsonSchemaTransform, serializerCompiler } from 'fastify-type-provider-z
 import { frameworkErrors, installErrorHandling } from './http/errors.js';
 import type { Logger } from './logger.js';
 import type { Producer } from './producer/producer.js';
-import { registerPayoutRoutes } from './producer/routes.js';
+import { type PayoutRoutesDeps, registerPayoutRoutes } from './producer/routes.js';
 
 /**
  * The HTTP server: API, callbacks, dashboard, metrics and docs on one port. Built here, listened
@@ -16,6 +16,8 @@ export interface AppDeps {
   logger: Logger;
   producer: Producer;
   apiKeys: readonly string[];
+  /** Who may read payouts: integration keys and operators (see src/operators/guard.ts). */
+  reader?: PayoutRoutesDeps['reader'];
   bodyLimitBytes: number;
   /** Readiness: Redis answers and the workers run. */
   ready?: Readiness;
@@ -87,14 +89,28 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swagger, {
     openapi: {
       info: { title: 'Payouts API', version: '1.0.0', description: 'Payouts through the Cabbagino gateway.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'an integration key (API_KEYS)' },
+          operator: {
+            type: 'http',
+            scheme: 'basic',
+            description:
+              'an operator (OPERATORS, or DASHBOARD_USER/PASSWORD as admin); roles viewer < operator < approver < admin',
+          },
+        },
+      },
     },
     transform: jsonSchemaTransform,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   registerHealthRoutes(app, deps.ready);
-  registerPayoutRoutes(app, { producer: deps.producer, apiKeys: deps.apiKeys });
+  registerPayoutRoutes(app, {
+    producer: deps.producer,
+    apiKeys: deps.apiKeys,
+    ...(deps.reader ? { reader: deps.reader } : {}),
+  });
   for (const plugin of deps.plugins ?? []) await plugin(app);
   return app;
 }

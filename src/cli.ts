@@ -47,8 +47,10 @@ function printBanner(config: Config, urls: Record<string, string>, parts: Part[]
   if (config.generated.length > 0 && urls.api) {
     lines.push(`  sandbox mode: generated ${config.generated.join(', ')} for this run`);
     if (config.generated.includes('API_KEYS')) lines.push(`  API key    ${config.api.keys[0]}`);
-    if (config.generated.includes('DASHBOARD_PASSWORD')) {
-      lines.push(`  dashboard  user ${config.dashboard.user}, password ${config.dashboard.password}`);
+    if (config.generated.includes('DASHBOARD_PASSWORD') && config.dashboard) {
+      lines.push(
+        `  admin      ${config.dashboard.user} / ${config.dashboard.password} (operator routes, dashboard: HTTP Basic)`,
+      );
     }
   }
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -86,6 +88,10 @@ const commands: Record<string, { summary: string; run: () => Promise<Command> }>
     summary: 'cancel <external_id> [--note text]: cancel a payout not yet sent',
     run: async () => (await import('./ops/commands.js')).cancel,
   },
+  audit: {
+    summary: 'audit [--limit N] [--cursor ID] [--json]: operator actions and control changes, newest first',
+    run: async () => (await import('./operators/audit-command.js')).auditCommand,
+  },
   'migrate-keys': {
     summary:
       "migrate-keys [--dry-run]: move an earlier version's history and payload keys (run once, old version stopped)",
@@ -98,6 +104,9 @@ const usage = () =>
     'usage: payouts <command> [options]',
     '',
     ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`),
+    `  ${'hash-secret'.padEnd(12)} reads an operator's secret on stdin, prints its hash for OPERATORS (name:role:hash)`,
+    '',
+    'Operator commands talk to Redis directly; they record the operating-system user as who acted.',
   ].join('\n');
 
 async function main(argv: string[]): Promise<number> {
@@ -105,6 +114,11 @@ async function main(argv: string[]): Promise<number> {
   if (name === 'help' || name === '--help' || name === '-h') {
     process.stdout.write(`${usage()}\n`);
     return 0;
+  }
+  // Needs no setting: it may run on a machine with none, before a deployment is configured.
+  if (name === 'hash-secret') {
+    const { hashSecretCommand } = await import('./operators/hash-secret-command.js');
+    return hashSecretCommand();
   }
   const command = name ? commands[name] : undefined;
   if (!command) {

@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { type Currencies, createCurrencies, DEFAULT_WHOLE_UNIT_CURRENCIES } from './currency/index.js';
+import { type OperatorAccount, parseOperatorEntries } from './operators/accounts.js';
 
 /**
  * The only module that reads `process.env`. Everything else receives a `Config`.
@@ -137,6 +139,9 @@ const envSchema = z.object({
   BODY_LIMIT_BYTES: int(1024, 10 * 1024 * 1024, 64 * 1024),
   DASHBOARD_USER: optionalString,
   DASHBOARD_PASSWORD: optionalString,
+  OPERATORS: optionalString,
+  OPERATORS_FILE: optionalString,
+  APPROVAL_TIMEOUT_MS: int(60_000, 30 * 86_400_000, 86_400_000),
   PAYLOAD_KEY: z.preprocess(blankToUndefined, base64Key.optional()),
   PAYLOAD_OLD_KEYS: optionalString,
   NOTIFY_URL: z.preprocess(blankToUndefined, httpUrl.optional()),
@@ -193,7 +198,15 @@ export interface Config {
     duplicates: 'replay' | 'refuse';
   };
   api: { keys: string[]; bodyLimitBytes: number };
-  dashboard: { user: string; password: string };
+  /** DASHBOARD_USER/DASHBOARD_PASSWORD: one more admin (also in `operators`); unset when OPERATORS is. */
+  dashboard: { user: string; password: string } | undefined;
+  /** Every operator account, the dashboard's admin included. */
+  operators: OperatorAccount[];
+  /**
+   * How long a payout waits in awaiting_approval before it is cancelled (`approval_expired`).
+   * @defaultValue 24 h
+   */
+  approvalTimeoutMs: number;
   payloadKeys: { current: PayloadKey; previous: PayloadKey[] };
   notify: { url: string; secret: string } | undefined;
   worker: {
@@ -243,8 +256,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     .map((k) => k.trim())
     .filter((k) => k !== '');
   if (apiKeys.length === 0) throw new ConfigError('API_KEYS', 'must hold at least one key');
-  const dashboardUser = required('DASHBOARD_USER', e.DASHBOARD_USER, () => 'ops');
-  const dashboardPassword = required('DASHBOARD_PASSWORD', e.DASHBOARD_PASSWORD, randomToken);
+  const operators = operatorAccounts(e.OPERATORS, e.OPERATORS_FILE);
+  // With named operators, the shared dashboard login is optional; without them it is the one admin.
+  // Sandbox mode always has one, generated, so a first run can act at once.
+  const dashboard =
+    operators.length > 0 && !sandbox && e.DASHBOARD_USER === undefined && e.DASHBOARD_PASSWORD === undefined
+      ? undefined
+      : {
+          user: required('DASHBOARD_USER', e.DASHBOARD_USER, () => 'ops'),
+          password: required('DASHBOARD_PASSWORD', e.DASHBOARD_PASSWORD, randomToken),
+        };
+  if (dashboard && operators.some((o) => o.name === dashboard.user)) {
+    throw new ConfigError('DASHBOARD_USER', `names an operator of OPERATORS (${dashboard.user}) again`);
+  }
+  if (dashboard)
+    operators.push({ name: dashboard.user, role: 'admin', secret: { plain: dashboard.password } });
 
   let payloadKey = e.PAYLOAD_KEY;
   if (payloadKey === undefined) {
@@ -303,7 +329,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       duplicates: e.SANDBOX_DUPLICATES,
     },
     api: { keys: apiKeys, bodyLimitBytes: e.BODY_LIMIT_BYTES },
-    dashboard: { user: dashboardUser, password: dashboardPassword },
+    dashboard,
+    operators,
+    approvalTimeoutMs: e.APPROVAL_TIMEOUT_MS,
     payloadKeys: { current: { id: payloadKeyId(payloadKey), key: payloadKey }, previous },
     notify: e.NOTIFY_URL && e.NOTIFY_SECRET ? { url: e.NOTIFY_URL, secret: e.NOTIFY_SECRET } : undefined,
     worker: {
@@ -340,13 +368,36 @@ function currencySettings(wholeUnit: string[] | undefined, payout: string[] | un
   return currencies;
 }
 
+/** OPERATORS entries, then those of the file OPERATORS_FILE names. */
+function operatorAccounts(inline: string | undefined, file: string | undefined): OperatorAccount[] {
+  const parse = (name: string, text: string) => {
+    try {
+      return parseOperatorEntries(text);
+    } catch (err) {
+      throw new ConfigError(name, (err as Error).message);
+    }
+  };
+  const accounts = inline === undefined ? [] : parse('OPERATORS', inline);
+  if (file === undefined) return accounts;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError('OPERATORS_FILE', `cannot read ${file} (${(err as NodeJS.ErrnoException).code})`);
+  }
+  const fromFile = parse('OPERATORS_FILE', text);
+  const twice = fromFile.find((a) => accounts.some((b) => b.name === a.name));
+  if (twice) throw new ConfigError('OPERATORS_FILE', `names ${twice.name}, already in OPERATORS`);
+  return [...accounts, ...fromFile];
+}
+
 /** Every secret value of a config, for the logger's last line of defence. */
 export const secretsOf = (config: Config): string[] =>
   [
     config.gateway.merchantKey,
     config.gateway.salt,
     config.gateway.callbackSalt,
-    config.dashboard.password,
+    config.dashboard?.password,
     ...config.api.keys,
     config.payloadKeys.current.key.toString('base64'),
     ...config.payloadKeys.previous.map((k) => k.key.toString('base64')),

@@ -3,10 +3,16 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { buildApp, buildProbeServer, type Readiness } from './app.js';
 import { API_KEY_MIN_LENGTH, type Config, secretsOf } from './config.js';
+import { createControlsStore } from './controls/controls-store.js';
+import { registerControlsRoutes } from './controls/routes.js';
 import { createDeposits, depositSendWindowMs, registerDepositRoutes } from './deposits/deposits.js';
 import { registerCallbackRoute } from './feedback/callbacks.js';
 import { createGatewayClient, type GatewayClient, gatewayClientOptions } from './gateway/client.js';
 import { createLogger, type Logger } from './logger.js';
+import { createAuditLog } from './operators/audit.js';
+import { createAuthenticator } from './operators/authenticate.js';
+import { createGuards } from './operators/guard.js';
+import { registerOperatorRoutes } from './operators/routes.js';
 import { registerDashboard } from './ops/dashboard.js';
 import { createMetrics, type Metrics, registerMetricsRoute } from './ops/metrics.js';
 import { createPayoutStore, type PayoutStore } from './payout/store.js';
@@ -260,15 +266,20 @@ async function assemble(
     metrics.observeQueues([payoutQueue, ...opsQueues]);
     metrics.observeStore(store);
     closers.push(() => Promise.all(opsQueues.map((q) => q.close().catch(() => undefined))));
+    const authenticate = createAuthenticator(config.operators);
+    const guards = createGuards({ authenticate, apiKeys: config.api.keys });
+    const audit = createAuditLog({ redis: requestRedis, queuePrefix: config.queuePrefix });
+    const controls = createControlsStore({ redis: requestRedis, queuePrefix: config.queuePrefix });
     const api = await buildApp({
       plugins: [
         (a) =>
           registerDashboard(a, {
             queues: { payouts: payoutQueue, others: opsQueues },
-            user: config.dashboard.user,
-            password: config.dashboard.password,
+            login: async (user, password) => (await authenticate(user, password)) !== undefined,
             secrets: secretsOf(config),
           }),
+        (a) => registerOperatorRoutes(a, { producer, guards, audit }),
+        (a) => registerControlsRoutes(a, { controls, guards }),
         (a) => registerMetricsRoute(a, metrics),
         (a) => registerDepositRoutes(a, { deposits, apiKeys: config.api.keys }),
         (a) =>
@@ -285,6 +296,7 @@ async function assemble(
       logger: log,
       producer,
       apiKeys: config.api.keys,
+      reader: guards.reader,
       bodyLimitBytes: config.api.bodyLimitBytes,
       ready,
     });

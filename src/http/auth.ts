@@ -16,9 +16,8 @@ export function matchesAny(given: string, allowed: readonly string[]): boolean {
 /** A preHandler requiring `Authorization: Bearer <one of API_KEYS>`. */
 export function bearerAuth(keys: readonly string[]) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
-    const header = request.headers.authorization ?? '';
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match || !matchesAny(match[1]!, keys)) {
+    const token = bearerToken(request.headers.authorization);
+    if (token === undefined || !matchesAny(token, keys)) {
       reply.header('www-authenticate', 'Bearer');
       return sendError(
         reply,
@@ -28,4 +27,19 @@ export function bearerAuth(keys: readonly string[]) {
       );
     }
   };
+}
+
+/** Parses `Authorization: Basic …` into user and password; undefined when absent or malformed. */
+export function basicCredentials(header: string | undefined): { user: string; password: string } | undefined {
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
+  if (!match) return undefined;
+  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return undefined;
+  return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+/** The bearer token of `Authorization: Bearer <token>`, or undefined. */
+export function bearerToken(header: string | undefined): string | undefined {
+  return /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
 }

@@ -1,4 +1,5 @@
 export {
+  currency,
   EXTERNAL_ID_MESSAGE,
   EXTERNAL_ID_PATTERN,
   jobIdFor,
@@ -6,6 +7,7 @@ export {
   NO_CONTROL_CHARACTERS,
   noControlCharacters,
 } from './common.js';
+export { formatMoney } from './money.js';
 export { getMethod, isMethodId, maskPaymentData, methodIds, methods } from './registry.js';
 export type {
   AddIssue,

@@ -4,6 +4,7 @@ import { showAmount } from '../currency/index.js';
 import { PayoutError } from '../errors.js';
 import { listUnknownCallbacks } from '../feedback/callbacks.js';
 import { createLogger } from '../logger.js';
+import { createAuditLog } from '../operators/audit.js';
 import { isPayoutState, PAYOUT_STATES } from '../payout/states.js';
 import { connectProducer } from '../producer/connect.js';
 import type { PayoutView } from '../producer/view.js';
@@ -14,7 +15,8 @@ import { type Column, formatTable } from './table.js';
 
 /**
  * Operator commands of the `payouts` CLI. They talk to Redis directly, through the same record
- * module and state machine as the API, and record the operator in the history.
+ * module and state machine as the API, and record the operating-system user (or `--who`) in the
+ * history and the audit log: whoever can reach Redis can act, so the CLI has no roles.
  */
 
 type Out = { out: (s: string) => void; err: (s: string) => void };
@@ -209,23 +211,45 @@ export async function cancel(config: Config, args: string[], io = stdio): Promis
   if (!parsed.ok) return refuse(io, parsed.message);
   const { values } = parsed;
   const id = parsed.positionals[0]!;
-  return withStore(config, ({ producer }) =>
-    act(async () => {
+  return withStore(config, ({ producer, redis }) => {
+    const audit = createAuditLog({ redis, queuePrefix: config.queuePrefix });
+    return act(async () => {
+      const who = values.who ?? userInfo().username;
+      const before = (await producer.getPayout(id)).status;
       const p = await producer.cancelPayout(id, {
         actor: 'operator',
-        who: values.who ?? userInfo().username,
+        who,
+        ...(values.note ? { note: values.note } : {}),
+      });
+      await audit.record({
+        who,
+        via: 'cli',
+        action: 'payout.cancel',
+        target: id,
+        before: { status: before },
+        after: { status: p.status, reason: p.reason },
         ...(values.note ? { note: values.note } : {}),
       });
       return `cancelled ${p.external_id}`;
-    }, io),
-  );
+    }, io);
+  });
 }
 
 const RESOLVE = {
-  usage: 'payouts resolve <external_id> --as succeeded|failed|resend --note "why" [--who name]',
+  usage: 'payouts resolve <external_id> --as succeeded|failed|resend --note "why" [--force] [--who name]',
   positionals: ['external_id'],
-  options: { as: { type: 'string' }, note: { type: 'string' }, who: { type: 'string' } },
-  expects: { as: '--as succeeded|failed|resend', note: '--note "why"', who: '--who name' },
+  options: {
+    as: { type: 'string' },
+    note: { type: 'string' },
+    who: { type: 'string' },
+    force: { type: 'boolean' },
+  },
+  expects: {
+    as: '--as succeeded|failed|resend',
+    note: '--note "why"',
+    who: '--who name',
+    force: '--force (resend although the gateway gave an order_id)',
+  },
 } as const;
 
 export async function resolve(config: Config, args: string[], io = stdio): Promise<number> {
@@ -239,18 +263,26 @@ export async function resolve(config: Config, args: string[], io = stdio): Promi
     return refuse(io, refusal(RESOLVE, `--as must be succeeded, failed or resend, not '${as}'`));
   if (!values.note?.trim())
     return refuse(io, refusal(RESOLVE, "missing --note: say why, it is kept in the payout's history"));
-  return withStore(config, ({ producer }) =>
-    act(async () => {
-      const p = await producer.resolvePayout(id, {
-        as,
-        note: values.note!.trim(),
-        who: values.who ?? userInfo().username,
+  return withStore(config, ({ producer, redis }) => {
+    const audit = createAuditLog({ redis, queuePrefix: config.queuePrefix });
+    return act(async () => {
+      const who = values.who ?? userInfo().username;
+      const note = values.note!.trim();
+      const p = await producer.resolvePayout(id, { as, note, who, force: values.force === true });
+      await audit.record({
+        who,
+        via: 'cli',
+        action: `payout.resolve_${as}`,
+        target: id,
+        before: { status: 'needs_review' },
+        after: { status: p.status, reason: p.reason },
+        note,
       });
       return as === 'resend'
         ? `${p.external_id} queued to be sent again`
         : `${p.external_id} resolved as ${p.status}`;
-    }, io),
-  );
+    }, io);
+  });
 }
 
 const CALLBACKS = {

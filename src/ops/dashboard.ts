@@ -3,14 +3,14 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { Job, Queue } from 'bullmq';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { matchesAny } from '../http/auth.js';
+import { basicCredentials } from '../http/auth.js';
 import { sendError } from '../http/errors.js';
 import { createLineScrubber } from '../logger.js';
 import { QUEUE } from '../queues.js';
 import { NOTIFICATIONS_QUEUE } from '../worker/notifier.js';
 
 /**
- * Bull Board for operators at /admin/queues: every queue of the system, behind basic auth, and
+ * Bull Board for operators at /admin/queues: every queue of the system, behind an operator's login, and
  * read-only. A retry, promote, edit or add from a browser could send a payout again or forge a signed
  * notification, so the board only looks; payouts are acted on through the API and the CLI, which go
  * through the state machine. Jobs show only their ids, and failure reasons are sanitised before they
@@ -24,8 +24,8 @@ export interface DashboardOptions {
     /** The other queues (maintenance, notifications). */
     others: Queue[];
   };
-  user: string;
-  password: string;
+  /** Whether a name and secret are an operator's (any role may look). */
+  login: (user: string, password: string) => Promise<boolean>;
   /** @defaultValue '/admin/queues' */
   basePath?: string;
   /** Secret values scrubbed from failure reasons, stack traces and job logs (see `secretsOf`). */
@@ -139,22 +139,11 @@ class SanitisingAdapter extends BullMQAdapter {
   }
 }
 
-/** Parses `Authorization: Basic …` into user and password; undefined when absent or malformed. */
-function basicCredentials(header: string | undefined): { user: string; password: string } | undefined {
-  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
-  if (!match) return undefined;
-  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  if (colon < 0) return undefined;
-  return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
-}
-
 /**
  * Registers Bull Board under `basePath` inside an encapsulated plugin whose onRequest hook requires
  * the dashboard login: the rest of the app never sees the basic auth.
  */
 export async function registerDashboard(app: FastifyInstance, opts: DashboardOptions): Promise<void> {
-  if (!opts.user || !opts.password) throw new Error('the dashboard needs a user and a password');
   const basePath = (opts.basePath ?? '/admin/queues').replace(/\/+$/, '');
   const clean = createFailureSanitiser(opts.secrets);
   const queues = [opts.queues.payouts, ...opts.queues.others].map((q) => new SanitisingAdapter(q, clean));
@@ -177,12 +166,9 @@ export async function registerDashboard(app: FastifyInstance, opts: DashboardOpt
 
   const requireLogin = async (request: FastifyRequest, reply: FastifyReply) => {
     const given = basicCredentials(request.headers.authorization);
-    // Both compared every time, in constant time, so the answer says nothing about which was wrong.
-    const userOk = matchesAny(given?.user ?? '', [opts.user]);
-    const passwordOk = matchesAny(given?.password ?? '', [opts.password]);
-    if (given && userOk && passwordOk) return;
+    if (given && (await opts.login(given.user, given.password))) return;
     reply.header('www-authenticate', `Basic realm="${DASHBOARD_REALM}"`);
-    return sendError(reply, 401, 'unauthorized', 'the dashboard requires a login');
+    return sendError(reply, 401, 'unauthorized', 'the dashboard requires an operator login');
   };
 
   await app.register(async (scope) => {

@@ -20,7 +20,18 @@ export interface PayoutKeys {
   allStateIndexes(): string[];
   /** Status changes waiting to be turned into notifications, written in the same script as the change. */
   outbox: string;
+  /** The approval rules and the limits (JSON arrays, see src/controls), read by the create script. */
+  approvalRules: string;
+  limits: string;
+  /**
+   * One customer's payouts in one currency over the last 24 hours, for the per-customer limits:
+   * members `amount|external_id` scored by creation time; rejected and cancelled ones are removed.
+   */
+  customerWindow(currency: string, customerId: string): string;
 }
+
+/** The customer windows' common start; the transition script builds a payout's window key from it. */
+export const CUSTOMER_WINDOW = (base: string) => `${base}:customer-24h:`;
 
 export function payoutKeys(queuePrefix: string): PayoutKeys {
   const base = queuePrefix;
@@ -33,5 +44,9 @@ export function payoutKeys(queuePrefix: string): PayoutKeys {
     stateIndex,
     allStateIndexes: () => PAYOUT_STATES.map(stateIndex),
     outbox: `${base}:outbox`,
+    approvalRules: `${base}:controls:approval-rules`,
+    limits: `${base}:controls:limits`,
+    // The customer_id comes last, after a fixed-length currency: no customer can name another's key.
+    customerWindow: (currency, customerId) => `${CUSTOMER_WINDOW(base)}${currency}:${customerId}`,
   };
 }

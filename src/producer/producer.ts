@@ -56,6 +56,8 @@ export interface ResolveDecision {
   as: 'succeeded' | 'failed' | 'resend';
   note: string;
   who: string;
+  /** Resend even though the gateway gave an order_id (it may then pay twice). */
+  force?: boolean;
 }
 
 /**
@@ -184,6 +186,19 @@ export function createProducer(deps: {
     resolvePayout: (externalId, decision) =>
       guarded(async () => {
         checkOperatorText({ note: decision.note, who: decision.who });
+        if (decision.as === 'resend' && !decision.force) {
+          const record = await store.get(externalId);
+          if (!record) throw new NotFoundError(externalId);
+          // An order_id is the gateway's word that it has the payout: sending again may pay twice.
+          if (record.orderId !== undefined) {
+            throw new TransitionRefusedError(
+              externalId,
+              'resend',
+              record.status,
+              `the gateway gave it order_id ${record.orderId}; resend with force to send it again anyway`,
+            );
+          }
+        }
         const moved = await store.transition(externalId, RESOLVE_EVENTS[decision.as], {
           actor: 'operator',
           who: decision.who,

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import { bearerAuth } from '../http/auth.js';
@@ -21,21 +21,6 @@ const payoutBodyDoc = z.object({
   customer: customerDoc,
   payment_data: z.record(z.string(), z.string()).optional(),
 });
-const noteBodyDoc = z.object({ note: z.string().optional(), who: z.string().optional() }).optional();
-const resolveBody = z
-  .object({
-    as: z.enum(['succeeded', 'failed', 'resend'], { error: 'must be succeeded, failed or resend' }),
-    note: z
-      .string({ error: 'a note saying why is required' })
-      .trim()
-      .min(1, 'a note saying why is required')
-      .max(1000),
-    who: z.string().trim().min(1).max(200).optional(),
-  })
-  .strict();
-
-const zodIssues = (error: z.ZodError) =>
-  error.issues.map((i) => ({ path: i.path.join('.') || 'body', message: i.message }));
 const params = z.object({ external_id: z.string() });
 
 const parseExternalId = (raw: unknown): string => {
@@ -46,23 +31,23 @@ const parseExternalId = (raw: unknown): string => {
   return id;
 };
 
-const noteOf = (body: unknown): { note?: string; who?: string } => {
-  if (body === undefined || body === null) return {};
-  const parsed = z
-    .object({ note: z.string().max(1000).optional(), who: z.string().max(200).optional() })
-    .strict()
-    .safeParse(body);
-  if (!parsed.success) throw new ValidationError(zodIssues(parsed.error));
-  return parsed.data;
-};
+export interface PayoutRoutesDeps {
+  producer: Producer;
+  apiKeys: readonly string[];
+  /** Who may read payouts; by default the integration keys alone. */
+  reader?: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+}
 
-export function registerPayoutRoutes(
-  app: FastifyInstance,
-  deps: { producer: Producer; apiKeys: readonly string[] },
-) {
+/**
+ * The integration's routes: create and read payouts. Operators' actions on a payout (cancel,
+ * resolve, approve, decline) are operator routes, registered by src/operators.
+ */
+export function registerPayoutRoutes(app: FastifyInstance, deps: PayoutRoutesDeps) {
   const { producer } = deps;
   const auth = bearerAuth(deps.apiKeys);
+  const reader = deps.reader ?? auth;
   const security = [{ bearer: [] }];
+  const readSecurity: Record<string, string[]>[] = [{ bearer: [] }, { operator: [] }];
 
   app.post(
     '/v1/payouts',
@@ -83,49 +68,11 @@ export function registerPayoutRoutes(
 
   app.get(
     '/v1/payouts/:external_id',
-    { preHandler: auth, schema: { summary: 'A payout with its history', params, security } },
+    {
+      preHandler: reader,
+      schema: { summary: 'A payout with its history', params, security: readSecurity },
+    },
     async (request) =>
       producer.getPayout(parseExternalId((request.params as { external_id?: unknown }).external_id)),
-  );
-
-  app.post(
-    '/v1/payouts/:external_id/resolve',
-    {
-      preHandler: auth,
-      schema: {
-        summary: 'Operator: resolve a needs_review payout as succeeded or failed, or resend it',
-        params,
-        body: resolveBody,
-        security,
-      },
-    },
-    async (request) => {
-      const id = parseExternalId((request.params as { external_id?: unknown }).external_id);
-      const parsed = resolveBody.safeParse(request.body);
-      if (!parsed.success) throw new ValidationError(zodIssues(parsed.error));
-      return producer.resolvePayout(id, {
-        as: parsed.data.as,
-        note: parsed.data.note,
-        who: parsed.data.who ?? 'api',
-      });
-    },
-  );
-
-  app.post(
-    '/v1/payouts/:external_id/cancel',
-    {
-      preHandler: auth,
-      schema: {
-        summary: 'Cancel a payout that is queued or retry_scheduled',
-        params,
-        body: noteBodyDoc,
-        security,
-      },
-    },
-    async (request) => {
-      const id = parseExternalId((request.params as { external_id?: unknown }).external_id);
-      const { note, who } = noteOf(request.body);
-      return producer.cancelPayout(id, { actor: 'operator', who: who ?? 'api', ...(note ? { note } : {}) });
-    },
   );
 }

@@ -37,6 +37,15 @@ export interface TestSystem {
   env: Record<string, string>;
   api: string;
   apiKey: string;
+  /** The admin every test system has (DASHBOARD_USER/DASHBOARD_PASSWORD). */
+  admin: OperatorLogin;
+  /** A request as an operator (HTTP Basic), the admin unless `as` names another. */
+  operatorRequest(
+    method: string,
+    path: string,
+    body?: unknown,
+    as?: OperatorLogin,
+  ): Promise<{ status: number; body: any }>;
   /** Every log line of the system and the sandbox. */
   logs: string[];
   request(
@@ -49,6 +58,14 @@ export interface TestSystem {
   waitFor(externalId: string, until: (p: any) => boolean, timeoutMs?: number): Promise<any>;
   close(): Promise<void>;
 }
+
+export interface OperatorLogin {
+  name: string;
+  secret: string;
+}
+
+export const basicAuth = (login: OperatorLogin) =>
+  `Basic ${Buffer.from(`${login.name}:${login.secret}`).toString('base64')}`;
 
 /**
  * The real system (API + worker) on a free port, against the sandbox gateway over real HTTP,
@@ -81,6 +98,7 @@ async function startTestSystemOn(port: number, options: TestSystemOptions): Prom
   const salt = `test-salt-${randomBytes(8).toString('hex')}`;
   const apiKey = `test-api-${randomBytes(12).toString('hex')}`;
   const prefix = uniquePrefix('sys');
+  const dashboardPassword = `test-dash-${randomBytes(8).toString('hex')}`;
   const sandboxLogger = createLogger({ level: 'info', destination, secrets: [merchantKey, salt] });
   const sandbox = createSandbox({
     merchantKey,
@@ -101,7 +119,7 @@ async function startTestSystemOn(port: number, options: TestSystemOptions): Prom
     SIGNATURE_SALT: salt,
     API_KEYS: apiKey,
     DASHBOARD_USER: 'ops',
-    DASHBOARD_PASSWORD: `test-dash-${randomBytes(8).toString('hex')}`,
+    DASHBOARD_PASSWORD: dashboardPassword,
     PAYLOAD_KEY: randomBytes(32).toString('base64'),
     GATEWAY_TIMEOUT_MS: '2000',
     GATEWAY_CONNECT_TIMEOUT_MS: '500',
@@ -146,6 +164,10 @@ async function startTestSystemOn(port: number, options: TestSystemOptions): Prom
     return { status: res.status, body: parsed };
   };
 
+  const admin = { name: env.DASHBOARD_USER ?? 'ops', secret: env.DASHBOARD_PASSWORD ?? dashboardPassword };
+  const operatorRequest: TestSystem['operatorRequest'] = (method, path, body, as = admin) =>
+    request(method, path, body, { authorization: basicAuth(as) });
+
   const waitFor: TestSystem['waitFor'] = async (externalId, until, timeoutMs = 15_000) => {
     const deadline = Date.now() + timeoutMs;
     let last: unknown;
@@ -165,6 +187,8 @@ async function startTestSystemOn(port: number, options: TestSystemOptions): Prom
     env,
     api,
     apiKey,
+    admin,
+    operatorRequest,
     logs,
     request,
     waitFor,

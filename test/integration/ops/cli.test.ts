@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Queue } from 'bullmq';
 import { expect, test } from 'vitest';
+import { verifySecret } from '../../../src/operators/secret-hash.js';
 import { QUEUE } from '../../../src/queues.js';
 import { deletePrefix, testRedis } from '../../helpers/redis.js';
 
@@ -82,4 +83,32 @@ test('an operator command says so when Redis does not answer, instead of waiting
   });
   expect(run.status).toBe(1);
   expect(run.stderr).toContain('Redis did not answer within 5000 ms');
+});
+
+test.each([
+  ['one trailing newline ignored', 'a long operator secret\n'],
+  ['no newline', 'a long operator secret'],
+  ['a Windows newline', 'a long operator secret\r\n'],
+])('payouts hash-secret: %s; no settings needed, the secret never printed', async (_name, input) => {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'hash-secret'], {
+    input,
+    encoding: 'utf8',
+    timeout: 30_000,
+    env: { ...process.env, GATEWAY_URL: 'https://gateway.example.test' },
+  });
+  expect(run.status).toBe(0);
+  const hash = run.stdout.trim();
+  expect(await verifySecret('a long operator secret', hash)).toBe(true);
+  expect(await verifySecret('a long operator secret\n', hash)).toBe(false);
+  expect(run.stdout + run.stderr).not.toContain('operator secret');
+});
+
+test('payouts hash-secret refuses an empty secret', () => {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'hash-secret'], {
+    input: '\n',
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  expect(run.status).toBe(2);
+  expect(run.stderr).toContain('no secret on standard input');
 });

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { buildApp } from '../../../src/app.js';
 import { jobIdFor } from '../../../src/methods/index.js';
+import { createAuthenticator } from '../../../src/operators/authenticate.js';
 import { registerDashboard } from '../../../src/ops/dashboard.js';
 import { createPayoutStore } from '../../../src/payout/store.js';
 import { createProducer } from '../../../src/producer/producer.js';
@@ -118,6 +119,9 @@ export async function startDashboardFixture(name: string): Promise<DashboardFixt
     { jobId: `${jobIdFor(waiting.external_id)}-n1`, delay: 60_000 },
   );
 
+  const authenticate = createAuthenticator([
+    { name: DASHBOARD_USER, role: 'viewer', secret: { plain: DASHBOARD_PASSWORD } },
+  ]);
   const app = await buildApp({
     logger,
     producer,
@@ -127,8 +131,7 @@ export async function startDashboardFixture(name: string): Promise<DashboardFixt
       (a) =>
         registerDashboard(a, {
           queues: { payouts, others: [maintenance, notifications] },
-          user: DASHBOARD_USER,
-          password: DASHBOARD_PASSWORD,
+          login: async (user, password) => (await authenticate(user, password)) !== undefined,
           secrets: [MERCHANT_KEY, DASHBOARD_PASSWORD, API_KEY],
         }),
     ],

@@ -332,9 +332,9 @@ describe('operator actions', () => {
   test.each([
     ['succeeded', 'succeeded'],
     ['failed', 'failed'],
-  ])('resolve as %s, audited', async (as, final) => {
+  ])('resolve as %s, recorded under the credential, never the body', async (as, final) => {
     const body = await reviewPayout();
-    const res = await sys.request('POST', `/v1/payouts/${body.external_id}/resolve`, {
+    const res = await sys.operatorRequest('POST', `/v1/payouts/${body.external_id}/resolve`, {
       as,
       note: 'checked with the gateway',
       who: 'alice',
@@ -343,7 +343,7 @@ describe('operator actions', () => {
     expect(res.body.status).toBe(final);
     expect(res.body.history.at(-1)).toMatchObject({
       actor: 'operator',
-      who: 'alice',
+      who: sys.admin.name,
       note: 'checked with the gateway',
       to: final,
     });
@@ -351,7 +351,7 @@ describe('operator actions', () => {
 
   test('resend: sent again with the same external_id', async () => {
     const body = await reviewPayout();
-    const res = await sys.request('POST', `/v1/payouts/${body.external_id}/resolve`, {
+    const res = await sys.operatorRequest('POST', `/v1/payouts/${body.external_id}/resolve`, {
       as: 'resend',
       note: 'gateway confirmed it has nothing',
     });
@@ -372,7 +372,7 @@ describe('operator actions', () => {
     ['an extra field', { as: 'failed', note: 'x', amount: 1 }, 422],
   ])('refused: %s', async (_n, payload, code) => {
     const body = await reviewPayout();
-    const res = await sys.request('POST', `/v1/payouts/${body.external_id}/resolve`, payload);
+    const res = await sys.operatorRequest('POST', `/v1/payouts/${body.external_id}/resolve`, payload);
     expect(res.status).toBe(code);
     expect((await sys.request('GET', `/v1/payouts/${body.external_id}`)).body.status).toBe('needs_review');
   });
@@ -381,14 +381,14 @@ describe('operator actions', () => {
     const body = withMarker('+instant');
     await sys.request('POST', '/v1/payouts', body);
     await sys.waitFor(body.external_id, (p) => p.status === 'succeeded');
-    const res = await sys.request('POST', `/v1/payouts/${body.external_id}/resolve`, {
+    const res = await sys.operatorRequest('POST', `/v1/payouts/${body.external_id}/resolve`, {
       as: 'failed',
       note: 'x',
     });
     expect(res.status).toBe(409);
     expect(res.body.error.message).toContain('succeeded');
     expect(
-      (await sys.request('POST', '/v1/payouts/po-none/resolve', { as: 'failed', note: 'x' })).status,
+      (await sys.operatorRequest('POST', '/v1/payouts/po-none/resolve', { as: 'failed', note: 'x' })).status,
     ).toBe(404);
   });
 

@@ -4,7 +4,13 @@ import { methodIds } from '../../../src/methods/index.js';
 import { applyGatewayReport } from '../../../src/payout/gateway-report.js';
 import { ensurePayoutJob } from '../../../src/queues.js';
 import { cardPayout } from '../../helpers/requests.js';
-import { CLOSED_PORT, FORBIDDEN_IN_LOGS, startTestSystem, type TestSystem } from '../../helpers/system.js';
+import {
+  basicAuth,
+  CLOSED_PORT,
+  FORBIDDEN_IN_LOGS,
+  startTestSystem,
+  type TestSystem,
+} from '../../helpers/system.js';
 import { requestFor } from '../../unit/methods/fixtures.js';
 
 const id = (tag = 'po') => `${tag}-${randomBytes(6).toString('hex')}`;
@@ -228,7 +234,7 @@ describe('delivered twice', () => {
 describe('cancel', () => {
   test('only before sending; refused afterwards', async () => {
     const body = await retryScheduledPayout();
-    const cancelled = await sys.request('POST', `/v1/payouts/${body.external_id}/cancel`, {
+    const cancelled = await sys.operatorRequest('POST', `/v1/payouts/${body.external_id}/cancel`, {
       note: 'player asked',
     });
     expect(cancelled.status).toBe(200);
@@ -238,22 +244,20 @@ describe('cancel', () => {
       note: 'player asked',
       to: 'cancelled',
     });
-    const again = await sys.request('POST', `/v1/payouts/${body.external_id}/cancel`, {});
+    const again = await sys.operatorRequest('POST', `/v1/payouts/${body.external_id}/cancel`, {});
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('transition_refused');
-    expect((await sys.request('POST', '/v1/payouts/po-nope/cancel', {})).status).toBe(404);
+    expect((await sys.operatorRequest('POST', '/v1/payouts/po-nope/cancel', {})).status).toBe(404);
   });
 
-  test("a note or who with control characters (a terminal's escape sequences) is a 422 naming it", async () => {
+  test("a note with control characters (a terminal's escape sequences) is a 422 naming it", async () => {
     const body = await retryScheduledPayout();
     const path = `/v1/payouts/${body.external_id}`;
     for (const [route, sent, field] of [
       ['cancel', { note: 'player asked\u001b[2J' }, 'note'],
-      ['cancel', { who: 'ops\u0007' }, 'who'],
       ['resolve', { as: 'failed', note: 'checked\u001b]0;pwned\u0007' }, 'note'],
-      ['resolve', { as: 'failed', note: 'checked', who: 'a\nb' }, 'who'],
     ] as const) {
-      const res = await sys.request('POST', `${path}/${route}`, sent);
+      const res = await sys.operatorRequest('POST', `${path}/${route}`, sent);
       expect(res.status, `${route} ${field}`).toBe(422);
       expect(res.body.error.issues).toEqual([
         { path: field, message: 'must not contain control characters' },
@@ -267,7 +271,7 @@ describe('cancel', () => {
       const body = await retryScheduledPayout();
       const res = await fetch(`${sys.api}/v1/payouts/${body.external_id}/cancel`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${sys.apiKey}`, ...headers },
+        headers: { authorization: basicAuth(sys.admin), ...headers },
       });
       expect(res.status).toBe(200);
       expect(((await res.json()) as { status: string }).status).toBe('cancelled');

@@ -78,7 +78,9 @@ describe('a payout waiting to be resent after an unknown outcome', () => {
     await sys.system.producer.enqueuePayout(body);
     await sys.waitFor(body.external_id, (p) => p.status === 'retry_scheduled');
 
-    const res = await sys.request('POST', `/v1/payouts/${body.external_id}/cancel`, { note: 'player asked' });
+    const res = await sys.operatorRequest('POST', `/v1/payouts/${body.external_id}/cancel`, {
+      note: 'player asked',
+    });
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('transition_refused');
     expect(res.body.error.message).toMatch(/may have reached the gateway/);

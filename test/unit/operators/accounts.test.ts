@@ -16,7 +16,7 @@ const production = {
 // One hash for every entry: scrypt is slow on purpose.
 const hash = await hashSecret('correct horse battery');
 
-describe('secret hashes', () => {
+describe('secret hashes', { timeout: 30_000 }, () => {
   test('a hash verifies its own secret and nothing else, and never holds : or ,', async () => {
     expect(hash).toMatch(/^scrypt\.14\.8\.1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
     expect(await verifySecret('correct horse battery', hash)).toBe(true);
@@ -92,7 +92,7 @@ describe('OPERATORS entries', () => {
   });
 });
 
-describe('authentication', () => {
+describe('authentication', { timeout: 30_000 }, () => {
   const authenticate = createAuthenticator([
     { name: 'ana', role: 'approver', secret: { hash } },
     { name: 'ops', role: 'admin', secret: { plain: 'dash-password-123' } },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { currency, formatMoney, type MethodId, methodIds } from '../methods/index.js';
+import { formatAmount } from '../currency/index.js';
+import { currency, type MethodId, methodIds } from '../methods/index.js';
 
 /**
  * The shapes of the controls an admin sets (DESIGN.md, PUT /v1/controls/...). Amounts are minor
@@ -85,13 +86,13 @@ export const limitsBody = z.strictObject({
 /** A rule as operators read it: the threshold in major units beside the integer. */
 export const describeRule = (r: ApprovalRule) => ({
   ...r,
-  min_amount_display: formatMoney(r.min_amount, r.currency),
+  min_amount_display: formatAmount(r.min_amount, r.currency),
 });
 
 export const describeLimit = (l: Limit) => ({
   ...l,
-  ...(l.max_amount !== undefined ? { max_amount_display: formatMoney(l.max_amount, l.currency) } : {}),
+  ...(l.max_amount !== undefined ? { max_amount_display: formatAmount(l.max_amount, l.currency) } : {}),
   ...(l.per_customer_24h?.amount !== undefined
-    ? { per_customer_24h_amount_display: formatMoney(l.per_customer_24h.amount, l.currency) }
+    ? { per_customer_24h_amount_display: formatAmount(l.per_customer_24h.amount, l.currency) }
     : {}),
 });

@@ -7,7 +7,6 @@ export {
   NO_CONTROL_CHARACTERS,
   noControlCharacters,
 } from './common.js';
-export { formatMoney } from './money.js';
 export { getMethod, isMethodId, maskPaymentData, methodIds, methods } from './registry.js';
 export type {
   AddIssue,

@@ -90,6 +90,24 @@ const envSchema = z.object({
       .default('redis://127.0.0.1:6379'),
   ),
   REDIS_CLUSTER: bool(false),
+  REDIS_DURABILITY: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .trim()
+      .default('acknowledged')
+      .transform((v, ctx): RedisDurability => {
+        if (v === 'acknowledged' || v === 'fsync') return { level: v };
+        const replicas = /^replicas:([1-9][0-9]?)$/.exec(v);
+        if (replicas) return { level: 'replicas', replicas: Number(replicas[1]) };
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be acknowledged, fsync or replicas:N (N from 1 to 99)',
+        });
+        return z.NEVER;
+      }),
+  ),
+  REDIS_DURABILITY_TIMEOUT_MS: int(10, 60_000, 1_000),
   QUEUE_PREFIX: z.preprocess(
     blankToUndefined,
     z
@@ -158,6 +176,16 @@ const envSchema = z.object({
   GATEWAY_WHOLE_UNIT_CURRENCIES: currencyList,
 });
 
+/**
+ * What "written" means before an irreversible step (a 202, a send, a callback's `{"result":"ok"}`):
+ * Redis answered; the write is on the primary's disk (AOF with `appendfsync always`); or N replicas
+ * acknowledged it (WAIT).
+ */
+export type RedisDurability =
+  | { level: 'acknowledged' }
+  | { level: 'fsync' }
+  | { level: 'replicas'; replicas: number };
+
 export interface PayloadKey {
   /** Fingerprint stored beside each ciphertext, so old keys can be found after a rotation. */
   id: string;
@@ -168,6 +196,8 @@ export interface Config {
   redisUrl: string;
   /** REDIS_URL is a seed node of a Redis Cluster. */
   redisCluster: boolean;
+  /** What must hold before an irreversible step, and how long to wait for it. */
+  durability: RedisDurability & { timeoutMs: number };
   /** Every Redis key of one deployment lives under it. */
   queuePrefix: string;
   host: string;
@@ -305,6 +335,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     redisUrl: e.REDIS_URL,
     redisCluster: e.REDIS_CLUSTER,
+    durability: { ...e.REDIS_DURABILITY, timeoutMs: e.REDIS_DURABILITY_TIMEOUT_MS },
     // On a Redis Cluster every key of the deployment must share one slot: the prefix becomes a hash tag.
     queuePrefix: e.REDIS_CLUSTER && !e.QUEUE_PREFIX.includes('{') ? `{${e.QUEUE_PREFIX}}` : e.QUEUE_PREFIX,
     host: e.HOST,

@@ -72,13 +72,20 @@ export class TransitionRefusedError extends PayoutError {
   }
 }
 
-/** Redis could not be reached; nothing was accepted. */
+/**
+ * Redis could not be reached, refused the write, or did not make it durable in time
+ * (REDIS_DURABILITY). The write may have happened: the outcome is unknown, and the same request
+ * (same external_id, same body) is what to send again; it answers 200 with the payout if it was.
+ */
 export class StoreUnavailableError extends PayoutError {
   override readonly name = 'StoreUnavailableError';
   readonly code = 'store_unavailable';
   readonly httpStatus = 503;
   override readonly retryable = true;
-  constructor(cause?: unknown) {
-    super('the payout store is unavailable; nothing was accepted, try again', { cause });
+  constructor(cause?: unknown, why = 'the payout store is unavailable') {
+    super(`${why}: outcome unknown, retry the same request (same external_id and body)`, { cause });
   }
 }
+
+/** The message of a write Redis made but could not make durable in time (REDIS_DURABILITY). */
+export const NOT_DURABLE = 'the payout store did not confirm the write durable in time (REDIS_DURABILITY)';

@@ -135,8 +135,11 @@ async function assemble(
       logger: log,
       notify: config.notify !== undefined,
       onTransition: metrics.transition,
+      durability: config.durability,
     });
   const store = storeOn(requestStoreRedis);
+  // A Redis that cannot give REDIS_DURABILITY=fsync stops the start here, with the setting to change.
+  await store.durability.verify(log, { sandbox: config.gateway.sandbox });
   /** The worker-role connections the record's scripts run on: readiness asks their state. */
   const storeConnections: Redis[] = [];
   const payoutQueue = createPayoutQueue(requestRedis, config.queuePrefix);

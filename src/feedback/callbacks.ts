@@ -45,8 +45,11 @@ const callbackSchema = z.object({
   reason: optional(z.string().max(2000).transform(safeText)),
 });
 
+type Callback = z.infer<typeof callbackSchema>;
+
 export type CallbackResult =
   | 'ok'
+  | 'not_durable'
   | 'bad_signature'
   | 'invalid'
   | 'unknown_id'
@@ -76,6 +79,48 @@ export const UNKNOWN_CALLBACKS_KEPT = 10_000;
 
 export function registerCallbackRoute(app: FastifyInstance, deps: CallbackDeps) {
   const unknownKey = `${deps.store.keys.base}:callbacks:unknown`;
+
+  /** Applies a verified callback to its payout or deposit, or keeps it for operators. */
+  async function record(cb: Callback, report: GatewayReport): Promise<CallbackResult> {
+    let known = true;
+    let result: CallbackResult = 'ok';
+    if (cb.type === 2) {
+      const res = await applyGatewayReport(
+        {
+          store: deps.store,
+          logger: deps.logger,
+          ...(deps.onContradiction ? { onContradiction: deps.onContradiction } : {}),
+        },
+        cb.external_id,
+        report,
+        'callback',
+      );
+      if (res.result === 'unknown_payout') known = false;
+      else if (res.result === 'contradiction') result = 'contradiction';
+      else if (res.result === 'unchanged') result = 'unchanged';
+    } else if (cb.type === 1 && deps.onDepositReport) {
+      const res = await deps.onDepositReport(cb.external_id, report);
+      if (res === 'unknown_deposit') known = false;
+      else if (res === 'contradiction') result = 'contradiction';
+      else if (res === 'unchanged') result = 'unchanged';
+    } else {
+      known = false; // refunds, and deposits when deposits are not served: kept for operators
+    }
+    if (!known) {
+      result = 'unknown_id';
+      const entry = JSON.stringify({ received_at: new Date().toISOString(), ...cb });
+      await deps.redis
+        .multi()
+        .lpush(unknownKey, entry)
+        .ltrim(unknownKey, 0, UNKNOWN_CALLBACKS_KEPT - 1)
+        .exec();
+      deps.logger.warn(
+        { external_id: cb.external_id, type: cb.type, status: cb.status },
+        'callback for an unknown external_id kept for operators',
+      );
+    }
+    return result;
+  }
 
   app.post(
     '/v1/callbacks/gateway',
@@ -128,41 +173,20 @@ export function registerCallbackRoute(app: FastifyInstance, deps: CallbackDeps) 
         payout: { amount: cb.amount, currency: cb.currency, customerId: cb.customer_id },
       };
 
-      let known = true;
-      let result: CallbackResult = 'ok';
-      if (cb.type === 2) {
-        const res = await applyGatewayReport(
-          {
-            store: deps.store,
-            logger: deps.logger,
-            ...(deps.onContradiction ? { onContradiction: deps.onContradiction } : {}),
-          },
-          cb.external_id,
-          report,
-          'callback',
-        );
-        if (res.result === 'unknown_payout') known = false;
-        else if (res.result === 'contradiction') result = 'contradiction';
-        else if (res.result === 'unchanged') result = 'unchanged';
-      } else if (cb.type === 1 && deps.onDepositReport) {
-        const res = await deps.onDepositReport(cb.external_id, report);
-        if (res === 'unknown_deposit') known = false;
-        else if (res === 'contradiction') result = 'contradiction';
-        else if (res === 'unchanged') result = 'unchanged';
-      } else {
-        known = false; // refunds, and deposits when deposits are not served: kept for operators
-      }
-      if (!known) {
-        result = 'unknown_id';
-        const entry = JSON.stringify({ received_at: new Date().toISOString(), ...cb });
-        await deps.redis
-          .multi()
-          .lpush(unknownKey, entry)
-          .ltrim(unknownKey, 0, UNKNOWN_CALLBACKS_KEPT - 1)
-          .exec();
+      // `{"result":"ok"}` stops the gateway repeating it: only once what it said would survive a
+      // fail-over (REDIS_DURABILITY). Otherwise a 503, and its repetition finds it recorded.
+      const { result, durable } = await deps.store.durability.durably(() => record(cb, report));
+      if (!durable) {
+        deps.onResult?.('not_durable');
         deps.logger.warn(
           { external_id: cb.external_id, type: cb.type, status: cb.status },
-          'callback for an unknown external_id kept for operators',
+          'callback recorded but not confirmed durable in time (REDIS_DURABILITY): answered 503, the gateway repeats it',
+        );
+        return sendError(
+          reply,
+          503,
+          'store_unavailable',
+          'the callback could not be confirmed recorded: outcome unknown, send the same callback again',
         );
       }
       deps.onResult?.(result);

@@ -28,6 +28,8 @@ export interface PayoutKeys {
    * members `amount|external_id` scored by creation time; rejected and cancelled ones are removed.
    */
   customerWindow(currency: string, customerId: string): string;
+  /** Written before each WAIT of REDIS_DURABILITY=replicas:N, so the WAIT covers what was only read (durability.ts). */
+  durabilityProbe: string;
 }
 
 /** The customer windows' common start; the transition script builds a payout's window key from it. */
@@ -48,5 +50,6 @@ export function payoutKeys(queuePrefix: string): PayoutKeys {
     limits: `${base}:controls:limits`,
     // The customer_id comes last, after a fixed-length currency: no customer can name another's key.
     customerWindow: (currency, customerId) => `${CUSTOMER_WINDOW(base)}${currency}:${customerId}`,
+    durabilityProbe: `${base}:durability-probe`,
   };
 }

@@ -42,7 +42,7 @@ return {1}
  *       event's from-states and its to-state)
  * ARGV: 1 allowed from-states (comma-separated, wrapped in commas), 2 to, 3 required token ('' none),
  *       4 new token ('' keep, '-' clear), 5 now, 6 history entry's tail (history.ts), 7 delete the
- *       payload ('1'), 8 count an attempt ('1'), 9 external_id, 10 states in KEYS order
+ *       payload ('1'), 8 attempts to add ('1' a claim, '-1' a claim given back unsent, '0'), 9 external_id, 10 states in KEYS order
  *       (comma-separated), 11 push to outbox ('1'), 12 due by: a retry_scheduled payout whose
  *       next_attempt_at is later is refused ('' no check), 13 return the record ('1'), 14 refuse a
  *       payout marked may_have_reached ('1'), then field/value pairs ('' value deletes the field)...
@@ -72,7 +72,7 @@ local attempts = tonumber(r[5] or '0')
 if not seq or not attempts then return redis.error_reply('ERR payout record has a malformed seq or attempts') end
 local hist = redis.call('GET', KEYS[2])
 seq = seq + 1
-if ARGV[8] == '1' then attempts = attempts + 1 end
+attempts = attempts + (tonumber(ARGV[8]) or 0)
 -- Deletions run before the sets; the caller never names a field in both.
 local set = {'status', ARGV[2], 'updated_at', ARGV[5], 'seq', seq, 'attempts', attempts}
 local del = {}

@@ -43,11 +43,18 @@ interface Rule {
    * cancelled.
    */
   onlyIfNeverReached?: boolean;
+  /** Takes back the attempt the claim counted: nothing was sent under it. */
+  returnsAttempt?: boolean;
 }
 
 export const TRANSITIONS = {
   /** A worker takes the payout to call the gateway; it gets a fresh token. */
   claim: { from: ['queued', 'retry_scheduled'], to: 'sending' },
+  /**
+   * The claim was not confirmed durable in time (REDIS_DURABILITY): nothing was sent, and the claim is
+   * given back to be sent later, its attempt not counted.
+   */
+  give_back: { from: ['sending'], to: 'retry_scheduled', needsToken: true, returnsAttempt: true },
   /** The attempt certainly created nothing (not sent, or 429/503): try again later. */
   retry: { from: ['sending'], to: 'retry_scheduled', needsToken: true },
   /** Every attempt failed to reach the gateway: final failure with reason `not_sent`. */

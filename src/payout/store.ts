@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
 import type { GatewayRequest, MethodId } from '../methods/index.js';
 import { runScript } from '../redis.js';
+import { createDurabilityGuard, type DurabilitySetting } from './durability.js';
 import { decodeEntry, entryTail, type HistoryEntry, type HistoryExtras } from './history.js';
 import { payoutKeys } from './keys.js';
 import { CREATE, NOTE, TRANSITION } from './scripts.js';
@@ -111,6 +112,8 @@ export interface PayoutStoreOptions {
   queuePrefix: string;
   payloadKeys: PayloadKeys;
   logger: Logger;
+  /** REDIS_DURABILITY, waited for on this store's own connection. @defaultValue acknowledged */
+  durability?: DurabilitySetting;
   /** Whether status changes go to the notification outbox (NOTIFY_URL set). */
   notify?: boolean;
   /** Called after every recorded change (`from` null on creation), e.g. for metrics. */
@@ -172,6 +175,12 @@ export function createPayoutStore(options: PayoutStoreOptions) {
   const keys = payoutKeys(options.queuePrefix);
   const now = options.now ?? Date.now;
   const notify = options.notify ? '1' : '0';
+  // On the store's own connection: a WAIT covers only what its connection wrote.
+  const durability = createDurabilityGuard({
+    redis,
+    probeKey: keys.durabilityProbe,
+    setting: options.durability ?? { level: 'acknowledged', timeoutMs: 1_000 },
+  });
 
   async function create(input: {
     method: MethodId;
@@ -373,7 +382,7 @@ export function createPayoutStore(options: PayoutStoreOptions) {
         note: opts.note,
       }),
       isTerminal(to) ? '1' : '0',
-      to === 'sending' ? '1' : '0',
+      to === 'sending' ? '1' : 'returnsAttempt' in rule && rule.returnsAttempt ? '-1' : '0',
       externalId,
       states.join(','),
       notify,
@@ -541,5 +550,5 @@ export function createPayoutStore(options: PayoutStoreOptions) {
     >;
   }
 
-  return { keys, create, get, history, gatewayRequest, transition, claim, note, list, counts };
+  return { keys, durability, create, get, history, gatewayRequest, transition, claim, note, list, counts };
 }

@@ -2,6 +2,7 @@ import type { Queue } from 'bullmq';
 import type { Currencies } from '../currency/index.js';
 import {
   ConflictError,
+  NOT_DURABLE,
   NotFoundError,
   StoreUnavailableError,
   TransitionRefusedError,
@@ -128,11 +129,13 @@ export function createProducer(deps: {
       if (!valid.ok) throw new ValidationError(valid.issues);
       const { method, request } = valid;
       return guarded(async () => {
-        const res = await store.create({
-          method,
-          request,
-          masked: maskPaymentData(method, request.payment_data ?? {}),
-        });
+        const { result: res, durable } = await store.durability.durably(() =>
+          store.create({
+            method,
+            request,
+            masked: maskPaymentData(method, request.payment_data ?? {}),
+          }),
+        );
         if (res.outcome === 'conflict') {
           throw new ConflictError(
             request.external_id,
@@ -140,16 +143,19 @@ export function createProducer(deps: {
           );
         }
         if (res.outcome === 'created') {
-          // The record is written: the payout is accepted whatever happens next. Should adding its job
-          // fail, the sweep adds it (a queued payout without a job is repaired), so the answer is 202.
+          // The record is written. Should adding its job fail, the sweep adds it (a queued payout
+          // without a job is repaired), so that alone does not change the answer.
           await ensurePayoutJob(queue, request.external_id, { isNew: true }).catch((err: unknown) => {
             deps.logger.warn(
               { external_id: request.external_id, err },
               'payout job not added yet; the sweep will add it',
             );
           });
-          return { created: true, payout: toView(res.record, res.history) };
         }
+        // Accepted only once the record would survive a fail-over (REDIS_DURABILITY); until then the
+        // answer is "outcome unknown", and the worker will not send it either.
+        if (!durable) throw new StoreUnavailableError(undefined, NOT_DURABLE);
+        if (res.outcome === 'created') return { created: true, payout: toView(res.record, res.history) };
         // The same request again. Also repairs a crash between record and job: the client's retry
         // is what re-adds a missing job.
         if (res.record.status === 'queued') await ensurePayoutJob(queue, request.external_id);

@@ -11,7 +11,7 @@ import type { ClaimResult, PayoutStore } from '../payout/store.js';
 import { type PayoutJobData, QUEUE } from '../queues.js';
 import { isRedisUnavailable } from '../redis.js';
 import { createClaimTokens } from './claim-tokens.js';
-import { type Decision, decide, type RetryPolicy } from './decide.js';
+import { backoffDelay, type Decision, decide, type RetryPolicy } from './decide.js';
 
 /** What the worker needs of the gateway client. */
 export interface PayoutSender {
@@ -80,7 +80,9 @@ export function createPayoutWorker(deps: PayoutWorkerDeps): Worker<PayoutJobData
     const externalId = job.data.externalId;
     // One script checks the state (and, for a retry, that it is due), moves it to sending under this
     // worker's token, and returns the record: only the holder of that token sends.
-    const claim = await claimPayout(externalId);
+    // Nothing is sent on a claim a fail-over could lose (REDIS_DURABILITY): another worker would
+    // find the payout queued again and send it a second time.
+    const { result: claim, durable } = await store.durability.durably(() => claimPayout(externalId));
     if (!claim.ok) {
       switch (claim.current) {
         case undefined:
@@ -108,6 +110,7 @@ export function createPayoutWorker(deps: PayoutWorkerDeps): Worker<PayoutJobData
       }
     }
     const { record, token, attempts: attempt } = claim;
+    if (!durable) return giveBack(job, bullToken, externalId, token);
 
     let request: GatewayRequest;
     try {
@@ -142,6 +145,41 @@ export function createPayoutWorker(deps: PayoutWorkerDeps): Worker<PayoutJobData
       earlierMayHaveReached: record.mayHaveReached,
     });
     return apply(job, bullToken, externalId, token, decision, durationMs);
+  }
+
+  /**
+   * A claim not confirmed durable in time: nothing was sent under it, so it is given back
+   * (`retry_scheduled`, its attempt not counted) and the job waits, without a BullMQ attempt.
+   */
+  async function giveBack(
+    job: Job<PayoutJobData>,
+    bullToken: string | undefined,
+    externalId: string,
+    token: string,
+  ): Promise<string> {
+    const at = now() + backoffDelay(deps.policy, 1);
+    const reason = 'durability_not_confirmed: the claim was not confirmed durable in time; nothing sent';
+    let res: Awaited<ReturnType<PayoutStore['transition']>>;
+    try {
+      res = await store.transition(externalId, 'give_back', {
+        actor: 'worker',
+        token,
+        reason,
+        nextAttemptAt: at,
+      });
+    } catch (err) {
+      // Unanswered: the job's next try in this process takes the claim back as its own (unsent).
+      if (isRedisUnavailable(err)) claimTokens.unanswered(externalId, token);
+      throw err;
+    }
+    logger.warn(
+      { external_id: externalId, given_back: res.ok, current: res.ok ? res.to : res.current },
+      'payout claim not confirmed durable in time (REDIS_DURABILITY): nothing sent, trying again later',
+    );
+    // Refused when the claim itself was lost (a fail-over: the payout is queued again) or the gateway's
+    // word moved it meanwhile: the job waits all the same, and its next claim checks the state.
+    if (!res.ok && res.current === undefined) return 'give_back_no_record';
+    return delayJob(job, bullToken, at);
   }
 
   /**

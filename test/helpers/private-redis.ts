@@ -7,7 +7,9 @@ import { freePort } from './system.js';
 
 /**
  * A redis-server of the test's own on a free loopback port, with AOF on in a temporary folder, so a
- * test can stop and start it and find its data again. `args` are added to its command line.
+ * test can stop and start it and find its data again. `args` are added to its command line. `stop`
+ * kills it hard (SIGKILL); `hold` freezes the process (SIGSTOP: it answers nothing, a replica
+ * acknowledges nothing) until `release`.
  */
 export async function startPrivateRedis(options: { args?: string[] } = {}) {
   const port = await freePort();
@@ -55,9 +57,16 @@ export async function startPrivateRedis(options: { args?: string[] } = {}) {
     await waitUntil(true);
   };
   const stop = async () => {
+    proc?.kill('SIGCONT');
     proc?.kill('SIGKILL');
     await waitUntil(false);
   };
+  const hold = () => {
+    proc?.kill('SIGSTOP');
+  };
+  const release = () => {
+    proc?.kill('SIGCONT');
+  };
   await start();
-  return { url, port, start, stop };
+  return { url, port, start, stop, hold, release };
 }

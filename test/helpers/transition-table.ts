@@ -19,6 +19,7 @@ export const EXPECTED: Record<string, Record<string, string>> = {
     gateway_unknown: 'needs_review',
   },
   sending: {
+    give_back: 'retry_scheduled',
     retry: 'retry_scheduled',
     give_up: 'failed',
     reject: 'rejected',

@@ -68,6 +68,29 @@ describe('config', () => {
     expect(secretsOf(own)).toContain('test-callback-salt');
   });
 
+  test.each([
+    [undefined, { level: 'acknowledged' }],
+    ['', { level: 'acknowledged' }],
+    ['acknowledged', { level: 'acknowledged' }],
+    ['fsync', { level: 'fsync' }],
+    [' replicas:1 ', { level: 'replicas', replicas: 1 }],
+    ['replicas:12', { level: 'replicas', replicas: 12 }],
+  ])('REDIS_DURABILITY=%j reads as %j', (value, expected) => {
+    expect(loadConfig({ ...production, REDIS_DURABILITY: value }).durability).toEqual({
+      ...expected,
+      timeoutMs: 1_000,
+    });
+  });
+
+  test.each(['replicas:0', 'replicas:', 'replicas:x', 'replicas', 'always', 'FSYNC', 'replicas:100'])(
+    'REDIS_DURABILITY=%s is refused with the levels it may be',
+    (value) => {
+      expect(failure({ ...production, REDIS_DURABILITY: value }).message).toBe(
+        'Invalid setting REDIS_DURABILITY: must be acknowledged, fsync or replicas:N (N from 1 to 99)',
+      );
+    },
+  );
+
   test('a short API key is accepted (the start warns about it)', () => {
     expect(loadConfig({ ...production, API_KEYS: 'short, also-short' }).api.keys).toEqual([
       'short',

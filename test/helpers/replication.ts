@@ -1,0 +1,42 @@
+import { Redis } from 'ioredis';
+import { startPrivateRedis } from './private-redis.js';
+
+export type PrivateRedis = Awaited<ReturnType<typeof startPrivateRedis>>;
+
+/** Asks a Redis something once, on a connection of its own. */
+export async function ask<T>(url: string, fn: (r: Redis) => Promise<T>): Promise<T> {
+  const r = new Redis(url, { maxRetriesPerRequest: 1 });
+  r.on('error', () => undefined);
+  try {
+    return await fn(r);
+  } finally {
+    r.disconnect();
+  }
+}
+
+/** Resolves once `replica` follows `primary` and has caught up with it. */
+export async function waitInSync(primary: PrivateRedis, replica: PrivateRedis): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const link = await ask(replica.url, (r) => r.info('replication'));
+    // WAIT on a connection that has written nothing counts the replicas that are connected.
+    const acked = await ask(primary.url, async (r) => {
+      await r.incr('replication-check');
+      return r.wait(1, 100);
+    });
+    if (link.includes('master_link_status:up') && acked >= 1) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`replica on ${replica.port} did not catch up with ${primary.port}`);
+}
+
+/** A primary and one replica of it, both private redis-servers on loopback ports. */
+export async function startPrimaryWithReplica(): Promise<{ primary: PrivateRedis; replica: PrivateRedis }> {
+  // A full sync starts at once, not after Redis's default 5 s wait for more replicas to join it.
+  const noDelay = ['--repl-diskless-sync-delay', '0'];
+  const primary = await startPrivateRedis({ args: noDelay });
+  const replica = await startPrivateRedis({
+    args: [...noDelay, '--replicaof', '127.0.0.1', String(primary.port)],
+  });
+  await waitInSync(primary, replica);
+  return { primary, replica };
+}

@@ -164,15 +164,25 @@ async function latencies(system: System, ids: string[]): Promise<number[]> {
   return out.sort((a, b) => a - b);
 }
 
-export async function oursThroughput(gatewayUrl: string, n: number, concurrency: number) {
-  return withOurs(gatewayUrl, { WORKER_CONCURRENCY: String(concurrency) }, async ({ system, url }) => {
-    await enqueueAll(url, 200, 32, 'warm');
-    await waitForState(system, 'submitted', 200);
-    const started = performance.now();
-    await enqueueAll(url, n, 64, 'run');
-    await waitForState(system, 'submitted', n + 200);
-    return n / ((performance.now() - started) / 1000);
-  });
+/** HTTP enqueue -> submitted payouts/s; `env` adds settings (another Redis, REDIS_DURABILITY). */
+export async function oursThroughput(
+  gatewayUrl: string,
+  n: number,
+  concurrency: number,
+  env: Record<string, string> = {},
+) {
+  return withOurs(
+    gatewayUrl,
+    { WORKER_CONCURRENCY: String(concurrency), ...env },
+    async ({ system, url }) => {
+      await enqueueAll(url, 200, 32, 'warm');
+      await waitForState(system, 'submitted', 200);
+      const started = performance.now();
+      await enqueueAll(url, n, 64, 'run');
+      await waitForState(system, 'submitted', n + 200);
+      return n / ((performance.now() - started) / 1000);
+    },
+  );
 }
 
 /**

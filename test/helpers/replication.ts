@@ -29,13 +29,15 @@ export async function waitInSync(primary: PrivateRedis, replica: PrivateRedis): 
   throw new Error(`replica on ${replica.port} did not catch up with ${primary.port}`);
 }
 
-/** A primary and one replica of it, both private redis-servers on loopback ports. */
-export async function startPrimaryWithReplica(): Promise<{ primary: PrivateRedis; replica: PrivateRedis }> {
+/** A primary and one replica of it, both private redis-servers on loopback ports; `args` go to both. */
+export async function startPrimaryWithReplica(
+  options: { args?: string[] } = {},
+): Promise<{ primary: PrivateRedis; replica: PrivateRedis }> {
   // A full sync starts at once, not after Redis's default 5 s wait for more replicas to join it.
-  const noDelay = ['--repl-diskless-sync-delay', '0'];
-  const primary = await startPrivateRedis({ args: noDelay });
+  const args = ['--repl-diskless-sync-delay', '0', ...(options.args ?? [])];
+  const primary = await startPrivateRedis({ args });
   const replica = await startPrivateRedis({
-    args: [...noDelay, '--replicaof', '127.0.0.1', String(primary.port)],
+    args: [...args, '--replicaof', '127.0.0.1', String(primary.port)],
   });
   await waitInSync(primary, replica);
   return { primary, replica };

@@ -1,8 +1,10 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { ok, responses } from './http/contract.js';
 import { frameworkErrors, installErrorHandling } from './http/errors.js';
+import { openApiOptions } from './http/openapi.js';
 import type { Logger } from './logger.js';
 import type { Producer } from './producer/producer.js';
 import { type PayoutRoutesDeps, registerPayoutRoutes } from './producer/routes.js';
@@ -27,10 +29,35 @@ export interface AppDeps {
 
 export type Readiness = () => Promise<{ ok: boolean; checks: Record<string, boolean> }>;
 
+const healthSchema = z.object({ status: z.literal('ok') }).meta({ examples: [{ status: 'ok' }] });
+const readinessSchema = (status: 'ready' | 'not_ready', example: Record<string, boolean>) =>
+  z
+    .object({ status: z.literal(status), checks: z.record(z.string(), z.boolean()) })
+    .meta({ examples: [{ status, checks: example }] });
+
 /** `/healthz`: the process lives. `/readyz`: Redis answers and the workers run (503 otherwise). */
 export function registerHealthRoutes(app: FastifyInstance, ready?: Readiness): void {
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+  const health = { tags: ['health'], security: [] };
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        ...health,
+        summary: 'Liveness: the process answers',
+        response: responses({ 200: ok('Alive.', healthSchema) }, []),
+      },
+    },
+    async () => ({ status: 'ok' }),
+  );
+  const readySchema = {
+    ...health,
+    summary: 'Readiness: Redis answers and the workers run',
+    response: {
+      200: ok('Ready.', readinessSchema('ready', { redis: true, workers: true })),
+      503: ok('Not ready: a check failed.', readinessSchema('not_ready', { redis: false, workers: true })),
+    },
+  };
+  app.get('/readyz', { schema: readySchema }, async (_request, reply) => {
     const res = ready ? await ready() : { ok: true, checks: {} };
     return reply
       .code(res.ok ? 200 : 503)
@@ -83,27 +110,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (body === '') return done(null, undefined);
     return parseJson(request, String(body), done);
   });
-  app.setSerializerCompiler(serializerCompiler);
+  // Response schemas document the contract (tests check answers against them); bodies are written as is.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   installErrorHandling(app);
 
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Payouts API', version: '1.0.0', description: 'Payouts through the Cabbagino gateway.' },
-      components: {
-        securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', description: 'an integration key (API_KEYS)' },
-          operator: {
-            type: 'http',
-            scheme: 'basic',
-            description:
-              'an operator (OPERATORS, or DASHBOARD_USER/PASSWORD as admin); roles viewer < operator < approver < admin',
-          },
-        },
-      },
-    },
-    transform: jsonSchemaTransform,
-  });
+  await app.register(swagger, openApiOptions);
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/docs/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   registerHealthRoutes(app, deps.ready);
   registerPayoutRoutes(app, {

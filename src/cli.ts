@@ -92,6 +92,10 @@ const commands: Record<string, { summary: string; run: () => Promise<Command> }>
     summary: 'audit [--limit N] [--cursor ID] [--json]: operator actions and control changes, newest first',
     run: async () => (await import('./operators/audit-command.js')).auditCommand,
   },
+  openapi: {
+    summary: 'openapi [FILE]: the API reference (OpenAPI 3.1), as /docs/openapi.json serves it',
+    run: async () => (await import('./ops/openapi.js')).openapi,
+  },
   'migrate-keys': {
     summary:
       "migrate-keys [--dry-run]: move an earlier version's history and payload keys (run once, old version stopped)",

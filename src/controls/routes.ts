@@ -1,4 +1,6 @@
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { BODY_ERRORS, OPERATOR, OPERATOR_ERRORS, ok, responses } from '../http/contract.js';
 import { parseBody } from '../http/parse-body.js';
 import { type Guards, operatorOf } from '../operators/guard.js';
 import type { ControlsStore } from './controls-store.js';
@@ -15,7 +17,22 @@ export interface ControlsRoutesDeps {
   sections?: Record<string, () => Promise<unknown>>;
 }
 
-const operatorSecurity = [{ operator: [] }];
+const operatorSecurity = OPERATOR;
+
+const rule = { currency: 'EUR', min_amount: 100000, approvals: 1, min_amount_display: '1,000.00 EUR' };
+const limitShown = { currency: 'EUR', max_amount: 5000000, max_amount_display: '50,000.00 EUR' };
+const list = z.array(z.looseObject({ currency: z.string() }));
+const controlsView = z
+  .looseObject({
+    approval_rules: list,
+    limits: list,
+    paused: z.array(z.unknown()),
+    breakers: z.array(z.unknown()),
+  })
+  .meta({ examples: [{ approval_rules: [rule], limits: [limitShown], paused: [], breakers: [] }] });
+const rulesView = z.object({ rules: list }).meta({ examples: [{ rules: [rule] }] });
+const limitsView = z.object({ limits: list }).meta({ examples: [{ limits: [limitShown] }] });
+const changeErrors = [...BODY_ERRORS, ...OPERATOR_ERRORS, 422] as const;
 
 export function registerControlsRoutes(app: FastifyInstance, deps: ControlsRoutesDeps): void {
   const { controls, guards } = deps;
@@ -27,6 +44,7 @@ export function registerControlsRoutes(app: FastifyInstance, deps: ControlsRoute
       schema: {
         summary: 'Viewer: the approval rules, limits, pauses and breakers in force',
         security: operatorSecurity,
+        response: responses({ 200: ok('Every control in force.', controlsView) }, OPERATOR_ERRORS),
       },
     },
     async () => {
@@ -48,6 +66,7 @@ export function registerControlsRoutes(app: FastifyInstance, deps: ControlsRoute
           'in awaiting_approval for the approvals the highest matching rule asks (1, or 2 by two approvers).',
         body: approvalRulesBody,
         security: operatorSecurity,
+        response: responses({ 200: ok('The rules now in force.', rulesView) }, changeErrors),
       },
     },
     async (request) => {
@@ -69,6 +88,7 @@ export function registerControlsRoutes(app: FastifyInstance, deps: ControlsRoute
           'take one customer past count or amount in 24 hours waits in awaiting_approval.',
         body: limitsBody,
         security: operatorSecurity,
+        response: responses({ 200: ok('The limits now in force.', limitsView) }, changeErrors),
       },
     },
     async (request) => {

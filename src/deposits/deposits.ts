@@ -1,4 +1,3 @@
-import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Currencies } from '../currency/index.js';
 import { ConflictError, PayoutError, ValidationError } from '../errors.js';
@@ -8,8 +7,6 @@ import {
   type StatusMeaning,
   statusMeaning,
 } from '../gateway/outcome.js';
-import { bearerAuth } from '../http/auth.js';
-import { sendError } from '../http/errors.js';
 import type { Logger } from '../logger.js';
 import { type GatewayRequest, maskPaymentData, validateDepositRequest } from '../methods/index.js';
 import { differences, type GatewayReport } from '../payout/gateway-report.js';
@@ -92,7 +89,8 @@ export interface DepositView {
   updated_at: string;
 }
 
-class DepositOutcomeError extends PayoutError {
+/** A deposit's outcome the caller must hear about as an error (502 unknown, 503 not sent, 409, 422). */
+export class DepositOutcomeError extends PayoutError {
   constructor(
     readonly code: string,
     readonly httpStatus: number,
@@ -382,31 +380,3 @@ export function createDeposits(deps: {
 }
 
 export type Deposits = ReturnType<typeof createDeposits>;
-
-export function registerDepositRoutes(
-  app: FastifyInstance,
-  deps: { deposits: Deposits; apiKeys: readonly string[] },
-) {
-  app.post(
-    '/v1/deposits',
-    {
-      preHandler: bearerAuth(deps.apiKeys),
-      schema: {
-        summary: 'A synchronous deposit: returns the redirect for the player',
-        security: [{ bearer: [] }],
-      },
-    },
-    async (request, reply) => {
-      try {
-        const { created, deposit } = await deps.deposits.create(request.body);
-        return reply.code(created ? 201 : 200).send(deposit);
-      } catch (err) {
-        if (err instanceof DepositOutcomeError) {
-          if (err.retryAfterSeconds) reply.header('retry-after', String(err.retryAfterSeconds));
-          return sendError(reply, err.httpStatus, err.code, err.message);
-        }
-        throw err;
-      }
-    },
-  );
-}

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { orderIdSchema, safeText } from '../gateway/schemas.js';
 import { verify } from '../gateway/signature.js';
+import { BODY_ERRORS, ok, responses } from '../http/contract.js';
 import { sendError } from '../http/errors.js';
 import type { Logger } from '../logger.js';
 import { applyGatewayReport, type GatewayReport } from '../payout/gateway-report.js';
@@ -46,6 +47,48 @@ const callbackSchema = z.object({
 });
 
 type Callback = z.infer<typeof callbackSchema>;
+
+const CALLBACK_EXAMPLE = {
+  status: 4,
+  type: 2,
+  external_id: 'po-1001',
+  order_id: '8f1c2e',
+  amount: '1100',
+  currency: 'USD',
+  signature: '3f7a0c9e5b1d2f4a6c8e0b2d4f6a8c0e2b4d6f8a',
+};
+
+/** /docs: what the gateway sends (SPEC.md "Callbacks") and what it gets back. */
+const CALLBACK_DOC = {
+  summary: "The gateway's callback (signed with the callback salt)",
+  description:
+    'Acknowledged with {"result":"ok"} once what it says is recorded (also for an external_id we do not know: kept for operators); any other answer makes the gateway repeat it.',
+  tags: ['gateway'],
+  security: [],
+  body: callbackSchema
+    .extend({
+      signature: z
+        .string()
+        .regex(/^[0-9a-fA-F]{40}$/)
+        .describe('SHA-1 over the sorted fields and the salt'),
+    })
+    .loose()
+    .meta({ examples: [CALLBACK_EXAMPLE] }),
+  response: responses({ 200: ok('Recorded.', z.object({ result: z.literal('ok') }), { result: 'ok' }) }, [
+    ...BODY_ERRORS,
+    [400, { description: 'Not JSON, not an object, or a signed callback the schema refuses (`issues`).' }],
+    [
+      401,
+      {
+        description: 'The signature is missing or wrong.',
+        example: {
+          error: { code: 'invalid_signature', message: 'the callback signature is missing or wrong' },
+        },
+      },
+    ],
+    [503, { description: 'Could not be recorded; the gateway repeats it.' }],
+  ]),
+};
 
 export type CallbackResult =
   | 'ok'
@@ -124,7 +167,7 @@ export function registerCallbackRoute(app: FastifyInstance, deps: CallbackDeps) 
 
   app.post(
     '/v1/callbacks/gateway',
-    { schema: { summary: "The gateway's callback", hide: false } },
+    { schema: CALLBACK_DOC },
     async (request, reply) => {
       const body = request.body;
       if (body === null || typeof body !== 'object' || Array.isArray(body)) {

@@ -28,5 +28,12 @@ export const bankCard = {
     .transform(({ cvv: _absent, ...payout }) => payout),
   deposit: z.strictObject({ ...card, cvv }).check(unexpiredCard),
   // Expiry stays visible: it explains "expired card" declines and is not sensitive authentication data.
+  examples: {
+    payout: { card_number: '4111111111111111', card_holder: 'John Doe', exp_year: '2035', exp_month: '06' },
+    deposit: {
+      ...{ card_number: '4111111111111111', card_holder: 'John Doe', exp_year: '2035', exp_month: '06' },
+      cvv: '123',
+    },
+  },
   mask: maskFields({ card_number: maskCardNumber, card_holder: keep, exp_year: keep, exp_month: keep }),
 } as const satisfies PaymentMethod;

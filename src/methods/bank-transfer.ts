@@ -16,6 +16,17 @@ export const bankTransfer = {
     bank_code: text(),
   }),
   deposit: z.strictObject(owner),
+  examples: {
+    payout: {
+      account_number: '1234567890',
+      owner_name: 'John Doe',
+      owner_native_name: 'John Doe',
+      bank_name: 'Test Bank',
+      branch_name: 'Central',
+      bank_code: 'TB001',
+    },
+    deposit: { owner_name: 'John Doe', owner_native_name: 'John Doe' },
+  },
   mask: maskFields({
     account_number: keepLast4,
     owner_name: keep,

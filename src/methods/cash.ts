@@ -47,6 +47,22 @@ export const cash = {
   deposit: cashData,
   // The home address is the most identifying field and no operator task needs it (the gateway's courier
   // has it); the username may be a WhatsApp phone number, so it is masked like one.
+  examples: {
+    payout: {
+      address: 'Street 12',
+      messenger: 'Telegram',
+      username: 'john_doe',
+      asap: 'false',
+      delivery_time: '2030-01-11 12:28:28',
+    },
+    deposit: {
+      address: 'Street 12',
+      messenger: 'Telegram',
+      username: 'john_doe',
+      asap: 'false',
+      delivery_time: '2030-01-11 12:28:28',
+    },
+  },
   mask: maskFields({
     address: hide,
     messenger: keep,

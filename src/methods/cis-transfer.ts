@@ -7,5 +7,6 @@ export const cisTransfer = {
   title: 'CIS transfer',
   payout: MAIN_ONLY,
   deposit: MAIN_ONLY,
+  examples: {},
   mask: maskFields({}),
 } as const satisfies PaymentMethod;

@@ -102,7 +102,9 @@ const CURRENCY_MESSAGE = 'must be an active ISO 4217 currency code in upper case
  * zod keeps the ISO 4217 list of active codes current. Whether an amount in the currency can be paid
  * (its unit, and codes such as XXX or XTS that are not money) is the currency rules' call, in validate.ts.
  */
-export const currency = z.currencyCode({ error: unlessMissing(CURRENCY_MESSAGE) });
+export const currency = z
+  .currencyCode({ error: unlessMissing(CURRENCY_MESSAGE) })
+  .meta({ id: 'Currency', description: 'ISO 4217, upper case', examples: ['USD'] });
 
 /** `Intl.DisplayNames` accepts ZZ, UK and EU; a maintained list of assigned codes does not. */
 const COUNTRY_CODES: ReadonlySet<string> = new Set(Object.keys(countries.getAlpha2Codes()));
@@ -112,21 +114,26 @@ const country = z
   .refine(
     (code) => COUNTRY_CODES.has(code),
     'must be an ISO 3166-1 alpha-2 country code in upper case, e.g. LV',
-  );
+  )
+  .describe('ISO 3166-1 alpha-2, upper case, e.g. LV');
 
 /** The gateway's `customer` object; all four fields are required. */
-export const customer = z.strictObject({
-  customer_id: text(),
-  country,
-  first_name: text(),
-  last_name: text(),
-});
+export const customer = z
+  .strictObject({
+    customer_id: text().describe("the player's id in the casino"),
+    country,
+    first_name: text(),
+    last_name: text(),
+  })
+  .meta({ id: 'Customer' });
 
 /** The fields every deposit and payout carries, whatever the method. */
 export const mainRequest = z.strictObject({
-  payment_system: text(),
-  external_id: externalId,
-  amount,
+  payment_system: text().describe("the gateway's payment system, e.g. TEST_PS"),
+  external_id: externalId.describe(
+    'the idempotency key: the same request again answers 200, another body under it 409',
+  ),
+  amount: amount.describe('an integer in minor units: 11.00 USD is 1100'),
   currency,
   customer,
 });

@@ -6,5 +6,6 @@ export const ecopayz = {
   title: 'EcoPayz',
   payout: walletData,
   deposit: undefined,
+  examples: { payout: { wallet: '1100383615' } },
   mask: maskWalletData,
 } as const satisfies PaymentMethod;

@@ -37,5 +37,6 @@ export const emanat = {
   title: 'Emanat',
   payout: emanatPayout,
   deposit: MAIN_ONLY,
+  examples: { payout: { phone: '994934331504' } },
   mask: maskPhoneData,
 } as const satisfies PaymentMethod;

@@ -8,6 +8,7 @@ export {
   noControlCharacters,
 } from './common.js';
 export { getMethod, isMethodId, maskPaymentData, methodIds, methods } from './registry.js';
+export { depositRequestSchema, exampleRequest, payoutRequestSchema } from './request-schema.js';
 export type {
   AddIssue,
   Direction,

@@ -6,5 +6,6 @@ export const jetonWallet = {
   title: 'JetonWallet',
   payout: walletData,
   deposit: walletData,
+  examples: { payout: { wallet: '12345678' }, deposit: { wallet: '12345678' } },
   mask: maskWalletData,
 } as const satisfies PaymentMethod;

@@ -6,5 +6,6 @@ export const kakaopay = {
   title: 'KakaoPay',
   payout: emailData,
   deposit: emailData,
+  examples: { payout: { email: 'john@example.com' }, deposit: { email: 'john@example.com' } },
   mask: maskEmailData,
 } as const satisfies PaymentMethod;

@@ -6,5 +6,6 @@ export const m10Wallet = {
   title: 'M10Wallet',
   payout: phoneData,
   deposit: MAIN_ONLY,
+  examples: { payout: { phone: '994934331504' } },
   mask: maskPhoneData,
 } as const satisfies PaymentMethod;

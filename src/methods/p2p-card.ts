@@ -49,5 +49,6 @@ export const p2pCard = {
       });
     }
   },
+  examples: { payout: { bank_name: 'Sberbank', card_number: '4111111111111111', card_holder: 'John Doe' } },
   mask: maskFields({ bank_name: keep, card_number: maskCardNumber, card_holder: keep }),
 } as const satisfies PaymentMethod;

@@ -8,5 +8,6 @@ export const sticpay = {
   title: 'SticPay',
   payout: z.strictObject({ wallet: email }),
   deposit: undefined,
+  examples: { payout: { wallet: 'john@example.com' } },
   mask: maskFields({ wallet: maskEmail }),
 } as const satisfies PaymentMethod;

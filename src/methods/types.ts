@@ -75,6 +75,11 @@ export interface PaymentMethod {
    */
   readonly refine?: (input: RefineInput, addIssue: AddIssue) => void;
   /**
+   * A valid payment_data for each direction that takes one: the API reference shows it, and a test
+   * checks that it passes the method's own schema.
+   */
+  readonly examples: { readonly payout?: PaymentData; readonly deposit?: PaymentData };
+  /**
    * What operators may see of payment_data. Only fields the method names are returned, so a secret
    * that slipped into the input (cvv, an unknown field) can never reach the output.
    */

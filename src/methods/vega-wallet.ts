@@ -9,5 +9,9 @@ export const vegaWallet = {
   title: 'VegaWallet',
   payout: vegaWalletData,
   deposit: vegaWalletData,
+  examples: {
+    payout: { wallet: 'U000060', password: 'wallet-password' },
+    deposit: { wallet: 'U000060', password: 'wallet-password' },
+  },
   mask: maskFields({ wallet: keepLast4, password: hide }),
 } as const satisfies PaymentMethod;

@@ -1,10 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
+import { BODY_ERRORS, OPERATOR, OPERATOR_ERRORS, ok, responses } from '../http/contract.js';
 import { parseBody } from '../http/parse-body.js';
 import { EXTERNAL_ID_MESSAGE, EXTERNAL_ID_PATTERN } from '../methods/index.js';
 import type { Producer } from '../producer/producer.js';
-import type { PayoutView } from '../producer/view.js';
+import { type PayoutView, payoutViewSchema } from '../producer/view.js';
 import { type AuditLog, STREAM_ID } from './audit.js';
 import { type Guards, operatorOf } from './guard.js';
 
@@ -13,8 +14,58 @@ import { type Guards, operatorOf } from './guard.js';
  * credential's; a `who` in the body is ignored, never recorded.
  */
 
-const operatorSecurity = [{ operator: [] }];
-const params = z.object({ external_id: z.string() });
+const operatorSecurity = OPERATOR;
+const params = z.object({ external_id: z.string().regex(EXTERNAL_ID_PATTERN) });
+
+const refused = (message: string) => ({ error: { code: 'transition_refused', message } });
+
+/** What a payout action answers. */
+const actionResponses = (done: string, conflict: string, example: string) =>
+  responses({ 200: ok(done, payoutViewSchema) }, [
+    ...BODY_ERRORS,
+    ...OPERATOR_ERRORS,
+    404,
+    [409, { description: conflict, example: refused(example) }],
+    422,
+  ]);
+
+const auditPage = z
+  .object({
+    entries: z.array(
+      z.object({
+        id: z.string(),
+        at: z.iso.datetime(),
+        who: z.string(),
+        via: z.string(),
+        action: z.string(),
+        target: z.string(),
+        before: z.unknown(),
+        after: z.unknown(),
+        note: z.string().optional(),
+      }),
+    ),
+    next_cursor: z.string().nullable(),
+  })
+  .meta({
+    examples: [
+      {
+        entries: [
+          {
+            id: '1764756000000-0',
+            at: '2026-12-03T10:00:00.000Z',
+            who: 'alice',
+            via: 'api',
+            action: 'payout.cancel',
+            target: 'po-1001',
+            before: { status: 'queued' },
+            after: { status: 'cancelled', reason: 'cancelled' },
+            note: 'player asked',
+          },
+        ],
+        next_cursor: null,
+      },
+    ],
+  });
 
 const note = z.string({ error: 'must be text' }).trim().max(1000, 'at most 1000 characters');
 /** `who` was once how a caller named itself; it is accepted and ignored so older clients keep working. */
@@ -90,6 +141,11 @@ export function registerOperatorRoutes(app: FastifyInstance, deps: OperatorRoute
         params,
         body: noteBody,
         security: operatorSecurity,
+        response: actionResponses(
+          'The cancelled payout.',
+          'The payout can no longer be cancelled (it may have reached the gateway).',
+          'cannot cancel payout po-1001: it is submitted',
+        ),
       },
     },
     async (request) => {
@@ -115,6 +171,11 @@ export function registerOperatorRoutes(app: FastifyInstance, deps: OperatorRoute
         params,
         body: resolveBody,
         security: operatorSecurity,
+        response: actionResponses(
+          'The payout after the decision.',
+          'The payout is not in needs_review, or resend is refused while an order_id is recorded.',
+          'cannot resolve as succeeded payout po-1001: it is queued',
+        ),
       },
     },
     async (request) => {
@@ -138,6 +199,10 @@ export function registerOperatorRoutes(app: FastifyInstance, deps: OperatorRoute
         summary: 'Admin: operator actions and control changes, newest first',
         querystring: auditQuery,
         security: operatorSecurity,
+        response: responses({ 200: ok('A page of the audit log, newest first.', auditPage) }, [
+          ...OPERATOR_ERRORS,
+          [422, { description: 'A bad limit or cursor.' }],
+        ]),
       },
     },
     async (request) => {

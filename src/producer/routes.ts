@@ -2,26 +2,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import { bearerAuth } from '../http/auth.js';
-import { EXTERNAL_ID_MESSAGE, EXTERNAL_ID_PATTERN, type MethodId, methodIds } from '../methods/index.js';
+import { BEARER, BODY_ERRORS, ok, responses } from '../http/contract.js';
+import { EXTERNAL_ID_MESSAGE, EXTERNAL_ID_PATTERN, payoutRequestSchema } from '../methods/index.js';
 import type { Producer } from './producer.js';
+import { payoutViewSchema } from './view.js';
 
-/** Documentation shapes for /docs; requests are validated by the methods' validator, field by field. */
-const customerDoc = z.object({
-  customer_id: z.string(),
-  country: z.string().describe('ISO 3166-1 alpha-2'),
-  first_name: z.string(),
-  last_name: z.string(),
+const params = z.object({
+  external_id: z.string().regex(EXTERNAL_ID_PATTERN).describe("the payout's idempotency key"),
 });
-const payoutBodyDoc = z.object({
-  method: z.enum(methodIds as [MethodId, ...MethodId[]]),
-  payment_system: z.string(),
-  external_id: z.string().describe('idempotency key; letters, digits and . _ ~ : -'),
-  amount: z.number().int().positive().describe('minor units'),
-  currency: z.string().describe('ISO 4217'),
-  customer: customerDoc,
-  payment_data: z.record(z.string(), z.string()).optional(),
-});
-const params = z.object({ external_id: z.string() });
 
 const parseExternalId = (raw: unknown): string => {
   const id = typeof raw === 'string' ? raw : '';
@@ -46,7 +34,7 @@ export function registerPayoutRoutes(app: FastifyInstance, deps: PayoutRoutesDep
   const { producer } = deps;
   const auth = bearerAuth(deps.apiKeys);
   const reader = deps.reader ?? auth;
-  const security = [{ bearer: [] }];
+  const security = BEARER;
   const readSecurity: Record<string, string[]>[] = [{ bearer: [] }, { operator: [] }];
 
   app.post(
@@ -55,9 +43,20 @@ export function registerPayoutRoutes(app: FastifyInstance, deps: PayoutRoutesDep
       preHandler: auth,
       schema: {
         summary: 'Enqueue a payout (idempotent by external_id)',
-        description: '202 new; 200 the same request again; 409 the same external_id with another body.',
-        body: payoutBodyDoc,
+        description:
+          'Validated whole before anything is stored. Sending the same request again is always safe: it answers 200 with the payout. Never re-issue a withdrawal under a new external_id after a 503 or a timeout.',
+        body: payoutRequestSchema,
         security,
+        response: responses(
+          {
+            202: ok('Accepted: recorded, and it will be sent.', payoutViewSchema),
+            200: ok(
+              'The same request again: the payout as it is now. Nothing new was created.',
+              payoutViewSchema,
+            ),
+          },
+          [...BODY_ERRORS, 401, 409, 422, 503],
+        ),
       },
     },
     async (request, reply) => {
@@ -70,7 +69,17 @@ export function registerPayoutRoutes(app: FastifyInstance, deps: PayoutRoutesDep
     '/v1/payouts/:external_id',
     {
       preHandler: reader,
-      schema: { summary: 'A payout with its history', params, security: readSecurity },
+      schema: {
+        summary: 'A payout with its history (an integration key, or any operator)',
+        params,
+        security: readSecurity,
+        response: responses({ 200: ok('The payout, payment_data masked.', payoutViewSchema) }, [
+          401,
+          404,
+          [422, { description: 'The external_id is not a valid one.' }],
+          503,
+        ]),
+      },
     },
     async (request) =>
       producer.getPayout(parseExternalId((request.params as { external_id?: unknown }).external_id)),

@@ -1,4 +1,90 @@
+import { z } from 'zod';
+import { PAYOUT_STATES } from '../payout/states.js';
 import type { HistoryEntry, PayoutRecord } from '../payout/store.js';
+
+const state = z.enum(PAYOUT_STATES);
+const time = z.iso.datetime();
+
+/** A history entry as the API shows it (history.ts); documentation for /docs. */
+const historyEntrySchema = z
+  .object({
+    at: time,
+    from: state.optional(),
+    to: state,
+    event: z.string().describe('what moved it: created, claim, gateway_success, cancel, resolve_failed, ...'),
+    actor: z.enum(['producer', 'worker', 'callback', 'reconciler', 'operator']),
+    seq: z.number().int(),
+    attempt: z.number().int().optional(),
+    gateway_status: z.number().int().optional(),
+    order_id: z.string().optional(),
+    reason: z.string().optional(),
+    reason_code: z.string().optional(),
+    who: z.string().optional(),
+    note: z.string().optional(),
+    contradiction: z
+      .boolean()
+      .optional()
+      .describe('a gateway report that contradicts the state: recorded, not applied'),
+  })
+  .meta({ id: 'HistoryEntry' });
+
+const EXAMPLE_TIME = '2026-12-03T10:00:00.000Z';
+
+/** The payout as GET /v1/payouts/:external_id answers it; documentation for /docs, checked by tests. */
+export const payoutViewSchema = z
+  .object({
+    external_id: z.string(),
+    method: z.string(),
+    payment_system: z.string(),
+    amount: z.number().int().describe('minor units'),
+    currency: z.string(),
+    customer_id: z.string(),
+    status: state,
+    order_id: z.string().nullable().describe("the gateway's order, once it accepted the payout"),
+    gateway_status: z.number().int().nullable().describe("the gateway's last status code (1-7)"),
+    attempts: z.number().int(),
+    reason: z
+      .string()
+      .nullable()
+      .describe('why it is in its state (failed, rejected, needs_review, retry_scheduled)'),
+    reason_code: z.string().nullable(),
+    next_attempt_at: time.nullable().describe('when a retry_scheduled payout is sent again'),
+    created_at: time,
+    updated_at: time,
+    seq: z.number().int().describe('grows by one with every change; notifications carry it'),
+    payment_data: z.record(z.string(), z.string()).describe('masked: 411111******1111'),
+    history: z.array(historyEntrySchema),
+  })
+  .meta({
+    id: 'Payout',
+    examples: [
+      {
+        external_id: 'po-1001',
+        method: 'bank_card',
+        payment_system: 'TEST_PS',
+        amount: 1100,
+        currency: 'USD',
+        customer_id: 'c-1',
+        status: 'queued',
+        order_id: null,
+        gateway_status: null,
+        attempts: 0,
+        reason: null,
+        reason_code: null,
+        next_attempt_at: null,
+        created_at: EXAMPLE_TIME,
+        updated_at: EXAMPLE_TIME,
+        seq: 1,
+        payment_data: {
+          card_number: '411111******1111',
+          card_holder: 'John Doe',
+          exp_year: '2035',
+          exp_month: '06',
+        },
+        history: [{ at: EXAMPLE_TIME, to: 'queued', event: 'created', actor: 'producer', seq: 1 }],
+      },
+    ],
+  });
 
 /** A payout as the API, the CLI and notifications show it: masked, no secrets, no tokens. */
 export interface PayoutView {
@@ -22,6 +108,15 @@ export interface PayoutView {
   payment_data: Record<string, string>;
   history: HistoryEntry[];
 }
+
+// The documented shape and the type answered must agree, field for field, both ways.
+type Documented = z.output<typeof payoutViewSchema>;
+type Agrees<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _viewIsDocumented: Agrees<
+  Omit<PayoutView, 'history' | 'status'>,
+  Omit<Documented, 'history' | 'status'>
+> = true;
+void _viewIsDocumented;
 
 export function toView(record: PayoutRecord, history: HistoryEntry[]): PayoutView {
   return {

@@ -165,77 +165,71 @@ export function registerCallbackRoute(app: FastifyInstance, deps: CallbackDeps) 
     return result;
   }
 
-  app.post(
-    '/v1/callbacks/gateway',
-    { schema: CALLBACK_DOC },
-    async (request, reply) => {
-      const body = request.body;
-      if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-        deps.onResult?.('invalid');
-        return sendError(reply, 400, 'invalid_callback', 'the callback body must be a JSON object');
-      }
-      const params = body as Record<string, unknown>;
-      if (!verify(params, deps.salt)) {
-        deps.onResult?.('bad_signature');
-        deps.logger.warn(
-          {
-            external_id:
-              typeof params.external_id === 'string' ? params.external_id.slice(0, 255) : undefined,
-          },
-          'callback with a bad or missing signature refused',
-        );
-        return sendError(reply, 401, 'invalid_signature', 'the callback signature is missing or wrong');
-      }
-      const parsed = callbackSchema.safeParse(params);
-      if (!parsed.success) {
-        deps.onResult?.('invalid');
-        // Signed, so from the gateway: an operator must see it, since the gateway repeats it for a day.
-        deps.logger.warn(
-          {
-            external_id:
-              typeof params.external_id === 'string' ? params.external_id.slice(0, 255) : undefined,
-            fields: parsed.error.issues.map((i) => i.path.join('.')),
-          },
-          'a signed callback the schema refuses: answered 400',
-        );
-        return sendError(
-          reply,
-          400,
-          'invalid_callback',
-          'the callback is malformed',
-          parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-        );
-      }
-      const cb = parsed.data;
-      const report: GatewayReport = {
-        status: cb.status as GatewayReport['status'],
-        orderId: cb.order_id,
-        reasonCode: cb.reason_code,
-        reason: cb.reason,
-        // What the callback says of the order itself: checked against the record, never written.
-        payout: { amount: cb.amount, currency: cb.currency, customerId: cb.customer_id },
-      };
+  app.post('/v1/callbacks/gateway', { schema: CALLBACK_DOC }, async (request, reply) => {
+    const body = request.body;
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      deps.onResult?.('invalid');
+      return sendError(reply, 400, 'invalid_callback', 'the callback body must be a JSON object');
+    }
+    const params = body as Record<string, unknown>;
+    if (!verify(params, deps.salt)) {
+      deps.onResult?.('bad_signature');
+      deps.logger.warn(
+        {
+          external_id: typeof params.external_id === 'string' ? params.external_id.slice(0, 255) : undefined,
+        },
+        'callback with a bad or missing signature refused',
+      );
+      return sendError(reply, 401, 'invalid_signature', 'the callback signature is missing or wrong');
+    }
+    const parsed = callbackSchema.safeParse(params);
+    if (!parsed.success) {
+      deps.onResult?.('invalid');
+      // Signed, so from the gateway: an operator must see it, since the gateway repeats it for a day.
+      deps.logger.warn(
+        {
+          external_id: typeof params.external_id === 'string' ? params.external_id.slice(0, 255) : undefined,
+          fields: parsed.error.issues.map((i) => i.path.join('.')),
+        },
+        'a signed callback the schema refuses: answered 400',
+      );
+      return sendError(
+        reply,
+        400,
+        'invalid_callback',
+        'the callback is malformed',
+        parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      );
+    }
+    const cb = parsed.data;
+    const report: GatewayReport = {
+      status: cb.status as GatewayReport['status'],
+      orderId: cb.order_id,
+      reasonCode: cb.reason_code,
+      reason: cb.reason,
+      // What the callback says of the order itself: checked against the record, never written.
+      payout: { amount: cb.amount, currency: cb.currency, customerId: cb.customer_id },
+    };
 
-      // `{"result":"ok"}` stops the gateway repeating it: only once what it said would survive a
-      // fail-over (REDIS_DURABILITY). Otherwise a 503, and its repetition finds it recorded.
-      const { result, durable } = await deps.store.durability.durably(() => record(cb, report));
-      if (!durable) {
-        deps.onResult?.('not_durable');
-        deps.logger.warn(
-          { external_id: cb.external_id, type: cb.type, status: cb.status },
-          'callback recorded but not confirmed durable in time (REDIS_DURABILITY): answered 503, the gateway repeats it',
-        );
-        return sendError(
-          reply,
-          503,
-          'store_unavailable',
-          'the callback could not be confirmed recorded: outcome unknown, send the same callback again',
-        );
-      }
-      deps.onResult?.(result);
-      return reply.code(200).send({ result: 'ok' });
-    },
-  );
+    // `{"result":"ok"}` stops the gateway repeating it: only once what it said would survive a
+    // fail-over (REDIS_DURABILITY). Otherwise a 503, and its repetition finds it recorded.
+    const { result, durable } = await deps.store.durability.durably(() => record(cb, report));
+    if (!durable) {
+      deps.onResult?.('not_durable');
+      deps.logger.warn(
+        { external_id: cb.external_id, type: cb.type, status: cb.status },
+        'callback recorded but not confirmed durable in time (REDIS_DURABILITY): answered 503, the gateway repeats it',
+      );
+      return sendError(
+        reply,
+        503,
+        'store_unavailable',
+        'the callback could not be confirmed recorded: outcome unknown, send the same callback again',
+      );
+    }
+    deps.onResult?.(result);
+    return reply.code(200).send({ result: 'ok' });
+  });
 }
 
 /** Callbacks that named no payout or deposit we know, newest first. */

@@ -90,8 +90,11 @@ const ERRORS: Record<ErrorStatus, { description: string; example: unknown }> = {
   },
   503: {
     description:
-      'Redis could not be reached. Retry the same request (same external_id, same body): it is always safe.',
-    example: error('store_unavailable', 'the payout store is unavailable; nothing was accepted, try again'),
+      'Redis could not be reached, or did not make the write durable in time: the outcome is unknown. Retry the same request (same external_id, same body): it is always safe.',
+    example: error(
+      'store_unavailable',
+      'the payout store is unavailable: outcome unknown, retry the same request (same external_id and body)',
+    ),
   },
 };
 

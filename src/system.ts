@@ -137,6 +137,7 @@ async function assemble(
       notify: config.notify !== undefined,
       onTransition: metrics.transition,
       durability: config.durability,
+      currencies: config.currencies,
     });
   const store = storeOn(requestStoreRedis);
   // A Redis that cannot give REDIS_DURABILITY=fsync stops the start here, with the setting to change.
@@ -295,6 +296,7 @@ async function assemble(
             onDepositReport: deposits.applyReport,
             onResult: metrics.callback,
             onContradiction: onContradiction('payout'),
+            currencies: config.currencies,
           }),
       ],
       logger: log,

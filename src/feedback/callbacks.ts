@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import type { Currencies } from '../currency/index.js';
 import { orderIdSchema, safeText } from '../gateway/schemas.js';
 import { verify } from '../gateway/signature.js';
 import { BODY_ERRORS, ok, responses } from '../http/contract.js';
@@ -115,6 +116,8 @@ export interface CallbackDeps {
   onContradiction?: (externalId: string) => void;
   /** For metrics: one call per callback with its result. */
   onResult?: (result: CallbackResult) => void;
+  /** How a contradicting callback's amounts are logged (`config.currencies`). */
+  currencies?: Currencies;
 }
 
 /** Callbacks about ids we do not know are kept for operators; the newest are kept. */
@@ -133,6 +136,7 @@ export function registerCallbackRoute(app: FastifyInstance, deps: CallbackDeps) 
           store: deps.store,
           logger: deps.logger,
           ...(deps.onContradiction ? { onContradiction: deps.onContradiction } : {}),
+          ...(deps.currencies ? { currencies: deps.currencies } : {}),
         },
         cb.external_id,
         report,

@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os';
 import type { Config } from '../config.js';
-import { showAmount } from '../currency/index.js';
+import { type Currencies, showAmount } from '../currency/index.js';
 import { PayoutError } from '../errors.js';
 import { listUnknownCallbacks } from '../feedback/callbacks.js';
 import { createLogger } from '../logger.js';
@@ -52,10 +52,10 @@ const span = (ms: number) => {
   return `${Math.round(s / 86400)}d`;
 };
 
-export function formatPayout(p: PayoutView): string {
+export function formatPayout(p: PayoutView, currencies?: Currencies): string {
   const lines = [
     `${p.external_id}  ${p.status.toUpperCase()}${p.reason ? `  (${p.reason})` : ''}`,
-    `  method ${p.method} / ${p.payment_system}   amount ${p.amount} ${p.currency}   customer ${p.customer_id}`,
+    `  method ${p.method} / ${p.payment_system}   amount ${showAmount(p.amount, p.currency, currencies)}   customer ${p.customer_id}`,
     `  order_id ${p.order_id ?? '-'}   gateway_status ${p.gateway_status ?? '-'}   attempts ${p.attempts}`,
     `  created ${p.created_at}   updated ${p.updated_at} (${span(Date.now() - Date.parse(p.updated_at))} ago)`,
     `  payment_data ${JSON.stringify(p.payment_data)}`,
@@ -98,7 +98,7 @@ export async function status(config: Config, args: string[], io = stdio): Promis
   return withStore(config, ({ producer }) =>
     act(async () => {
       const p = await producer.getPayout(id);
-      return values.json ? JSON.stringify(p, null, 2) : formatPayout(p);
+      return values.json ? JSON.stringify(p, null, 2) : formatPayout(p, config.currencies);
     }, io),
   );
 }

@@ -1,3 +1,4 @@
+import { type Currencies, showAmount } from '../currency/index.js';
 import { type GatewayStatusCode, type StatusMeaning, statusMeaning } from '../gateway/outcome.js';
 import type { Logger } from '../logger.js';
 import { type Actor, NOT_SENT, type PayoutEvent, type PayoutState, RESOLVED_BY_OPERATOR } from './states.js';
@@ -30,6 +31,26 @@ const EVENT_FOR = {
   failure: 'gateway_failure',
   unknown: 'gateway_unknown',
 } as const satisfies Record<StatusMeaning, PayoutEvent>;
+
+export interface ReportDeps {
+  store: PayoutStore;
+  logger: Logger;
+  onContradiction?: (externalId: string) => void;
+  /** How amounts are shown in a contradiction's log line. @defaultValue the rules of unset settings */
+  currencies?: Currencies;
+}
+
+/**
+ * A callback's amount as operators read it beside the recorded one. It is the gateway's text, so it is
+ * shown in major units only when it is a plain integer.
+ */
+function shownReported(claimed: ReportedPayout, fallbackCurrency: string, currencies?: Currencies) {
+  if (claimed.amount === undefined) return undefined;
+  const currency = claimed.currency?.toUpperCase() ?? fallbackCurrency;
+  const amount = Number(claimed.amount);
+  if (!/^\d+$/.test(claimed.amount) || !Number.isSafeInteger(amount)) return `${claimed.amount} ${currency}`;
+  return showAmount(amount, currency, currencies);
+}
 
 /** The payout event a gateway status code means. */
 export const eventForStatus = (status: GatewayStatusCode) => EVENT_FOR[statusMeaning(status)];
@@ -90,7 +111,7 @@ export function differences(
 
 /** Applies a gateway report through the state machine; the one path for answers, callbacks and polls. */
 export async function applyGatewayReport(
-  deps: { store: PayoutStore; logger: Logger; onContradiction?: (externalId: string) => void },
+  deps: ReportDeps,
   externalId: string,
   report: GatewayReport,
   actor: Actor,
@@ -110,6 +131,7 @@ export async function applyGatewayReport(
       report,
     );
     if (differ.length > 0) {
+      const reported = shownReported(report.payout, record.currency, deps.currencies);
       return raise(
         deps,
         externalId,
@@ -117,6 +139,10 @@ export async function applyGatewayReport(
         actor,
         record.status,
         `gateway reported status ${report.status} for another payout under this external_id: ${differ.join(', ')} differ`,
+        {
+          amount: showAmount(record.amount, record.currency, deps.currencies),
+          ...(reported !== undefined ? { reported_amount: reported } : {}),
+        },
       );
     }
   }
@@ -145,12 +171,14 @@ export async function applyGatewayReport(
 
 /** Records a contradiction in the payout's history, logs and raises it; the payout does not move. */
 async function raise(
-  deps: { store: PayoutStore; logger: Logger; onContradiction?: (externalId: string) => void },
+  deps: ReportDeps,
   externalId: string,
   report: GatewayReport,
   actor: Actor,
   current: PayoutState,
   reason: string,
+  /** The recorded and the reported amount, as operators read them, where they are known. */
+  amounts: { amount?: string; reported_amount?: string } = {},
 ): Promise<ReportResult> {
   await deps.store.note(externalId, {
     event: 'gateway_report',
@@ -162,7 +190,7 @@ async function raise(
     reason,
   });
   deps.logger.error(
-    { external_id: externalId, current, gateway_status: report.status, actor, reason },
+    { external_id: externalId, current, gateway_status: report.status, actor, reason, ...amounts },
     'CONTRADICTION: the gateway reports something the payout contradicts; recorded, not applied',
   );
   deps.onContradiction?.(externalId);

@@ -46,13 +46,14 @@ return {1}
  *       (comma-separated), 11 push to outbox ('1'), 12 due by: a retry_scheduled payout whose
  *       next_attempt_at is later is refused ('' no check), 13 return the record ('1'), 14 refuse a
  *       payout marked may_have_reached ('1'), then field/value pairs ('' value deletes the field)...
- * Returns {1, from, seq, attempts, method[, record fields (flat), sealed payload]} when moved,
+ * Returns {1, from, seq, attempts, method, record fields (flat) or false, sealed payload or false,
+ * amount, currency} when moved (the record only for a claim; amount and currency for the log),
  * {2, ...the same} when a claim (ARGV[13]) names the token the payout is already sending under,
  * {0, current, token, next_attempt_at[, 'may_have_reached']} when refused, {-1} when absent.
  */
 export const TRANSITION = `${APPEND_HISTORY}
 local r = redis.call('HMGET', KEYS[1], 'status', 'token', 'next_attempt_at', 'seq', 'attempts', 'method',
-  'may_have_reached')
+  'may_have_reached', 'amount', 'currency')
 local cur = r[1]
 if not cur then return {-1} end
 local refused = {0, cur, r[2] or '', r[3] or ''}
@@ -94,9 +95,10 @@ for state in string.gmatch(ARGV[10], '[^,]+') do
 end
 if ARGV[11] == '1' then redis.call('RPUSH', KEYS[3], cjson.encode({external_id = ARGV[9], seq = seq})) end
 if ARGV[13] == '1' then
-  return {1, cur, seq, attempts, r[6] or '', redis.call('HGETALL', KEYS[1]), redis.call('GET', KEYS[4])}
+  return {1, cur, seq, attempts, r[6] or '', redis.call('HGETALL', KEYS[1]), redis.call('GET', KEYS[4]),
+    r[8] or '', r[9] or ''}
 end
-return {1, cur, seq, attempts, r[6] or ''}
+return {1, cur, seq, attempts, r[6] or '', false, false, r[8] or '', r[9] or ''}
 `;
 
 /**

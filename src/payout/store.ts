@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { type Currencies, showAmount } from '../currency/index.js';
 import type { Logger } from '../logger.js';
 import type { GatewayRequest, MethodId } from '../methods/index.js';
 import { runScript } from '../redis.js';
@@ -118,6 +119,8 @@ export interface PayoutStoreOptions {
   notify?: boolean;
   /** Called after every recorded change (`from` null on creation), e.g. for metrics. */
   onTransition?: (from: PayoutState | null, to: PayoutState, method: string) => void;
+  /** How amounts are shown in its log lines (`config.currencies`). @defaultValue the rules of unset settings */
+  currencies?: Currencies;
   now?: () => number;
 }
 
@@ -230,7 +233,16 @@ export function createPayoutStore(options: PayoutStoreOptions) {
       ...Object.entries(fields).flat(),
     )) as [number, string?, string?];
     if (res[0] === 1) {
-      logger.info({ external_id: id, from: null, to: 'queued', attempt: 0 }, 'payout -> queued');
+      logger.info(
+        {
+          external_id: id,
+          from: null,
+          to: 'queued',
+          attempt: 0,
+          amount: showAmount(request.amount, request.currency, options.currencies),
+        },
+        'payout -> queued',
+      );
       options.onTransition?.(null, 'queued', method);
       // Built from what was written, not read back: once the script ran, the payout is accepted,
       // and answering that must not depend on one more round trip to Redis.
@@ -390,7 +402,17 @@ export function createPayoutStore(options: PayoutStoreOptions) {
       claim ? '1' : '0',
       'onlyIfNeverReached' in rule && rule.onlyIfNeverReached ? '1' : '0',
       ...fields,
-    )) as [number, string?, (string | number)?, (string | number)?, string?, string[]?, (string | null)?];
+    )) as [
+      number,
+      string?,
+      (string | number)?,
+      (string | number)?,
+      string?,
+      (string[] | null)?,
+      (string | null)?,
+      string?,
+      string?,
+    ];
 
     if (res[0] === -1) return { ok: false, current: undefined };
     if (res[0] === 2) {
@@ -432,6 +454,7 @@ export function createPayoutStore(options: PayoutStoreOptions) {
         event,
         actor: opts.actor,
         attempt: moved.attempts,
+        ...(res[7] && res[8] ? { amount: showAmount(Number(res[7]), res[8], options.currencies) } : {}),
         ...(opts.durationMs !== undefined ? { duration_ms: Math.round(opts.durationMs) } : {}),
         ...(opts.gatewayStatus !== undefined ? { gateway_status: opts.gatewayStatus } : {}),
         ...(opts.reason !== undefined ? { reason: opts.reason } : {}),

@@ -17,6 +17,7 @@ export function connectProducer(config: Config, logger: Logger, role: Connection
     payloadKeys: config.payloadKeys,
     logger,
     notify: config.notify !== undefined,
+    currencies: config.currencies,
   });
   const queue = createPayoutQueue(redis, config.queuePrefix);
   queue.on('error', () => undefined); // the connection's own listener logs outages once

@@ -4,6 +4,8 @@ import {
   DEFAULT_CURRENCIES,
   DEFAULT_WHOLE_UNIT_CURRENCIES,
 } from '../../../src/currency/index.js';
+import { withSignature } from '../../../src/gateway/signature.js';
+import { status } from '../../../src/ops/commands.js';
 import { cardPayout } from '../../helpers/requests.js';
 import { startPayoutWorker, startTestSystem, type TestSystem } from '../../helpers/system.js';
 
@@ -49,6 +51,53 @@ describe('unset settings', () => {
     expect((await sys.request('POST', '/v1/payouts', body)).status).toBe(202);
     await sys.waitFor(body.external_id, (p) => p.status === 'succeeded');
     expect(sys.sandbox.received(body.external_id)?.order).toMatchObject({ amount: 1100, currency: 'JPY' });
+    const out: string[] = [];
+    const io = { out: (line: string) => out.push(line), err: (line: string) => out.push(line) };
+    expect(await status(sys.config, [body.external_id], io)).toBe(0);
+    expect(out.join('\n')).toContain('amount 1,100 JPY (1100)');
+  });
+
+  test('every transition of a payout is logged with its amount in major units beside the integer', async () => {
+    const body = cardPayout({ currency: 'EUR', amount: 1008 });
+    expect((await sys.request('POST', '/v1/payouts', body)).status).toBe(202);
+    await sys.waitFor(body.external_id, (p) => p.status === 'succeeded');
+    const transitions = sys.logs
+      .map((line) => JSON.parse(line))
+      .filter((entry) => entry.external_id === body.external_id && typeof entry.to === 'string');
+    expect(transitions.map((entry) => entry.to)).toEqual(['queued', 'sending', 'submitted', 'succeeded']);
+    for (const entry of transitions) expect(entry.amount).toBe('10.08 EUR (1008)');
+  });
+
+  test('a contradicting callback is logged with the recorded and the reported amount', async () => {
+    const body = cardPayout({ currency: 'EUR', amount: 1008 });
+    expect((await sys.request('POST', '/v1/payouts', body)).status).toBe(202);
+    const done = await sys.waitFor(body.external_id, (p) => p.status === 'succeeded');
+    const params = {
+      status: 4,
+      type: 2,
+      external_id: body.external_id,
+      order_id: done.order_id,
+      amount: '10080',
+      currency: 'EUR',
+    };
+    const res = await sys.request(
+      'POST',
+      '/v1/callbacks/gateway',
+      withSignature(params, sys.config.gateway.salt),
+      {
+        authorization: '',
+      },
+    );
+    expect(res.status).toBe(200);
+    const contradiction = sys.logs
+      .map((line) => JSON.parse(line))
+      .find(
+        (entry) => entry.external_id === body.external_id && String(entry.msg).startsWith('CONTRADICTION'),
+      );
+    expect(contradiction).toMatchObject({
+      amount: '10.08 EUR (1008)',
+      reported_amount: '100.80 EUR (10080)',
+    });
   });
 });
 

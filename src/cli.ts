@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { bannerLines } from './banner.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import type { Part } from './system.js';
 
@@ -22,7 +23,7 @@ const serve =
       parts.length === 1 && parts[0] === 'sandbox'
         ? await startSandboxOnly(config)
         : await startSystem(config, effective);
-    printBanner(config, system.urls, effective);
+    process.stdout.write(`${bannerLines(config, system.urls, effective).join('\n')}\n`);
     await new Promise<void>((resolve) => {
       const stop = (signal: string) => {
         system.logger.info({ signal }, 'shutting down: finishing in-flight payouts');
@@ -35,26 +36,6 @@ const serve =
     system.logger.info('stopped');
     return 0;
   };
-
-function printBanner(config: Config, urls: Record<string, string>, parts: Part[]): void {
-  const lines = [`payouts: running ${parts.join(' + ')}`];
-  if (urls.api) lines.push(`  API        ${urls.api}/v1/payouts`, `  docs       ${urls.docs}`);
-  if (urls.api) lines.push(`  dashboard  ${urls.api}/admin/queues`, `  metrics    ${urls.api}/metrics`);
-  if (urls.sandbox) lines.push(`  sandbox    ${urls.sandbox} (the built-in gateway simulator)`);
-  if (!parts.includes('api') && parts.includes('worker'))
-    lines.push(`  worker     gateway ${config.gateway.url}`);
-  if (urls.metrics) lines.push(`  metrics    ${urls.metrics} (and /healthz, /readyz)`);
-  if (config.generated.length > 0 && urls.api) {
-    lines.push(`  sandbox mode: generated ${config.generated.join(', ')} for this run`);
-    if (config.generated.includes('API_KEYS')) lines.push(`  API key    ${config.api.keys[0]}`);
-    if (config.generated.includes('DASHBOARD_PASSWORD') && config.dashboard) {
-      lines.push(
-        `  admin      ${config.dashboard.user} / ${config.dashboard.password} (operator routes, dashboard: HTTP Basic)`,
-      );
-    }
-  }
-  process.stdout.write(`${lines.join('\n')}\n`);
-}
 
 const commands: Record<string, { summary: string; run: () => Promise<Command> }> = {
   all: {

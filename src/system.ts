@@ -20,7 +20,7 @@ import { createPayoutStore, type PayoutStore } from './payout/store.js';
 import { createProducer, type Producer } from './producer/producer.js';
 import { createPayoutQueue, type PayoutJobData, QUEUE } from './queues.js';
 import { type ConnectOptions, checkEvictionPolicy, connectRedis, waitUntilReady } from './redis.js';
-import { createSandbox, type Sandbox } from './sandbox/index.js';
+import { createRedisOrderStore, createSandbox, type Sandbox } from './sandbox/index.js';
 import { listenOn, reachRedis } from './start-checks.js';
 import { createMaintenance } from './worker/maintenance.js';
 import { createNotifier, NOTIFICATIONS_QUEUE } from './worker/notifier.js';
@@ -54,9 +54,24 @@ export async function startSandboxOnly(
   config: Config,
 ): Promise<{ logger: Logger; urls: Record<string, string>; close(): Promise<void> }> {
   const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
-  const sandbox = sandboxFor(config, logger);
-  const url = await listenSandbox(config, sandbox);
-  return { logger, urls: { sandbox: url }, close: () => sandbox.close() };
+  await reachRedis(config.redisUrl);
+  const redis = connectRedis({ url: config.redisUrl, cluster: config.redisCluster }, 'request', logger);
+  try {
+    await waitUntilReady(redis);
+    const sandbox = sandboxFor(config, logger, redis);
+    const close = async () => {
+      await sandbox.close();
+      redis.disconnect();
+    };
+    const url = await listenSandbox(config, sandbox).catch(async (err) => {
+      await sandbox.close();
+      throw err;
+    });
+    return { logger, urls: { sandbox: url }, close };
+  } catch (err) {
+    redis.disconnect();
+    throw err;
+  }
 }
 
 const listenSandbox = (config: Config, sandbox: Sandbox) => {
@@ -66,8 +81,10 @@ const listenSandbox = (config: Config, sandbox: Sandbox) => {
   );
 };
 
-const sandboxFor = (config: Config, logger: Logger) =>
+/** The sandbox keeps its orders in Redis under the deployment's prefix, so a restart strands no payout. */
+const sandboxFor = (config: Config, logger: Logger, redis: Redis) =>
   createSandbox({
+    orders: createRedisOrderStore(redis, config.queuePrefix),
     merchantKey: config.gateway.merchantKey,
     salt: config.gateway.salt,
     callbackSalt: config.gateway.callbackSalt,
@@ -118,7 +135,9 @@ async function assemble(
   await reachRedis(config.redisUrl);
 
   if (parts.includes('sandbox')) {
-    const sandbox = sandboxFor(config, log);
+    const sandboxRedis = connect('request');
+    await waitUntilReady(sandboxRedis);
+    const sandbox = sandboxFor(config, log, sandboxRedis);
     closers.push(() => sandbox.close());
     urls.sandbox = await listenSandbox(config, sandbox);
   }

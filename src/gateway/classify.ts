@@ -50,6 +50,9 @@ export interface Expected {
   order_id?: string | undefined;
 }
 
+/** The code of a status request's refusal that means the gateway has no order with that order_id. */
+export const ORDER_NOT_FOUND = 'order_not_found';
+
 /** Used when a 429/503 carries no readable Retry-After. */
 export const DEFAULT_RETRY_AFTER_MS = 1_000;
 /** A Retry-After further away than this is capped: the worker's own backoff takes over from there. */
@@ -113,6 +116,16 @@ export function classifyFailure(exchange: Exchange): FailureOutcome {
       return rejected(httpStatus, error);
     }
     case 'refused': {
+      // SPEC.md leaves the status endpoint's errors open; a 404 there is read as an order_id the
+      // gateway has no order for (the sandbox answers exactly that: 404 order_not_found).
+      if (endpoint === 'status' && httpStatus === 404) {
+        return {
+          kind: 'rejected',
+          httpStatus,
+          code: ORDER_NOT_FOUND,
+          message: 'the gateway does not know this order (HTTP 404)',
+        };
+      }
       const error = readError(exchange.body);
       // A structured code, never message text, says the refusal is about an existing external_id.
       if (creates && error.code === DUPLICATE_ERROR_CODE) return duplicate(httpStatus, error.message);

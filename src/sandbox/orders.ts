@@ -111,6 +111,12 @@ export class OrderBook {
     this.byOrderId.set(order.order_id, entry);
   }
 
+  /** Puts back an entry kept from before a restart (order-store.ts). */
+  restore(entry: Entry): void {
+    this.byExternalId.set(entry.external_id, entry);
+    if (entry.order) this.byOrderId.set(entry.order.order_id, entry);
+  }
+
   /** A 30-digit id like the gateway's: milliseconds, a sequence and random digits. */
   nextOrderId(): string {
     this.sequence = (this.sequence + 1) % 1_000_000;

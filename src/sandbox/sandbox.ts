@@ -10,6 +10,7 @@ import { type CallbackPayload, createCallbackSender } from './callbacks.js';
 import { createFaults, type FaultOptions, type LatencyOptions } from './faults.js';
 import { validateGatewayBody } from './infer-method.js';
 import { parseScenario, type Scenario } from './markers.js';
+import type { SandboxOrderStore } from './order-store.js';
 import { type Entry, OrderBook, type SandboxOrder, type SandboxRecord } from './orders.js';
 import { renderPayPage } from './pay-page.js';
 import { Timers } from './timers.js';
@@ -47,6 +48,8 @@ export interface SandboxOptions {
    * deployment may send. @defaultValue the rules of unset settings
    */
   currencies?: Currencies | undefined;
+  /** Keeps orders across restarts (order-store.ts); `listen()` loads them. @defaultValue in memory only */
+  orders?: SandboxOrderStore | undefined;
 }
 
 export interface Sandbox {
@@ -116,6 +119,15 @@ export function createSandbox(options: SandboxOptions): Sandbox {
   });
   const book = new OrderBook();
 
+  /** Writes the order's entry to the order store, if any; a failed write is logged, the order goes on. */
+  const keep = async (externalId: string) => {
+    const entry = book.find(externalId);
+    if (!entry || !options.orders) return;
+    await options.orders.save(entry).catch((err: { code?: string; message?: string }) => {
+      logger?.warn({ external_id: externalId, code: err.code }, 'sandbox could not keep its order in Redis');
+    });
+  };
+
   const app = Fastify({
     logger: false,
     bodyLimit: BODY_LIMIT_BYTES,
@@ -151,6 +163,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     const final = callbacks.deliver(callbackPayload(order), order.callbacks);
     void final.acknowledged.then((ok) => {
       if (!ok) return;
+      void keep(order.external_id);
       if (wanted.duplicate) callbacks.deliver(callbackPayload(order), order.callbacks);
       if (wanted.stale) callbacks.deliver(callbackPayload(order, 3), order.callbacks);
     });
@@ -167,7 +180,22 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       order.reason = final.reason;
     }
     logger?.info({ external_id: order.external_id, status: order.status }, 'sandbox order settled');
-    return sendFinalCallback(order);
+    return keep(order.external_id).then(() => sendFinalCallback(order));
+  }
+
+  /** After a restart: the kept orders are known again, pending ones settle when due, unacknowledged callbacks go again. */
+  async function restore(store: SandboxOrderStore) {
+    const now = Date.now();
+    for (const entry of await store.load(now)) {
+      book.restore(entry);
+      const order = entry.order!;
+      if (!isFinal(order.status)) {
+        const due = Date.parse(order.created_at) + (order.scenario.settleDelayMs ?? settleDelayMs);
+        timers.later(Math.max(0, due - now), () => void settle(order));
+      } else if (!order.callbacks.some((c) => c.acknowledged && c.status === order.status)) {
+        timers.later(0, () => void sendFinalCallback(order));
+      }
+    }
   }
 
   function createOrder(
@@ -288,6 +316,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
 
     const origin = `${request.protocol}://${request.host}`;
     const order = createOrder(valid, direction, checked.method, checked.request, scenario, origin);
+    await keep(order.external_id);
     if (order.scenario.callbacks.early) {
       const first = isFinal(order.status) ? sendFinalCallback(order) : settle(order);
       await Promise.race([first, timers.sleep(EARLY_CALLBACK_WAIT_MS)]);
@@ -427,6 +456,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     app,
     received,
     async listen(port = 0, host = '127.0.0.1') {
+      if (options.orders) await restore(options.orders);
       await app.listen({ port, host });
       const address = app.server.address() as AddressInfo;
       const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;

@@ -1,5 +1,6 @@
 import { type Job, Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { ORDER_NOT_FOUND } from '../gateway/classify.js';
 import { type GatewayOutcome, statusMeaning } from '../gateway/outcome.js';
 import type { Logger } from '../logger.js';
 import { jobIdFor } from '../methods/index.js';
@@ -77,10 +78,16 @@ export async function reconcile(
         applied++;
         return 'moved';
       }
+    } else if (outcome.kind === 'rejected' && outcome.code === ORDER_NOT_FOUND) {
+      // An order_id we were given and the gateway denies: the operator must ask the gateway about it.
+      deps.logger.warn(
+        { external_id: externalId, order_id: record.orderId, outcome: outcome.kind, code: outcome.code },
+        'status poll: the gateway does not know this order; will poll again',
+      );
     } else {
       deps.logger.info(
-        { external_id: externalId, outcome: outcome.kind },
-        'status poll gave no status; will poll again',
+        { external_id: externalId, outcome: outcome.kind, reason: outcome.message },
+        `status poll gave no status (${outcome.message}); will poll again`,
       );
     }
     return 'stayed';

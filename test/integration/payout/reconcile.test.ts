@@ -6,6 +6,7 @@ import { createGatewayClient } from '../../../src/gateway/client.js';
 import { validatePayoutRequest } from '../../../src/methods/index.js';
 import { applyGatewayReport } from '../../../src/payout/gateway-report.js';
 import type { PayoutStore } from '../../../src/payout/store.js';
+import { createSandbox } from '../../../src/sandbox/index.js';
 import { reconcile } from '../../../src/worker/maintenance.js';
 import { captureLogger } from '../../helpers/capture-log.js';
 import { deletePrefix, testRedis, testStore, uniquePrefix } from '../../helpers/redis.js';
@@ -84,5 +85,36 @@ test('needs_review payouts without an order do not hide the pollable ones behind
   } finally {
     gateway.close();
     await new Promise((r) => server.close(r));
+  }
+});
+
+test('a poll for an order the gateway does not know says so in words, and the payout stays for an operator', async () => {
+  const id = await inReview(true);
+  const sandbox = createSandbox({ merchantKey: 'test-merchant-key', salt: 'test-salt' });
+  const gateway = createGatewayClient({
+    baseUrl: await sandbox.listen(0),
+    merchantKey: 'test-merchant-key',
+    salt: 'test-salt',
+    timeoutMs: 2_000,
+    connectTimeoutMs: 500,
+  });
+  try {
+    const res = await reconcile(
+      { store, gateway, logger: log.logger },
+      { afterMs: 60_000, reviewDeadlineMs: 3_600_000 },
+    );
+    expect(res).toMatchObject({ applied: 0 });
+    expect((await store.get(id))?.status).toBe('needs_review');
+    const line = log.lines
+      .map((l) => JSON.parse(l))
+      .find((l) => l.external_id === id && l.code === 'order_not_found');
+    expect(line).toMatchObject({
+      level: 40,
+      order_id: `o-${id}`,
+      msg: 'status poll: the gateway does not know this order; will poll again',
+    });
+  } finally {
+    gateway.close();
+    await sandbox.close();
   }
 });

@@ -207,6 +207,24 @@ describe('classify: one row per decision', () => {
     expect(classify(exchange, { order_id: ORDER })).toMatchObject({ kind: 'final' });
   });
 
+  test.each<[GatewayEndpoint, Record<string, unknown>]>([
+    [
+      'status',
+      {
+        kind: 'rejected',
+        httpStatus: 404,
+        code: 'order_not_found',
+        message: 'the gateway does not know this order (HTTP 404)',
+      },
+    ],
+    ['payout', { kind: 'rejected', httpStatus: 404, code: 'http_404' }],
+    ['balances', { kind: 'rejected', httpStatus: 404, code: 'http_404' }],
+  ])('a 404 from %s', (endpoint, expected) => {
+    expect(
+      classifyFailure(answered(404, { error: { message: 'no such order' } }, { endpoint })),
+    ).toMatchObject(expected);
+  });
+
   test.each<GatewayEndpoint>(['status', 'balances'])(
     'a 409 from %s is a plain refusal, not a duplicate',
     (endpoint) => {

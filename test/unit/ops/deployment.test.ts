@@ -161,6 +161,10 @@ describe('docker-compose.yml', () => {
       callbackUrl: 'http://api:3000/v1/callbacks/gateway',
     });
     expect(sandbox.host).toBe('0.0.0.0');
+    // its orders live in the deployment's Redis, beside the API's keys
+    expect(sandbox.redisUrl).toBe(api.redisUrl);
+    expect(sandbox.queuePrefix).toBe(api.queuePrefix);
+    expect(services.sandbox!.depends_on).toMatchObject({ redis: { condition: 'service_healthy' } });
     expect(new URL(api.gateway.url).port).toBe(String(sandbox.sandbox.port));
   });
 });

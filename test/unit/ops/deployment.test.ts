@@ -23,6 +23,7 @@ interface Service {
   profiles?: string[];
   healthcheck?: { disable?: boolean; test?: unknown };
   stop_grace_period?: string;
+  depends_on?: Record<string, { condition?: string }>;
 }
 // Compose honours YAML merge keys (`<<: *anchor`); so must the parser.
 const compose = parse(composeText, { merge: true }) as { services: Record<string, Service> };

@@ -155,6 +155,8 @@ const envSchema = z.object({
   ),
   API_KEYS: optionalString,
   BODY_LIMIT_BYTES: int(1024, 10 * 1024 * 1024, 64 * 1024),
+  BATCH_MAX_PAYOUTS: int(1, 10_000, 1_000),
+  BATCH_BODY_LIMIT_BYTES: int(1024, 64 * 1024 * 1024, 4 * 1024 * 1024),
   DASHBOARD_USER: optionalString,
   DASHBOARD_PASSWORD: optionalString,
   OPERATORS: optionalString,
@@ -228,6 +230,8 @@ export interface Config {
     duplicates: 'replay' | 'refuse';
   };
   api: { keys: string[]; bodyLimitBytes: number };
+  /** POST /v1/payout-batches: payouts per request, and the body limit of that route alone. */
+  batch: { maxPayouts: number; bodyLimitBytes: number };
   /** DASHBOARD_USER/DASHBOARD_PASSWORD: one more admin (also in `operators`); unset when OPERATORS is. */
   dashboard: { user: string; password: string } | undefined;
   /** Every operator account, the dashboard's admin included. */
@@ -360,6 +364,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       duplicates: e.SANDBOX_DUPLICATES,
     },
     api: { keys: apiKeys, bodyLimitBytes: e.BODY_LIMIT_BYTES },
+    batch: { maxPayouts: e.BATCH_MAX_PAYOUTS, bodyLimitBytes: e.BATCH_BODY_LIMIT_BYTES },
     dashboard,
     operators,
     approvalTimeoutMs: e.APPROVAL_TIMEOUT_MS,

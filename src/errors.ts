@@ -47,13 +47,13 @@ export class ConflictError extends PayoutError {
   }
 }
 
-/** No payout with that external_id. */
+/** No payout with that external_id (or no batch with that id). */
 export class NotFoundError extends PayoutError {
   override readonly name = 'NotFoundError';
   readonly code = 'not_found';
   readonly httpStatus = 404;
-  constructor(externalId: string) {
-    super(`no payout with external_id ${externalId}`);
+  constructor(id: string, what: 'payout' | 'batch' = 'payout') {
+    super(what === 'payout' ? `no payout with external_id ${id}` : `no batch ${id}`);
   }
 }
 

@@ -16,7 +16,10 @@ import { createGuards } from './operators/guard.js';
 import { registerOperatorRoutes } from './operators/routes.js';
 import { registerDashboard } from './ops/dashboard.js';
 import { createMetrics, type Metrics, registerMetricsRoute } from './ops/metrics.js';
+import { payoutKeys } from './payout/keys.js';
 import { createPayoutStore, type PayoutStore } from './payout/store.js';
+import { registerBatchRoutes } from './producer/batch-routes.js';
+import { createBatches } from './producer/batches.js';
 import { createProducer, type Producer } from './producer/producer.js';
 import { createPayoutQueue, type PayoutJobData, QUEUE } from './queues.js';
 import { type ConnectOptions, checkEvictionPolicy, connectRedis, waitUntilReady } from './redis.js';
@@ -301,6 +304,19 @@ async function assemble(
             queues: { payouts: payoutQueue, others: opsQueues },
             login: async (user, password) => (await authenticate(user, password)) !== undefined,
             secrets: secretsOf(config),
+          }),
+        (a) =>
+          registerBatchRoutes(a, {
+            batches: createBatches({
+              producer,
+              redis: requestRedis,
+              keys: payoutKeys(config.queuePrefix),
+              maxPayouts: config.batch.maxPayouts,
+            }),
+            apiKeys: config.api.keys,
+            bodyLimitBytes: config.batch.bodyLimitBytes,
+            maxPayouts: config.batch.maxPayouts,
+            reader: guards.reader,
           }),
         (a) => registerOperatorRoutes(a, { producer, guards, audit }),
         (a) => registerControlsRoutes(a, { controls, guards }),

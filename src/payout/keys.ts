@@ -28,6 +28,8 @@ export interface PayoutKeys {
    * members `amount|external_id` scored by creation time; rejected and cancelled ones are removed.
    */
   customerWindow(currency: string, customerId: string): string;
+  /** The external_ids a batch created or found (POST /v1/payout-batches), a set. */
+  batch(batchId: string): string;
   /** Written before each WAIT of REDIS_DURABILITY=replicas:N, so the WAIT covers what was only read (durability.ts). */
   durabilityProbe: string;
 }
@@ -51,5 +53,6 @@ export function payoutKeys(queuePrefix: string): PayoutKeys {
     // The customer_id comes last, after a fixed-length currency: no customer can name another's key.
     customerWindow: (currency, customerId) => `${CUSTOMER_WINDOW(base)}${currency}:${customerId}`,
     durabilityProbe: `${base}:durability-probe`,
+    batch: (batchId) => `${base}:batch:${batchId}`,
   };
 }

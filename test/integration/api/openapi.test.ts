@@ -68,6 +68,8 @@ test('every JSON route is in it: the /v1 routes, callbacks, health and readiness
       'POST /v1/payouts',
       'GET /v1/payouts/{external_id}',
       'POST /v1/deposits',
+      'POST /v1/payout-batches',
+      'GET /v1/payout-batches/{batch_id}',
       'POST /v1/callbacks/gateway',
       'GET /healthz',
       'GET /readyz',

@@ -77,6 +77,10 @@ const commands: Record<string, { summary: string; run: () => Promise<Command> }>
     summary: 'openapi [FILE]: the API reference (OpenAPI 3.1), as /docs/openapi.json serves it',
     run: async () => (await import('./ops/openapi.js')).openapi,
   },
+  migrate: {
+    summary: "migrate: apply the ledger's pending schema migrations (LEDGER_DATABASE_URL)",
+    run: async () => (await import('./ledger/commands.js')).migrate,
+  },
   'migrate-keys': {
     summary:
       "migrate-keys [--dry-run]: move an earlier version's history and payload keys (run once, old version stopped)",

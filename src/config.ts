@@ -166,6 +166,12 @@ const envSchema = z.object({
   PAYLOAD_OLD_KEYS: optionalString,
   NOTIFY_URL: z.preprocess(blankToUndefined, httpUrl.optional()),
   NOTIFY_SECRET: optionalString,
+  LEDGER_DATABASE_URL: z.preprocess(
+    blankToUndefined,
+    z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' }).optional(),
+  ),
+  PAYOUT_RETENTION_DAYS: int(1, 36_500, 7),
+  LEDGER_MIGRATE_ON_START: bool(true),
   WORKER_CONCURRENCY: int(1, 1000, 50),
   WORKER_LOCK_MS: int(1_000, 600_000, 30_000),
   PAYOUT_MAX_ATTEMPTS: int(1, 100, 8),
@@ -243,6 +249,16 @@ export interface Config {
   approvalTimeoutMs: number;
   payloadKeys: { current: PayloadKey; previous: PayloadKey[] };
   notify: { url: string; secret: string } | undefined;
+  /** The PostgreSQL ledger (LEDGER_DATABASE_URL); undefined: no ledger, finished payouts stay in Redis. */
+  ledger:
+    | {
+        url: string;
+        /** A finished payout leaves Redis this long after its last change, once the ledger holds it. */
+        retentionMs: number;
+        /** Apply pending schema migrations when the system starts (`payouts migrate` always can). */
+        migrateOnStart: boolean;
+      }
+    | undefined;
   worker: {
     concurrency: number;
     /** How long a job's lock lasts without renewal; a dead worker's jobs are picked up after it. */
@@ -370,6 +386,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     approvalTimeoutMs: e.APPROVAL_TIMEOUT_MS,
     payloadKeys: { current: { id: payloadKeyId(payloadKey), key: payloadKey }, previous },
     notify: e.NOTIFY_URL && e.NOTIFY_SECRET ? { url: e.NOTIFY_URL, secret: e.NOTIFY_SECRET } : undefined,
+    ledger: e.LEDGER_DATABASE_URL
+      ? {
+          url: e.LEDGER_DATABASE_URL,
+          retentionMs: e.PAYOUT_RETENTION_DAYS * 86_400_000,
+          migrateOnStart: e.LEDGER_MIGRATE_ON_START,
+        }
+      : undefined,
     worker: {
       concurrency: e.WORKER_CONCURRENCY,
       lockMs: e.WORKER_LOCK_MS,
@@ -438,6 +461,7 @@ export const secretsOf = (config: Config): string[] =>
     config.payloadKeys.current.key.toString('base64'),
     ...config.payloadKeys.previous.map((k) => k.key.toString('base64')),
     config.notify?.secret,
+    config.ledger ? decodeURIComponent(new URL(config.ledger.url).password) : undefined,
   ].filter((s): s is string => typeof s === 'string' && s.length >= 6);
 
 /** The names of every setting, so deployment files can be checked against the schema. */

@@ -9,6 +9,7 @@ import { createDeposits, depositSendWindowMs } from './deposits/deposits.js';
 import { registerDepositRoutes } from './deposits/routes.js';
 import { registerCallbackRoute } from './feedback/callbacks.js';
 import { createGatewayClient, type GatewayClient, gatewayClientOptions } from './gateway/client.js';
+import { createLedgerPart } from './ledger/service.js';
 import { createLogger, type Logger } from './logger.js';
 import { createAuditLog } from './operators/audit.js';
 import { createAuthenticator } from './operators/authenticate.js';
@@ -150,6 +151,15 @@ async function assemble(
   const requestStoreRedis = connect('request', { autoPipeline: true });
   // The fail-fast connections refuse commands until ready: wait, so the first request is not a 503.
   await Promise.all([waitUntilReady(requestRedis), waitUntilReady(requestStoreRedis)]);
+  const ledger = config.ledger
+    ? createLedgerPart(config.ledger, {
+        queuePrefix: config.queuePrefix,
+        logger: log,
+        registry: metrics.registry,
+        metricsRedis: requestRedis,
+      })
+    : undefined;
+  if (ledger) closers.push(() => ledger.close());
   const storeOn = (redis: Redis) =>
     createPayoutStore({
       redis,
@@ -157,6 +167,7 @@ async function assemble(
       payloadKeys: config.payloadKeys,
       logger: log,
       notify: config.notify !== undefined,
+      ledger: ledger !== undefined,
       onTransition: metrics.transition,
       durability: config.durability,
       currencies: config.currencies,
@@ -175,6 +186,7 @@ async function assemble(
     queue: payoutQueue,
     logger: log,
     currencies: config.currencies,
+    ...(ledger ? { archive: ledger.reader } : {}),
   });
   const gateway = createGatewayClient(
     gatewayClientOptions(config, { logger: log, onResult: metrics.gatewayRequest }),
@@ -236,6 +248,8 @@ async function assemble(
           onDelivery: metrics.notification,
         })
       : undefined;
+    // The ledger's writer and archiver close with the ledger (after the worker, so its last changes go).
+    ledger?.startWorkers(workerStoreRedis);
     const w = worker;
     closers.unshift(async () => {
       // Stop taking jobs and wait for the ones in flight before anything else closes.
@@ -282,6 +296,7 @@ async function assemble(
       gateway,
       logger: log,
       onContradiction: onContradiction('deposit'),
+      ledger: ledger !== undefined,
       sendWindowMs: depositSendWindowMs(config.gateway),
       currencies: config.currencies,
     });

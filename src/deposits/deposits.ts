@@ -10,6 +10,7 @@ import {
 import type { Logger } from '../logger.js';
 import { type GatewayRequest, maskPaymentData, validateDepositRequest } from '../methods/index.js';
 import { differences, type GatewayReport } from '../payout/gateway-report.js';
+import { payoutKeys } from '../payout/keys.js';
 import { canonicalJson, isDigestOf, type PayloadKeys, requestDigest } from '../payout/sealing.js';
 import { isRedisUnavailable, runScript } from '../redis.js';
 
@@ -42,18 +43,38 @@ const DEPOSIT_TRANSITIONS: Record<DepositState, readonly (DepositState | '')[]> 
   unknown: ['sending', 'submitted'],
 };
 
-/** KEYS: record, history. ARGV: allowed (',a,b,'; ',,' allows absent), to, now, entry JSON, pairs... */
-const MOVE = `
+/**
+ * Pushes the entry just appended (its seq: the history's new length) to the ledger's outbox, named as
+ * the script's last key only when the ledger is on.
+ */
+const PUSH_LEDGER = `
+local function push_ledger(ledger_key, id, seq, at)
+  if ledger_key then
+    redis.call('RPUSH', ledger_key, cjson.encode({kind = 'deposit', external_id = id, seq = seq, at = tonumber(at)}))
+  end
+end
+`;
+
+/**
+ * KEYS: record, history[, ledger outbox]. ARGV: allowed (',a,b,'; ',,' allows absent), to, now, entry
+ * JSON, external_id, pairs...
+ */
+const MOVE = `${PUSH_LEDGER}
 local cur = redis.call('HGET', KEYS[1], 'status') or ''
 if not string.find(ARGV[1], ',' .. cur .. ',', 1, true) then return {0, cur} end
 redis.call('HSET', KEYS[1], 'status', ARGV[2], 'updated_at', ARGV[3])
 if cur == '' then redis.call('HSET', KEYS[1], 'created_at', ARGV[3]) end
-for i = 5, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+for i = 6, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 local entry = cjson.decode(ARGV[4])
 entry['from'] = cur
 entry['to'] = ARGV[2]
-redis.call('RPUSH', KEYS[2], cjson.encode(entry))
+push_ledger(KEYS[3], ARGV[5], redis.call('RPUSH', KEYS[2], cjson.encode(entry)), ARGV[3])
 return {1, cur}
+`;
+
+/** Appends a history entry without a move (a contradiction). KEYS: history[, ledger outbox]. ARGV: entry JSON, external_id, now. */
+const NOTE = `${PUSH_LEDGER}
+push_ledger(KEYS[2], ARGV[2], redis.call('RPUSH', KEYS[1], ARGV[1]), ARGV[3])
 `;
 
 const DEPOSIT_STATE_FOR: Record<StatusMeaning, DepositState> = {
@@ -108,6 +129,8 @@ export function createDeposits(deps: {
   gateway: DepositSender;
   logger: Logger;
   onContradiction?: (externalId: string) => void;
+  /** Whether changes go to the ledger's outbox (LEDGER_DATABASE_URL set). */
+  ledger?: boolean;
   /**
    * How long a deposit may stay `sending` while its request runs (every in-request try, timeouts
    * included). One `sending` for longer was cut off before its outcome was written (a crash, Redis
@@ -122,6 +145,8 @@ export function createDeposits(deps: {
   const recordKey = (id: string) => `${base}:deposit:${id}`;
   // The id last, as for payouts (payout/keys.ts): no deposit's id can name another deposit's key.
   const historyKey = (id: string) => `${base}:deposit-history:${id}`;
+  /** The ledger's outbox as the scripts' last key, or no key at all without a ledger. */
+  const ledgerKeys = deps.ledger ? [payoutKeys(base).ledgerOutbox] : [];
 
   async function move(
     id: string,
@@ -134,13 +159,15 @@ export function createDeposits(deps: {
     const res = (await runScript(
       deps.redis,
       MOVE,
-      2,
+      2 + ledgerKeys.length,
       recordKey(id),
       historyKey(id),
+      ...ledgerKeys,
       allowed,
       to,
       String(now),
       JSON.stringify({ at: new Date(now).toISOString(), ...entry }),
+      id,
       ...Object.entries(fields).flat(),
     )) as [number, string];
     if (res[0] === 1)
@@ -307,10 +334,15 @@ export function createDeposits(deps: {
 
   /** Records a callback that contradicts the deposit in its history, logs and raises it; nothing moves. */
   async function raise(id: string, current: DepositState, report: GatewayReport, reason: string) {
-    await deps.redis.rpush(
+    const now = Date.now();
+    await runScript(
+      deps.redis,
+      NOTE,
+      1 + ledgerKeys.length,
       historyKey(id),
+      ...ledgerKeys,
       JSON.stringify({
-        at: new Date().toISOString(),
+        at: new Date(now).toISOString(),
         event: 'gateway_report',
         actor: 'callback',
         contradiction: true,
@@ -319,6 +351,8 @@ export function createDeposits(deps: {
         gateway_status: report.status,
         reason,
       }),
+      id,
+      String(now),
     );
     deps.logger.error(
       { external_id: id, current, gateway_status: report.status, kind: 'deposit', reason },

@@ -32,6 +32,10 @@ export interface PayoutKeys {
   batch(batchId: string): string;
   /** Written before each WAIT of REDIS_DURABILITY=replicas:N, so the WAIT covers what was only read (durability.ts). */
   durabilityProbe: string;
+  /** Changes (of payouts and deposits) waiting to be written to the ledger, written likewise. */
+  ledgerOutbox: string;
+  /** What is left of an archived payout: its request digest, so its external_id is never new again. */
+  tombstone(externalId: string): string;
 }
 
 /** The customer windows' common start; the transition script builds a payout's window key from it. */
@@ -54,5 +58,7 @@ export function payoutKeys(queuePrefix: string): PayoutKeys {
     customerWindow: (currency, customerId) => `${CUSTOMER_WINDOW(base)}${currency}:${customerId}`,
     durabilityProbe: `${base}:durability-probe`,
     batch: (batchId) => `${base}:batch:${batchId}`,
+    ledgerOutbox: `${base}:ledger-outbox`,
+    tombstone: (id) => `${base}:payout-tombstone:${id}`,
   };
 }

@@ -5,7 +5,9 @@
  *
  * Indexes: one sorted set per state (score: time of the last move).
  * History: one string per payout, its entries (history.ts) one per line, rewritten whole on each
- * append so Redis keeps it at its exact size (a finished payout keeps its history for good).
+ * append so Redis keeps it at its exact size (a finished payout keeps it until it is archived).
+ * Outboxes: each change is pushed, in the same script, to the outboxes its caller names in the
+ * `outboxes` argument: `n` the notification outbox, `l` the ledger's (both: `nl`).
  */
 
 /** Appends a line to the history string in KEYS[2], given its value as read before any write. */
@@ -16,14 +18,32 @@ end
 `;
 
 /**
- * KEYS: record, history, queued index, outbox, sealed payload
- * ARGV: 1 digest, 2 now, 3 history entry's tail (history.ts), 4 external_id, 5 push to outbox ('1'),
- *       6 sealed payload ('' when the method takes none), pairs...
- * Returns {1} when created, {0, digest, status} when the external_id exists.
+ * Pushes a change `{external_id, seq}` to the outboxes named in `which` (`n`, `l`); the ledger's entry
+ * also carries its kind and time, so the ledger's lag can be read from the oldest entry.
  */
-export const CREATE = `${APPEND_HISTORY}
+const PUSH_OUTBOXES = `
+local function push_outboxes(which, notify_key, ledger_key, id, seq, at)
+  if string.find(which, 'n', 1, true) then
+    redis.call('RPUSH', notify_key, cjson.encode({external_id = id, seq = seq}))
+  end
+  if string.find(which, 'l', 1, true) then
+    redis.call('RPUSH', ledger_key, cjson.encode({kind = 'payout', external_id = id, seq = seq, at = tonumber(at)}))
+  end
+end
+`;
+
+/**
+ * KEYS: record, history, queued index, outbox, sealed payload, ledger outbox, tombstone
+ * ARGV: 1 digest, 2 now, 3 history entry's tail (history.ts), 4 external_id, 5 outboxes ('', 'n', 'l',
+ *       'nl'), 6 sealed payload ('' when the method takes none), pairs...
+ * Returns {1} when created, {0, digest, status} when the external_id exists, {0, digest, 'archived'}
+ * when only its tombstone is left (archive.ts): an external_id once accepted is never new again.
+ */
+export const CREATE = `${APPEND_HISTORY}${PUSH_OUTBOXES}
 local existing = redis.call('HMGET', KEYS[1], 'digest', 'status')
 if existing[2] then return {0, existing[1] or '', existing[2]} end
+local tomb = redis.call('GET', KEYS[7])
+if tomb then return {0, tomb, 'archived'} end
 local hist = redis.call('GET', KEYS[2])
 local fields = {}
 for i = 7, #ARGV do fields[#fields + 1] = ARGV[i] end
@@ -33,17 +53,17 @@ redis.call('HSET', KEYS[1], unpack(fields))
 if ARGV[6] ~= '' then redis.call('SET', KEYS[5], ARGV[6]) end
 append_history(hist, '1|' .. ARGV[2] .. '||queued||' .. ARGV[3])
 redis.call('ZADD', KEYS[3], tonumber(ARGV[2]), ARGV[4])
-if ARGV[5] == '1' then redis.call('RPUSH', KEYS[4], cjson.encode({external_id = ARGV[4], seq = 1})) end
+push_outboxes(ARGV[5], KEYS[4], KEYS[6], ARGV[4], 1, ARGV[2])
 return {1}
 `;
 
 /**
- * KEYS: record, history, outbox, sealed payload, state indexes... (in the order of ARGV[10]: the
- *       event's from-states and its to-state)
+ * KEYS: record, history, outbox, sealed payload, ledger outbox, state indexes... (in the order of
+ *       ARGV[10]: the event's from-states and its to-state)
  * ARGV: 1 allowed from-states (comma-separated, wrapped in commas), 2 to, 3 required token ('' none),
  *       4 new token ('' keep, '-' clear), 5 now, 6 history entry's tail (history.ts), 7 delete the
  *       payload ('1'), 8 attempts to add ('1' a claim, '-1' a claim given back unsent, '0'), 9 external_id, 10 states in KEYS order
- *       (comma-separated), 11 push to outbox ('1'), 12 due by: a retry_scheduled payout whose
+ *       (comma-separated), 11 outboxes ('', 'n', 'l', 'nl'), 12 due by: a retry_scheduled payout whose
  *       next_attempt_at is later is refused ('' no check), 13 return the record ('1'), 14 refuse a
  *       payout marked may_have_reached ('1'), then field/value pairs ('' value deletes the field)...
  * Returns {1, from, seq, attempts, method, record fields (flat) or false, sealed payload or false,
@@ -51,7 +71,7 @@ return {1}
  * {2, ...the same} when a claim (ARGV[13]) names the token the payout is already sending under,
  * {0, current, token, next_attempt_at[, 'may_have_reached']} when refused, {-1} when absent.
  */
-export const TRANSITION = `${APPEND_HISTORY}
+export const TRANSITION = `${APPEND_HISTORY}${PUSH_OUTBOXES}
 local r = redis.call('HMGET', KEYS[1], 'status', 'token', 'next_attempt_at', 'seq', 'attempts', 'method',
   'may_have_reached', 'amount', 'currency')
 local cur = r[1]
@@ -90,10 +110,10 @@ append_history(hist, seq .. '|' .. ARGV[5] .. '|' .. cur .. '|' .. ARGV[2] .. '|
 local i = 0
 for state in string.gmatch(ARGV[10], '[^,]+') do
   i = i + 1
-  if state == cur then redis.call('ZREM', KEYS[4 + i], ARGV[9]) end
-  if state == ARGV[2] then redis.call('ZADD', KEYS[4 + i], tonumber(ARGV[5]), ARGV[9]) end
+  if state == cur then redis.call('ZREM', KEYS[5 + i], ARGV[9]) end
+  if state == ARGV[2] then redis.call('ZADD', KEYS[5 + i], tonumber(ARGV[5]), ARGV[9]) end
 end
-if ARGV[11] == '1' then redis.call('RPUSH', KEYS[3], cjson.encode({external_id = ARGV[9], seq = seq})) end
+push_outboxes(ARGV[11], KEYS[3], KEYS[5], ARGV[9], seq, ARGV[5])
 if ARGV[13] == '1' then
   return {1, cur, seq, attempts, r[6] or '', redis.call('HGETALL', KEYS[1]), redis.call('GET', KEYS[4]),
     r[8] or '', r[9] or ''}
@@ -103,10 +123,10 @@ return {1, cur, seq, attempts, r[6] or '', false, false, r[8] or '', r[9] or ''}
 
 /**
  * Appends a history entry without moving the state (a gateway report that contradicts a terminal
- * state, a note). KEYS: record, history, outbox. ARGV: entry's tail (history.ts), now, external_id,
- * push ('1'). Returns the new seq, or -1 if absent.
+ * state, a note). KEYS: record, history, outbox, ledger outbox. ARGV: entry's tail (history.ts), now,
+ * external_id, outboxes ('', 'n', 'l', 'nl'). Returns the new seq, or -1 if absent.
  */
-export const NOTE = `${APPEND_HISTORY}
+export const NOTE = `${APPEND_HISTORY}${PUSH_OUTBOXES}
 local r = redis.call('HMGET', KEYS[1], 'status', 'seq')
 local cur = r[1]
 if not cur then return -1 end
@@ -116,6 +136,23 @@ local hist = redis.call('GET', KEYS[2])
 seq = seq + 1
 append_history(hist, seq .. '|' .. ARGV[2] .. '|' .. cur .. '|' .. cur .. '||' .. ARGV[1])
 redis.call('HSET', KEYS[1], 'seq', seq, 'updated_at', ARGV[2])
-if ARGV[4] == '1' then redis.call('RPUSH', KEYS[3], cjson.encode({external_id = ARGV[3], seq = seq})) end
+push_outboxes(ARGV[4], KEYS[3], KEYS[4], ARGV[3], seq, ARGV[2])
 return seq
+`;
+
+/**
+ * Archives a finished payout the ledger holds whole: leaves a tombstone holding its request digest,
+ * deletes its record, history and payload and takes it out of its state's index. Refused when the
+ * payout moved or was noted since the ledger was checked (its seq is no longer the one checked).
+ * KEYS: record, history, sealed payload, tombstone, the state's index.
+ * ARGV: 1 seq checked, 2 the state (terminal), 3 external_id.
+ * Returns 1 when archived, 0 when refused.
+ */
+export const ARCHIVE = `
+local r = redis.call('HMGET', KEYS[1], 'status', 'seq', 'digest')
+if r[1] ~= ARGV[2] or r[2] ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[4], r[3] or '')
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+redis.call('ZREM', KEYS[5], ARGV[3])
+return 1
 `;

@@ -69,7 +69,9 @@ export interface PayoutRecord {
 export type CreateResult =
   | { outcome: 'created'; record: PayoutRecord; history: HistoryEntry[] }
   | { outcome: 'existing'; record: PayoutRecord }
-  | { outcome: 'conflict'; record: PayoutRecord };
+  | { outcome: 'conflict'; record: PayoutRecord }
+  /** Only its tombstone is left in Redis (archived to the ledger); `same` tells a replay from another body. */
+  | { outcome: 'archived'; same: boolean };
 
 export interface TransitionOptions {
   actor: Actor;
@@ -117,6 +119,8 @@ export interface PayoutStoreOptions {
   durability?: DurabilitySetting;
   /** Whether status changes go to the notification outbox (NOTIFY_URL set). */
   notify?: boolean;
+  /** Whether changes go to the ledger's outbox (LEDGER_DATABASE_URL set). */
+  ledger?: boolean;
   /** Called after every recorded change (`from` null on creation), e.g. for metrics. */
   onTransition?: (from: PayoutState | null, to: PayoutState, method: string) => void;
   /** How amounts are shown in its log lines (`config.currencies`). @defaultValue the rules of unset settings */
@@ -177,7 +181,8 @@ export function createPayoutStore(options: PayoutStoreOptions) {
   const { redis, payloadKeys, logger } = options;
   const keys = payoutKeys(options.queuePrefix);
   const now = options.now ?? Date.now;
-  const notify = options.notify ? '1' : '0';
+  /** The outboxes every change is pushed to (scripts.ts). */
+  const outboxes = `${options.notify ? 'n' : ''}${options.ledger ? 'l' : ''}`;
   // On the store's own connection: a WAIT covers only what its connection wrote.
   const durability = createDurabilityGuard({
     redis,
@@ -218,17 +223,19 @@ export function createPayoutStore(options: PayoutStoreOptions) {
     const res = (await runScript(
       redis,
       CREATE,
-      5,
+      7,
       keys.record(id),
       keys.history(id),
       keys.stateIndex('queued'),
       keys.outbox,
       keys.payload(id),
+      keys.ledgerOutbox,
+      keys.tombstone(id),
       digest,
       String(at),
       entryTail('created', 'producer'),
       id,
-      notify,
+      outboxes,
       sealed ?? '',
       ...Object.entries(fields).flat(),
     )) as [number, string?, string?];
@@ -275,9 +282,10 @@ export function createPayoutStore(options: PayoutStoreOptions) {
       ];
       return { outcome: 'created', record, history };
     }
+    const same = isDigestOf(payloadKeys, canonical, res[1] ?? '');
+    if (res[2] === 'archived') return { outcome: 'archived', same };
     const record = await get(id);
     if (!record) throw new Error(`payout ${id} vanished right after it was found`);
-    const same = isDigestOf(payloadKeys, canonical, res[1] ?? '');
     return { outcome: same ? 'existing' : 'conflict', record };
   }
 
@@ -374,11 +382,12 @@ export function createPayoutStore(options: PayoutStoreOptions) {
     const res = (await runScript(
       redis,
       TRANSITION,
-      4 + states.length,
+      5 + states.length,
       keys.record(externalId),
       keys.history(externalId),
       keys.outbox,
       keys.payload(externalId),
+      keys.ledgerOutbox,
       ...states.map(keys.stateIndex),
       `,${rule.from.join(',')},`,
       to,
@@ -397,7 +406,7 @@ export function createPayoutStore(options: PayoutStoreOptions) {
       to === 'sending' ? '1' : 'returnsAttempt' in rule && rule.returnsAttempt ? '-1' : '0',
       externalId,
       states.join(','),
-      notify,
+      outboxes,
       claim ? String(claim.dueBy) : '',
       claim ? '1' : '0',
       'onlyIfNeverReached' in rule && rule.onlyIfNeverReached ? '1' : '0',
@@ -529,14 +538,15 @@ export function createPayoutStore(options: PayoutStoreOptions) {
     const seq = (await runScript(
       redis,
       NOTE,
-      3,
+      4,
       keys.record(externalId),
       keys.history(externalId),
       keys.outbox,
+      keys.ledgerOutbox,
       entryTail(event, actor, extras),
       String(at),
       externalId,
-      notify,
+      outboxes,
     )) as number;
     return seq === -1 ? undefined : seq;
   }

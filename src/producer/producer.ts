@@ -25,7 +25,7 @@ import type { PayoutRecord, PayoutStore } from '../payout/store.js';
 import { ensurePayoutJob, type PayoutJobData } from '../queues.js';
 import { isRedisUnavailable } from '../redis.js';
 import { type ComparableRequest, requestDifferences } from './request-differences.js';
-import { type PayoutView, toView } from './view.js';
+import { type ArchiveReader, type PayoutView, toView } from './view.js';
 
 /**
  * Enqueueing payouts: validate, create the record if absent, make sure it has a job. Used by the
@@ -104,6 +104,8 @@ export function createProducer(deps: {
   logger: Logger;
   /** The deployment's currency rules (`config.currencies`); @defaultValue the rules of unset settings */
   currencies?: Currencies;
+  /** Where payouts archived out of Redis are read; without it, an archived payout is answered 503. */
+  archive?: ArchiveReader;
 }): Producer {
   const { store, queue } = deps;
 
@@ -119,8 +121,28 @@ export function createProducer(deps: {
 
   async function view(externalId: string): Promise<PayoutView> {
     const record = await store.get(externalId);
-    if (!record) throw new NotFoundError(externalId);
-    return toView(record, await store.history(externalId));
+    if (record) return toView(record, await store.history(externalId));
+    const archived = await deps.archive?.payout(externalId);
+    if (!archived) throw new NotFoundError(externalId);
+    return archived;
+  }
+
+  /** An archived payout, which its tombstone proves exists: 503 until the archive can answer. */
+  async function archivedView(externalId: string): Promise<PayoutView> {
+    const archived = await deps.archive?.payout(externalId);
+    if (archived) return archived;
+    deps.logger.error(
+      { external_id: externalId },
+      'payout archived out of Redis but not found in the ledger (is LEDGER_DATABASE_URL set?)',
+    );
+    throw new StoreUnavailableError();
+  }
+
+  /** Why an operator's action found no payout in Redis: archived (finished, refused) or absent. */
+  async function refusedOrMissing(externalId: string, action: string): Promise<never> {
+    const archived = await deps.archive?.payout(externalId);
+    if (!archived) throw new NotFoundError(externalId);
+    throw new TransitionRefusedError(externalId, action, archived.status);
   }
 
   return {
@@ -136,6 +158,11 @@ export function createProducer(deps: {
             masked: maskPaymentData(method, request.payment_data ?? {}),
           }),
         );
+        if (res.outcome === 'archived') {
+          // The ledger keeps no payment data to name the differing fields by: the digest decides.
+          if (!res.same) throw new ConflictError(request.external_id);
+          return { created: false, payout: await archivedView(request.external_id) };
+        }
         if (res.outcome === 'conflict') {
           throw new ConflictError(
             request.external_id,
@@ -175,7 +202,7 @@ export function createProducer(deps: {
           reason: 'cancelled',
         });
         if (!moved.ok) {
-          if (moved.current === undefined) throw new NotFoundError(externalId);
+          if (moved.current === undefined) return refusedOrMissing(externalId, 'cancel');
           throw new TransitionRefusedError(
             externalId,
             'cancel',
@@ -215,7 +242,7 @@ export function createProducer(deps: {
           ...(decision.as === 'resend' ? { mayHaveReached: true } : {}),
         });
         if (!moved.ok) {
-          if (moved.current === undefined) throw new NotFoundError(externalId);
+          if (moved.current === undefined) return refusedOrMissing(externalId, `resolve as ${decision.as}`);
           throw new TransitionRefusedError(externalId, `resolve as ${decision.as}`, moved.current);
         }
         if (decision.as === 'resend') await ensurePayoutJob(queue, externalId);

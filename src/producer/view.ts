@@ -86,6 +86,15 @@ export const payoutViewSchema = z
     ],
   });
 
+/**
+ * Where payouts archived out of Redis are read (the ledger, when one is configured). Lower floors
+ * name only this, never the ledger itself.
+ */
+export interface ArchiveReader {
+  /** The archived payout with its history, or undefined when the archive has none. */
+  payout(externalId: string): Promise<PayoutView | undefined>;
+}
+
 /** A payout as the API, the CLI and notifications show it: masked, no secrets, no tokens. */
 export interface PayoutView {
   external_id: string;

@@ -66,7 +66,7 @@ describe('payout record', () => {
   test('create: new, the same again, another body', async () => {
     const req = cardPayout();
     const first = await createPayout(req);
-    expect(first.outcome).toBe('created');
+    if (first.outcome !== 'created') throw new Error(`expected created, got ${first.outcome}`);
     expect(first.record.status).toBe('queued');
     expect((await createPayout(req)).outcome).toBe('existing');
     expect((await createPayout({ ...req, amount: 5 })).outcome).toBe('conflict');

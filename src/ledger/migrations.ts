@@ -1,0 +1,99 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
+import type { LedgerDatabase } from './schema.js';
+
+/**
+ * The ledger's schema migrations, run by Kysely's migrator (`payouts migrate`, and at start unless
+ * LEDGER_MIGRATE_ON_START=false). The migrations are code, not files found at run time, so the
+ * compiled service, the tests and the CLI run the very same list; the migrator records what it
+ * applied in `kysely_migration` and takes a lock, so processes starting together apply each once.
+ * Never edit an applied migration: add the next one.
+ */
+
+const MIGRATIONS: Record<string, Migration> = {
+  '0001-payout-ledger': {
+    async up(db) {
+      await db.schema
+        .createTable('payout_transitions')
+        .addColumn('external_id', 'text', (c) => c.notNull())
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('at', 'timestamptz', (c) => c.notNull())
+        .addColumn('from_state', 'text')
+        .addColumn('to_state', 'text', (c) => c.notNull())
+        .addColumn('event', 'text', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('attempt', 'integer')
+        .addColumn('gateway_status', 'integer')
+        .addColumn('order_id', 'text')
+        .addColumn('reason', 'text')
+        .addColumn('reason_code', 'text')
+        .addColumn('who', 'text')
+        .addColumn('note', 'text')
+        .addColumn('contradiction', 'boolean', (c) => c.notNull().defaultTo(false))
+        .addColumn('recorded_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        // One row per change, however often the outbox delivers it.
+        .addPrimaryKeyConstraint('payout_transitions_pk', ['external_id', 'seq'])
+        .execute();
+      await db.schema
+        .createTable('payouts')
+        .addColumn('external_id', 'text', (c) => c.primaryKey())
+        .addColumn('method', 'text', (c) => c.notNull())
+        .addColumn('payment_system', 'text', (c) => c.notNull())
+        .addColumn('amount', 'bigint', (c) => c.notNull())
+        .addColumn('currency', 'text', (c) => c.notNull())
+        .addColumn('customer_id', 'text', (c) => c.notNull())
+        .addColumn('country', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('order_id', 'text')
+        .addColumn('gateway_status', 'integer')
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('reason', 'text')
+        .addColumn('reason_code', 'text')
+        .addColumn('payment_data', 'jsonb', (c) => c.notNull())
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
+        .addColumn('state_at', 'timestamptz', (c) => c.notNull())
+        .execute();
+      // The archive's searches (newest first) and the reports' range scan.
+      await db.schema
+        .createIndex('payouts_customer_idx')
+        .on('payouts')
+        .columns(['customer_id', 'created_at'])
+        .execute();
+      await db.schema.createIndex('payouts_order_idx').on('payouts').column('order_id').execute();
+      await db.schema.createIndex('payouts_created_idx').on('payouts').column('created_at').execute();
+      await db.schema
+        .createIndex('payouts_report_idx')
+        .on('payouts')
+        .columns(['state_at', 'currency', 'method', 'status'])
+        .execute();
+      await db.schema
+        .createTable('deposit_transitions')
+        .addColumn('external_id', 'text', (c) => c.notNull())
+        .addColumn('seq', 'integer', (c) => c.notNull())
+        .addColumn('at', 'timestamptz', (c) => c.notNull())
+        .addColumn('from_state', 'text')
+        .addColumn('to_state', 'text', (c) => c.notNull())
+        .addColumn('entry', 'jsonb', (c) => c.notNull())
+        .addColumn('recorded_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .addPrimaryKeyConstraint('deposit_transitions_pk', ['external_id', 'seq'])
+        .execute();
+    },
+  },
+};
+
+const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+
+/** Applies every pending migration; returns the names applied now. Throws with the failing one's name. */
+export async function migrateLedger(db: Kysely<LedgerDatabase>): Promise<string[]> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error) {
+    throw new Error(
+      `ledger migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

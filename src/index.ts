@@ -14,6 +14,14 @@ import type { PayoutView } from './producer/view.js';
  * ```
  */
 
+export {
+  createPayoutHttpClient,
+  type HttpClientOptions,
+  PayoutApiError,
+  type PayoutHttpClient,
+  PayoutNetworkError,
+  verifyNotification,
+} from './client/index.js';
 export { ConfigError, loadConfig } from './config.js';
 export {
   ConflictError,

@@ -4,6 +4,7 @@ import { createLogger } from '../logger.js';
 import type { MethodId } from '../methods/index.js';
 import { isTerminal, PAYOUT_STATES, type PayoutState } from '../payout/states.js';
 import { connectProducer } from '../producer/connect.js';
+import { createProgress } from './progress.js';
 
 /**
  * `payouts demo`: a mixed batch against the sandbox gateway (every method, a share of every fault),
@@ -57,14 +58,23 @@ const SCENARIOS: [marker: string, what: string][] = [
   ['+dup-callback+stale-callback+delay=1500', 'duplicate and stale callbacks'],
 ];
 
-const BAR_WIDTH = 30;
+const DEMO_USAGE = 'payouts demo [per-scenario]: per-scenario is a whole number from 1 to 100 (default 1)';
+/** How often the demo reads the payouts' states; the progress line redraws on its own schedule. */
+const POLL_MS = 250;
 
 export async function demo(config: Config, args: string[]): Promise<number> {
   if (!config.gateway.sandbox) {
     process.stderr.write('payouts: the demo runs against the sandbox gateway only; unset GATEWAY_URL\n');
     return 2;
   }
-  const perScenario = Math.max(1, Number(args[0] ?? 1) || 1);
+  const given = args[0] ?? '1';
+  if (args.length > 1 || !/^\d+$/.test(given) || Number(given) < 1 || Number(given) > 100) {
+    const problem =
+      args.length > 1 ? `unexpected argument '${args[1]}'` : `per-scenario must be 1 to 100, not '${given}'`;
+    process.stderr.write(`payouts: ${problem}\nusage: ${DEMO_USAGE}\n`);
+    return 2;
+  }
+  const perScenario = Number(given);
   const payouts = connectProducer(
     config,
     createLogger({ level: 'warn', destination: process.stderr as never }),
@@ -115,6 +125,7 @@ export async function demo(config: Config, args: string[]): Promise<number> {
     s !== undefined && (isTerminal(s) || (reviewExpected && s === 'needs_review'));
   const started = Date.now();
   const deadline = started + 120_000;
+  const progress = createProgress(batch.length);
   for (;;) {
     for (const { id, reviewExpected } of batch) {
       if (settled(states.get(id), reviewExpected)) continue;
@@ -123,17 +134,15 @@ export async function demo(config: Config, args: string[]): Promise<number> {
     }
     const done = batch.filter(({ id, reviewExpected }) => settled(states.get(id), reviewExpected)).length;
     const counts = countBy(batch.map(({ id }) => states.get(id) ?? 'queued'));
-    const filled = Math.round((done / batch.length) * BAR_WIDTH);
-    const line = `[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${done}/${batch.length} settled  ${PAYOUT_STATES.filter(
-      (s) => counts[s],
-    )
+    const detail = `settled  ${PAYOUT_STATES.filter((s) => counts[s])
       .map((s) => `${s} ${counts[s]}`)
       .join('  ')}`;
-    process.stdout.write(process.stdout.isTTY ? `\r${line.padEnd(120)}` : `${line}\n`);
+    progress.update(done, detail);
     if (done === batch.length || Date.now() > deadline) break;
-    await new Promise((r) => setTimeout(r, process.stdout.isTTY ? 200 : 2000));
+    await new Promise((r) => setTimeout(r, POLL_MS));
   }
-  process.stdout.write(`\n\nafter ${((Date.now() - started) / 1000).toFixed(1)} s:\n`);
+  progress.stop();
+  process.stdout.write(`\nafter ${((Date.now() - started) / 1000).toFixed(1)} s:\n`);
   const counts = countBy(batch.map(({ id }) => states.get(id) ?? 'queued'));
   for (const s of PAYOUT_STATES)
     if (counts[s]) process.stdout.write(`  ${s.padEnd(16)} ${String(counts[s]).padStart(5)}\n`);

@@ -1,6 +1,7 @@
-import { expect, test } from 'vitest';
+import { expect, test, vi } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import { callbacks, cancel, list, migrateKeysCommand, resolve, status } from '../../../src/ops/commands.js';
+import { demo } from '../../../src/ops/demo.js';
 import { PAYOUT_STATES } from '../../../src/payout/states.js';
 
 // Sandbox mode (no secrets needed) on a Redis nothing answers: a refused command line never reaches it.
@@ -51,4 +52,24 @@ test.each<[keyof typeof commands, string[], string]>([
   const [first, usage] = err.join('\n').split('\n');
   expect(first).toBe(`payouts: ${problem}`);
   expect(usage).toMatch(new RegExp(`^usage: payouts ${name} `));
+});
+
+test.each([
+  [['0'], "per-scenario must be 1 to 100, not '0'"],
+  [['many'], "per-scenario must be 1 to 100, not 'many'"],
+  [['2', '3'], "unexpected argument '3'"],
+])('payouts demo %j: "%s", exit 2', async (args, problem) => {
+  const written: string[] = [];
+  const write = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    written.push(String(chunk));
+    return true;
+  });
+  try {
+    expect(await demo(config, args)).toBe(2);
+  } finally {
+    write.mockRestore();
+  }
+  expect(written.join('')).toBe(
+    `payouts: ${problem}\nusage: payouts demo [per-scenario]: per-scenario is a whole number from 1 to 100 (default 1)\n`,
+  );
 });

@@ -55,7 +55,10 @@ export function formatReport(r: ChaosReport): string {
     `${sec(n.terminalDelayMs.p50)} / ${sec(n.terminalDelayMs.p99)} / ${sec(n.terminalDelayMs.max)}`,
   );
   row('notification outbox, longest', `${n.outboxMax.length} (at ${sec(n.outboxMax.atMs)})`);
-  row('chaos: worker SIGKILLs / Redis restarts', `${r.chaos.workerKills} / ${r.chaos.redisRestarts}`);
+  row(
+    `chaos: worker SIGKILLs / Redis ${r.run.redisFault === 'fail-over' ? 'fail-overs' : 'SIGKILLs'} (${r.run.durability})`,
+    `${r.chaos.workerKills} / ${r.chaos.redisRestarts}`,
+  );
   row('processes that exited by themselves', r.chaos.unexpectedExits.length);
   row(
     'graceful shutdown (exit codes)',

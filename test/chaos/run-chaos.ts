@@ -9,7 +9,6 @@ import { SETTING_NAMES } from '../../src/config.js';
 import { sign } from '../../src/gateway/signature.js';
 import { payoutKeys } from '../../src/payout/keys.js';
 import { createSandbox, type SandboxRecord } from '../../src/sandbox/index.js';
-import { startPrivateRedis } from '../helpers/private-redis.js';
 import { freePort } from '../helpers/system.js';
 import {
   account,
@@ -30,6 +29,7 @@ import {
   spawnPart,
   stopGracefully,
 } from './processes.js';
+import { DURABILITY_FOR, startChaosRedis } from './redis-topology.js';
 import { type PlannedPayout, planCvvPayouts, planDeposits, planPayouts, seededRandom } from './scenarios.js';
 import { generateRunSecrets, SecretScanner } from './secrets.js';
 import { type RedisScanResult, scanHttp, scanLogs, scanRedis } from './security-scan.js';
@@ -44,7 +44,9 @@ export type { ChaosEvent, ChaosOptions, ChaosReport } from './types.js';
  * The chaos run (issue 7): one `payouts api` and two `payouts worker` processes on a private Redis
  * with AOF, the sandbox gateway in this process, N payouts through the API's HTTP door across every
  * payment method and the sandbox's fault markers, while workers are SIGKILLed and restarted every few
- * seconds and Redis is restarted once. Then: were any lost, sent twice, left unnotified; and did any
+ * seconds and Redis is killed hard once (SIGKILL, then restarted from its AOF under
+ * REDIS_DURABILITY=fsync; or, with `redisFault: 'fail-over'`, its replica promoted in its place under
+ * REDIS_DURABILITY=replicas:1, see redis-topology.ts). Then: were any lost, sent twice, left unnotified; and did any
  * secret reach Redis, a log line, an answer or the dashboard.
  */
 
@@ -65,6 +67,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     killEveryMs: options.killEveryMs ?? 3_000,
     minChaosMs: options.minChaosMs ?? 8_000,
     redisRestart: options.redisRestart ?? true,
+    redisFault: options.redisFault ?? 'kill',
     redisDownMs: options.redisDownMs ?? 1_500,
     drainTimeoutMs: options.drainTimeoutMs ?? 120_000,
     settleMs: options.settleMs ?? 3_000,
@@ -87,23 +90,23 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     progress(`[chaos ${((Date.now() - startedAt) / 1000).toFixed(1)}s] ${what}`);
   };
   const unexpectedExits: ChaosReport['chaos']['unexpectedExits'] = [];
-  let redisDir: string | undefined;
-  let keepRedisDir = true;
+  let redisDirs: string[] = [];
+  let keepRedisDirs = true;
 
   try {
     // --- infrastructure: Redis, notification receiver, sandbox
-    const redis = await startPrivateRedis();
-    // Its data folder (the AOF) is removed after a clean run and kept for a post-mortem otherwise.
-    cleanup.add('redis data folder', () => {
-      // Only the helper's own temporary folder, never anything else Redis might report.
-      if (redisDir?.includes('payouts-redis-') && !keepRedisDir)
-        rmSync(redisDir, { recursive: true, force: true });
+    // The data folders (the AOF) are removed after a clean run and kept for a post-mortem otherwise.
+    cleanup.add('redis data folders', () => {
+      for (const dir of redisDirs) {
+        // Only the helper's own temporary folders.
+        if (dir.includes('payouts-redis-') && !keepRedisDirs) rmSync(dir, { recursive: true, force: true });
+      }
     });
-    cleanup.add('private redis', () => redis.stop());
+    const redis = await startChaosRedis(opt.redisFault, cleanup);
+    redisDirs = redis.dirs;
     const observer = new Redis(redis.url, { maxRetriesPerRequest: null, retryStrategy: () => 200 });
     observer.on('error', () => undefined); // it reconnects after the restart by itself
     cleanup.add('observer connection', () => observer.disconnect());
-    redisDir = ((await observer.config('GET', 'dir')) as string[])[1];
 
     const receiver = await startNotifyReceiver({
       secret: secrets.notifySecret,
@@ -165,6 +168,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       RETRY_MAX_DELAY_MS: '2000',
       RECONCILE_AFTER_MS: '1000',
       RECONCILE_INTERVAL_MS: '1000',
+      REDIS_DURABILITY: DURABILITY_FOR[opt.redisFault],
+      // Short, so a step that cannot be confirmed while the primary is gone fails fast and is retried.
+      REDIS_DURABILITY_TIMEOUT_MS: '500',
       ...options.extraEnv,
     });
     const incarnations: Record<string, number> = {};
@@ -264,14 +270,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     let redisRestarts = 0;
     let redisTask: Promise<void> | undefined;
     const restartRedis = async () => {
-      event('redis: stopping (SIGKILL)');
-      await redis.stop();
-      event('redis: down');
-      await sleep(opt.redisDownMs);
-      if (cleanup.closed) return; // the run was abandoned: start nothing
-      await redis.start();
-      redisRestarts++;
-      event('redis: started again (AOF reloaded)');
+      await redis.disrupt(event, opt.redisDownMs);
+      if (!cleanup.closed) redisRestarts++;
     };
     // Neither chaos task may reject unobserved: a failure of theirs is reported, not thrown later.
     const chaosErrors: string[] = [];
@@ -282,7 +282,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     };
     const killer = (async () => {
       let turn = 0;
-      while (chaosActive && !cleanup.closed) {
+      while (opt.killEveryMs > 0 && chaosActive && !cleanup.closed) {
         await sleep(opt.killEveryMs * (0.75 + 0.5 * random()));
         if (!chaosActive || cleanup.closed) break;
         const slot = turn++ % workers.length;
@@ -477,7 +477,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         seed,
         payouts: n,
         queuePrefix,
-        redisDir: redisDir ?? null,
+        redisDirs,
+        redisFault: opt.redisFault,
+        durability: env.REDIS_DURABILITY ?? 'acknowledged',
         startedAt: new Date(startedAt).toISOString(),
         methods: countBy(plan, (p) => p.method),
         scenarios: countBy(plan, (p) => p.scenario.name),
@@ -547,7 +549,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     };
     full.failures = evaluate(full);
     full.ok = full.failures.length === 0;
-    keepRedisDir = !full.ok;
+    keepRedisDirs = !full.ok;
     const reportPath = options.reportPath ?? 'test-output/chaos-report.json';
     writeReport(full, reportPath);
     writeLogs(lines, options.logsPath ?? `${reportPath.replace(/\.json$/, '')}.logs.ndjson`, scanner);

@@ -1,4 +1,5 @@
 import type { ChaosCleanup } from './processes.js';
+import type { RedisFault } from './redis-topology.js';
 import type { SecretHit } from './secrets.js';
 import type { DoorCheck, RedisScanResult } from './security-scan.js';
 
@@ -12,12 +13,17 @@ export interface ChaosOptions {
   submitConcurrency?: number;
   /** POSTs per second. @defaultValue payouts/30, between 20 and 80 */
   submitRatePerSecond?: number;
-  /** A worker is SIGKILLed (and restarted) about this often while payouts are submitted. @defaultValue 3000 */
+  /** A worker is SIGKILLed (and restarted) about this often while payouts are submitted; 0: never. @defaultValue 3000 */
   killEveryMs?: number;
   /** The chaos (kills) lasts at least this long, even if submitting is faster. @defaultValue 8000 */
   minChaosMs?: number;
-  /** Restart Redis once, when half the payouts are accepted. @defaultValue true */
+  /** Disrupt Redis once, when half the payouts are accepted. @defaultValue true */
   redisRestart?: boolean;
+  /**
+   * How: `kill` (SIGKILL, restarted from its AOF, under REDIS_DURABILITY=fsync) or `fail-over` (the
+   * primary SIGKILLed, its replica promoted, under replicas:1). @defaultValue 'kill'
+   */
+  redisFault?: RedisFault;
   /** How long Redis stays down. @defaultValue 1500 */
   redisDownMs?: number;
   /** Give up waiting for the drain after this long past the last POST. @defaultValue 120000 */
@@ -61,8 +67,11 @@ export interface ChaosReport {
     seed: number;
     payouts: number;
     queuePrefix: string;
-    /** The private Redis's data folder: removed when every invariant held, kept for a post-mortem otherwise. */
-    redisDir: string | null;
+    /** The private Redis servers' data folders: removed when every invariant held, kept for a post-mortem otherwise. */
+    redisDirs: string[];
+    redisFault: RedisFault;
+    /** REDIS_DURABILITY of the processes. */
+    durability: string;
     startedAt: string;
     methods: Record<string, number>;
     scenarios: Record<string, number>;
@@ -70,6 +79,7 @@ export interface ChaosReport {
   };
   chaos: {
     workerKills: number;
+    /** Times Redis was killed hard and came back (restarted, or its replica promoted). */
     redisRestarts: number;
     events: ChaosEvent[];
     /** The harness's own chaos tasks that failed (a worker or Redis it could not restart). */

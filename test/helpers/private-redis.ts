@@ -68,5 +68,5 @@ export async function startPrivateRedis(options: { args?: string[] } = {}) {
     proc?.kill('SIGCONT');
   };
   await start();
-  return { url, port, start, stop, hold, release };
+  return { url, port, dir, start, stop, hold, release };
 }

@@ -2,20 +2,25 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { ChaosCleanup, type ChaosReport, formatReport, runChaos } from '../../chaos/run-chaos.js';
 
 /**
- * The CI-sized chaos run (issue 7): 300 payouts through a real `payouts api` and two `payouts worker`
- * processes while workers are SIGKILLed and Redis restarts; then the secret scan of Redis, every log
- * line, the API's answers and Bull Board, and every door without credentials. `npm run chaos` is the
- * full-sized run (2,000 payouts) of the same harness.
+ * The CI-sized chaos runs (issue 7): 300 payouts through a real `payouts api` and two `payouts worker`
+ * processes while workers are SIGKILLed and Redis is killed hard (SIGKILL) and restarted from its AOF
+ * under REDIS_DURABILITY=fsync; then the secret scan of Redis, every log line, the API's answers and
+ * Bull Board, and every door without credentials. A second, smaller run (60 payouts) fails Redis over to its
+ * replica under replicas:1. `npm run chaos` is the full-sized run (2,000 payouts, each fault) of the
+ * same harness.
  */
 
 const cleanup = new ChaosCleanup();
+const failOverCleanup = new ChaosCleanup();
 afterAll(async () => {
-  await cleanup.run(); // also when the run failed or timed out half-way
+  // Also when a run failed or timed out half-way.
+  await cleanup.run();
+  await failOverCleanup.run();
 });
 
 let report: ChaosReport;
 
-describe('chaos: 300 payouts, workers killed, Redis restarted', () => {
+describe('chaos: 300 payouts, workers killed, Redis killed hard and restarted (fsync)', () => {
   test('none lost, none sent twice, every one settled and notified, no secret anywhere', async () => {
     report = await runChaos({
       payouts: 300,
@@ -51,6 +56,7 @@ describe('chaos: 300 payouts, workers killed, Redis restarted', () => {
     // The chaos really happened, and the parts recovered by themselves.
     expect(report.chaos.workerKills).toBeGreaterThanOrEqual(2);
     expect(report.chaos.redisRestarts).toBe(1);
+    expect(report.run.durability).toBe('fsync');
     expect(report.chaos.unexpectedExits).toEqual([]);
     expect(report.results.gatewayRefusals.http503).toBeGreaterThan(0);
     expect(report.results.gatewayRefusals.http429).toBeGreaterThan(0);
@@ -74,5 +80,36 @@ describe('chaos: 300 payouts, workers killed, Redis restarted', () => {
     expect(report.results.refusedReachedGateway).toEqual([]);
 
     expect(report.failures).toEqual([]);
+  }, 180_000);
+});
+
+// Workers are not killed here (the run above does that): a restarted worker's start is most of a
+// small run's time on a loaded machine.
+describe('chaos: 60 payouts, Redis failed over to its replica (replicas:1)', () => {
+  test('no acknowledged payout lost, none sent twice, every one settled', async () => {
+    const failOver = await runChaos({
+      payouts: 60,
+      cleanup: failOverCleanup,
+      redisFault: 'fail-over',
+      securityScan: false,
+      reportPath: 'test-output/chaos-report-ci-fail-over.json',
+      submitRatePerSecond: 25,
+      killEveryMs: 0,
+      minChaosMs: 0,
+      drainTimeoutMs: 90_000,
+    });
+    console.log(formatReport(failOver));
+
+    expect(failOver.run.durability).toBe('replicas:1');
+    expect(failOver.chaos.redisRestarts).toBe(1);
+    expect(failOver.submission.accepted).toBe(60);
+    expect(failOver.results.lostIds).toEqual([]);
+    expect(failOver.results.sentTwiceIds).toEqual([]);
+    expect(failOver.results.bodyChanged).toBe(0);
+    expect(failOver.results.wrongFinalStateIds).toEqual([]);
+    expect(failOver.timing.drained).toBe(true);
+    expect(failOver.results.needsReviewReasons['(none)']).toBeUndefined();
+    expect(failOver.chaos.unexpectedExits).toEqual([]);
+    expect(failOver.failures).toEqual([]);
   }, 180_000);
 });

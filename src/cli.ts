@@ -58,7 +58,8 @@ const commands: Record<string, { summary: string; run: () => Promise<Command> }>
     run: async () => (await import('./ops/commands.js')).list,
   },
   resolve: {
-    summary: 'resolve <external_id> --as succeeded|failed|resend --note "why": decide a needs_review payout',
+    summary:
+      'resolve <external_id> --as succeeded|failed|resend --note "why" [--force]: decide a needs_review payout (--force: resend although it holds a gateway order)',
     run: async () => (await import('./ops/commands.js')).resolve,
   },
   callbacks: {

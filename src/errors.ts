@@ -73,6 +73,26 @@ export class TransitionRefusedError extends PayoutError {
 }
 
 /**
+ * `resend` refused: the payout holds a gateway order, so the gateway provably has it and sending it
+ * again asks for a second one. An operator who knows a second order is impossible or acceptable
+ * passes `force: true` with a note.
+ */
+export class OrderRecordedError extends PayoutError {
+  override readonly name = 'OrderRecordedError';
+  readonly code = 'order_recorded';
+  readonly httpStatus = 409;
+  constructor(
+    readonly externalId: string,
+    readonly orderId: string,
+  ) {
+    super(
+      `cannot resend payout ${externalId}: the gateway has order ${orderId} for it, and a resend may pay it twice; ` +
+        'resolve it as succeeded or failed from that order, or resend anyway with force: true and a note saying why',
+    );
+  }
+}
+
+/**
  * Redis could not be reached, refused the write, or did not make it durable in time
  * (REDIS_DURABILITY). The write may have happened: the outcome is unknown, and the same request
  * (same external_id, same body) is what to send again; it answers 200 with the payout if it was.

@@ -263,6 +263,8 @@ export async function resolve(config: Config, args: string[], io = stdio): Promi
     return refuse(io, refusal(RESOLVE, `--as must be succeeded, failed or resend, not '${as}'`));
   if (!values.note?.trim())
     return refuse(io, refusal(RESOLVE, "missing --note: say why, it is kept in the payout's history"));
+  if (values.force && as !== 'resend')
+    return refuse(io, refusal(RESOLVE, '--force applies to --as resend only'));
   return withStore(config, ({ producer, redis }) => {
     const audit = createAuditLog({ redis, queuePrefix: config.queuePrefix });
     return act(async () => {

@@ -110,7 +110,7 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
   });
   const contradictions = new Counter({
     name: `${prefix}contradictions_total`,
-    help: 'Gateway reports that contradicted a terminal state (recorded, never applied).',
+    help: 'Gateway reports that contradicted the payout (a terminal state, another payout, a second order): recorded, never applied.',
     labelNames: ['kind'] as const,
     registers,
   });

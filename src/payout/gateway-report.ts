@@ -55,13 +55,21 @@ function shownReported(claimed: ReportedPayout, fallbackCurrency: string, curren
 /** The payout event a gateway status code means. */
 export const eventForStatus = (status: GatewayStatusCode) => EVENT_FOR[statusMeaning(status)];
 
+/** How the reason of a report naming another order than the recorded one begins. */
+export const SECOND_ORDER = 'second_order';
+
 export type ReportResult =
   /** The payout moved. */
   | { result: 'applied'; from: PayoutState; to: PayoutState }
   /** Nothing new: the payout already reflects it, or it is an older, out-of-order report. */
   | { result: 'unchanged'; current: PayoutState }
-  /** The report contradicts the payout: recorded in the history and raised, never applied. */
-  | { result: 'contradiction'; current: PayoutState }
+  /**
+   * The report contradicts the payout: recorded in the history and raised, never applied. With
+   * `otherOrder`, it named another gateway order than the one the payout holds (that one).
+   */
+  | { result: 'contradiction'; current: PayoutState; otherOrder?: string }
+  /** A worker's answer that came after the payout had moved on: recorded in the history, not applied. */
+  | { result: 'late'; current: PayoutState }
   | { result: 'unknown_payout' };
 
 /**
@@ -109,7 +117,14 @@ export function differences(
   return out;
 }
 
-/** Applies a gateway report through the state machine; the one path for answers, callbacks and polls. */
+/**
+ * Applies a gateway report through the state machine; the one path for answers, callbacks and polls.
+ *
+ * A payout has one gateway order: a report naming another than the recorded one is a contradiction
+ * (a second order, possibly a second payment), checked in the same script that would apply it. A
+ * worker's answer the table refuses because the payout has moved on is still written to the history
+ * with what the gateway said, unless the record already says exactly that.
+ */
 export async function applyGatewayReport(
   deps: ReportDeps,
   externalId: string,
@@ -118,6 +133,7 @@ export async function applyGatewayReport(
   durationMs?: number,
 ): Promise<ReportResult> {
   const event = eventForStatus(report.status);
+  const said = `status ${report.status}${report.orderId !== undefined ? ` (order ${report.orderId})` : ''}`;
   if (report.payout) {
     const record = await deps.store.get(externalId);
     if (!record) return { result: 'unknown_payout' };
@@ -138,7 +154,7 @@ export async function applyGatewayReport(
         report,
         actor,
         record.status,
-        `gateway reported status ${report.status} for another payout under this external_id: ${differ.join(', ')} differ`,
+        `gateway reported ${said} for another payout under this external_id: ${differ.join(', ')} differ`,
         {
           amount: showAmount(record.amount, record.currency, deps.currencies),
           ...(reported !== undefined ? { reported_amount: reported } : {}),
@@ -157,16 +173,49 @@ export async function applyGatewayReport(
   });
   if (moved.ok) return { result: 'applied', from: moved.from, to: moved.to };
   if (moved.current === undefined) return { result: 'unknown_payout' };
-  const reason = moved.current === 'failed' ? (await deps.store.get(externalId))?.reason : undefined;
-  if (!contradicts(moved.current, event, reason)) return { result: 'unchanged', current: moved.current };
-  return raise(
-    deps,
-    externalId,
-    report,
+  if (moved.otherOrder !== undefined) {
+    const res = await raise(
+      deps,
+      externalId,
+      report,
+      actor,
+      moved.current,
+      `${SECOND_ORDER}: gateway reported ${said}, but order ${moved.otherOrder} is recorded for this payout: possibly paid twice`,
+    );
+    return { ...res, otherOrder: moved.otherOrder };
+  }
+  const record = await deps.store.get(externalId);
+  if (contradicts(moved.current, event, record?.reason)) {
+    return raise(
+      deps,
+      externalId,
+      report,
+      actor,
+      moved.current,
+      `gateway reported ${said} for a payout that is ${moved.current}`,
+    );
+  }
+  const known =
+    record?.gatewayStatus === report.status && (report.orderId ?? record.orderId) === record.orderId;
+  if (actor !== 'worker' || known) return { result: 'unchanged', current: moved.current };
+  await deps.store.note(externalId, {
+    event: 'gateway_report',
     actor,
-    moved.current,
-    `gateway reported status ${report.status} for a payout that is ${moved.current}`,
+    gateway_status: report.status,
+    ...(report.orderId !== undefined ? { order_id: report.orderId } : {}),
+    ...(report.reasonCode !== undefined ? { reason_code: report.reasonCode } : {}),
+    reason: `answer_after_payout_moved_on: gateway answered ${said} when the payout was already ${moved.current}`,
+  });
+  deps.logger.warn(
+    {
+      external_id: externalId,
+      current: moved.current,
+      gateway_status: report.status,
+      order_id: report.orderId,
+    },
+    'a gateway answer came after the payout moved on: recorded in its history, not applied',
   );
+  return { result: 'late', current: moved.current };
 }
 
 /** Records a contradiction in the payout's history, logs and raises it; the payout does not move. */
@@ -179,7 +228,7 @@ async function raise(
   reason: string,
   /** The recorded and the reported amount, as operators read them, where they are known. */
   amounts: { amount?: string; reported_amount?: string } = {},
-): Promise<ReportResult> {
+): Promise<Extract<ReportResult, { result: 'contradiction' }>> {
   await deps.store.note(externalId, {
     event: 'gateway_report',
     actor,

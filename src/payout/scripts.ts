@@ -65,28 +65,35 @@ return {1}
  *       payload ('1'), 8 attempts to add ('1' a claim, '-1' a claim given back unsent, '0'), 9 external_id, 10 states in KEYS order
  *       (comma-separated), 11 outboxes ('', 'n', 'l', 'nl'), 12 due by: a retry_scheduled payout whose
  *       next_attempt_at is later is refused ('' no check), 13 return the record ('1'), 14 refuse a
- *       payout marked may_have_reached ('1'), then field/value pairs ('' value deletes the field)...
+ *       payout marked may_have_reached ('1'), 15 the gateway order_id to record ('' none): refused
+ *       when the payout already holds another, 16 refuse a payout that holds an order_id ('1'),
+ *       then field/value pairs ('' value deletes the field)...
  * Returns {1, from, seq, attempts, method, record fields (flat) or false, sealed payload or false,
  * amount, currency} when moved (the record only for a claim; amount and currency for the log),
  * {2, ...the same} when a claim (ARGV[13]) names the token the payout is already sending under,
- * {0, current, token, next_attempt_at[, 'may_have_reached']} when refused, {-1} when absent.
+ * {0, current, token, next_attempt_at, why, recorded order_id, updated_at} when refused (why: '' by
+ * the table or the token, 'may_have_reached', 'other_order', 'order_recorded'), {-1} when absent.
  */
 export const TRANSITION = `${APPEND_HISTORY}${PUSH_OUTBOXES}
 local r = redis.call('HMGET', KEYS[1], 'status', 'token', 'next_attempt_at', 'seq', 'attempts', 'method',
-  'may_have_reached', 'amount', 'currency')
+  'may_have_reached', 'amount', 'currency', 'order_id', 'updated_at')
 local cur = r[1]
 if not cur then return {-1} end
-local refused = {0, cur, r[2] or '', r[3] or ''}
+local order = r[10] or ''
+local function refuse(why) return {0, cur, r[2] or '', r[3] or '', why, order, r[11] or ''} end
 -- A claim under the very token the payout is already sending under is the caller's own, made by a
 -- call whose answer was lost: handed back as it is, nothing written.
 if ARGV[13] == '1' and cur == ARGV[2] and r[2] == ARGV[4] then
   return {2, cur, r[4], r[5], r[6] or '', redis.call('HGETALL', KEYS[1]), redis.call('GET', KEYS[4])}
 end
-if not string.find(ARGV[1], ',' .. cur .. ',', 1, true) then return refused end
-if ARGV[3] ~= '' and r[2] ~= ARGV[3] then return refused end
-if ARGV[14] == '1' and r[7] == '1' then return {0, cur, r[2] or '', r[3] or '', 'may_have_reached'} end
+-- A payout has one gateway order: a report of another is refused whatever the state, never written over it.
+if ARGV[15] ~= '' and order ~= '' and order ~= ARGV[15] then return refuse('other_order') end
+if not string.find(ARGV[1], ',' .. cur .. ',', 1, true) then return refuse('') end
+if ARGV[3] ~= '' and r[2] ~= ARGV[3] then return refuse('') end
+if ARGV[14] == '1' and r[7] == '1' then return refuse('may_have_reached') end
+if ARGV[16] == '1' and order ~= '' then return refuse('order_recorded') end
 if ARGV[12] ~= '' and cur == 'retry_scheduled' and (tonumber(r[3] or '0') or 0) > tonumber(ARGV[12]) then
-  return refused
+  return refuse('')
 end
 local seq = tonumber(r[4] or '0')
 local attempts = tonumber(r[5] or '0')
@@ -99,7 +106,8 @@ local set = {'status', ARGV[2], 'updated_at', ARGV[5], 'seq', seq, 'attempts', a
 local del = {}
 if ARGV[4] == '-' then del[#del + 1] = 'token'
 elseif ARGV[4] ~= '' then set[#set + 1] = 'token'; set[#set + 1] = ARGV[4] end
-for i = 15, #ARGV, 2 do
+if ARGV[15] ~= '' then set[#set + 1] = 'order_id'; set[#set + 1] = ARGV[15] end
+for i = 17, #ARGV, 2 do
   if ARGV[i + 1] == '' then del[#del + 1] = ARGV[i]
   else set[#set + 1] = ARGV[i]; set[#set + 1] = ARGV[i + 1] end
 end

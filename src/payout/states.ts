@@ -45,6 +45,11 @@ interface Rule {
   onlyIfNeverReached?: boolean;
   /** Takes back the attempt the claim counted: nothing was sent under it. */
   returnsAttempt?: boolean;
+  /**
+   * Refused while a gateway order_id is recorded: the gateway provably has the payout, so sending it
+   * again would ask for a second order. An operator may override it (TransitionOptions.force).
+   */
+  refusedWithOrder?: boolean;
 }
 
 export const TRANSITIONS = {
@@ -85,7 +90,7 @@ export const TRANSITIONS = {
   resolve_succeeded: { from: ['needs_review'], to: 'succeeded' },
   resolve_failed: { from: ['needs_review'], to: 'failed' },
   /** An operator decided a second payout is impossible or acceptable: send again, same external_id. */
-  resend: { from: ['needs_review'], to: 'queued' },
+  resend: { from: ['needs_review'], to: 'queued', refusedWithOrder: true },
 } as const satisfies Record<string, Rule>;
 
 export type PayoutEvent = keyof typeof TRANSITIONS;

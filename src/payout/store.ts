@@ -88,16 +88,23 @@ export interface TransitionOptions {
   durationMs?: number | undefined;
   /** Marks the record for good: this attempt may have reached the gateway (see PayoutRecord). */
   mayHaveReached?: boolean | undefined;
+  /** Overrides a rule's `refusedWithOrder`: an operator's explicit decision, with a note. */
+  force?: boolean | undefined;
+}
+
+/** Why a transition was refused, beyond the table or the token. */
+export interface RefusalDetail {
+  /** An earlier attempt may have reached the gateway (see TRANSITIONS). */
+  mayHaveReached?: true;
+  /** The payout holds this gateway order, and the report named another. */
+  otherOrder?: string;
+  /** The payout holds this gateway order, and the rule refuses it (refusedWithOrder) unforced. */
+  orderRecorded?: string;
 }
 
 export type TransitionResult =
   | { ok: true; from: PayoutState; to: PayoutState; seq: number; attempts: number }
-  | {
-      ok: false;
-      current: PayoutState | undefined;
-      /** Refused because an earlier attempt may have reached the gateway (see TRANSITIONS). */
-      mayHaveReached?: true;
-    };
+  | ({ ok: false; current: PayoutState | undefined } & RefusalDetail);
 
 export type ClaimResult =
   | { ok: true; record: PayoutRecord; token: string; attempts: number }
@@ -108,6 +115,8 @@ export type ClaimResult =
       heldBy?: string;
       /** When a `retry_scheduled` payout is due. */
       nextAttemptAt?: number;
+      /** For a `sending` payout: when it last changed (claimed, or a note written since). */
+      since?: number;
     };
 
 export interface PayoutStoreOptions {
@@ -336,14 +345,13 @@ export function createPayoutStore(options: PayoutStoreOptions) {
         /** With `claim`: the payout was already sending under the token named; nothing was written. */
         retaken?: boolean;
       }
-    | {
+    | ({
         ok: false;
         current: PayoutState | undefined;
         heldBy?: string;
         nextAttemptAt?: number;
-        /** Refused because an earlier attempt may have reached the gateway (see TRANSITIONS). */
-        mayHaveReached?: boolean;
-      };
+        since?: number;
+      } & RefusalDetail);
 
   /**
    * The one call of the TRANSITION script. `claim` adds what only a worker taking the payout needs:
@@ -373,7 +381,6 @@ export function createPayoutStore(options: PayoutStoreOptions) {
     set('reason_code', opts.reasonCode);
     set('next_attempt_at', opts.nextAttemptAt);
     set('gateway_status', opts.gatewayStatus);
-    set('order_id', opts.orderId);
     if (opts.mayHaveReached) set('may_have_reached', '1');
     // Only the indexes this event can touch: its from-states and its to-state.
     const from: readonly PayoutState[] = rule.from;
@@ -410,6 +417,8 @@ export function createPayoutStore(options: PayoutStoreOptions) {
       claim ? String(claim.dueBy) : '',
       claim ? '1' : '0',
       'onlyIfNeverReached' in rule && rule.onlyIfNeverReached ? '1' : '0',
+      opts.orderId ?? '',
+      'refusedWithOrder' in rule && rule.refusedWithOrder && !opts.force ? '1' : '0',
       ...fields,
     )) as [
       number,
@@ -417,7 +426,7 @@ export function createPayoutStore(options: PayoutStoreOptions) {
       (string | number)?,
       (string | number)?,
       string?,
-      (string[] | null)?,
+      (string[] | string | null)?,
       (string | null)?,
       string?,
       string?,
@@ -432,18 +441,23 @@ export function createPayoutStore(options: PayoutStoreOptions) {
         seq: Number(res[2]),
         attempts: Number(res[3]),
         token: newToken,
-        fields: res[5] ?? [],
+        fields: (res[5] as string[] | undefined) ?? [],
         payload: res[6] ?? null,
         retaken: true,
       };
     }
     if (res[0] !== 1) {
+      const why = res[4];
+      const order = String(res[5] ?? '');
       return {
         ok: false,
         current: res[1] as PayoutState,
         ...(res[2] ? { heldBy: String(res[2]) } : {}),
         ...(res[3] ? { nextAttemptAt: Number(res[3]) } : {}),
-        ...(res[4] === 'may_have_reached' ? { mayHaveReached: true } : {}),
+        ...(res[1] === 'sending' && res[6] ? { since: Number(res[6]) } : {}),
+        ...(why === 'may_have_reached' ? { mayHaveReached: true as const } : {}),
+        ...(why === 'other_order' ? { otherOrder: order } : {}),
+        ...(why === 'order_recorded' ? { orderRecorded: order } : {}),
       };
     }
     const moved = {
@@ -454,7 +468,7 @@ export function createPayoutStore(options: PayoutStoreOptions) {
       attempts: Number(res[3]),
       token: newToken,
     };
-    options.onTransition?.(moved.from, to, res[4] ?? '');
+    options.onTransition?.(moved.from, to, String(res[4] ?? ''));
     logger.info(
       {
         external_id: externalId,
@@ -470,7 +484,9 @@ export function createPayoutStore(options: PayoutStoreOptions) {
       },
       `payout ${moved.from} -> ${to}`,
     );
-    return claim ? { ...moved, fields: res[5] ?? [], payload: res[6] ?? null } : moved;
+    return claim
+      ? { ...moved, fields: (res[5] as string[] | undefined) ?? [], payload: res[6] ?? null }
+      : moved;
   }
 
   /**
@@ -487,9 +503,8 @@ export function createPayoutStore(options: PayoutStoreOptions) {
       throw new Error('a payout is claimed with claim(), not transition()');
     const moved = await move(externalId, event, opts);
     if (!moved.ok) {
-      return moved.mayHaveReached
-        ? { ok: false, current: moved.current, mayHaveReached: true }
-        : { ok: false, current: moved.current };
+      const { heldBy: _h, nextAttemptAt: _n, since: _s, ...refused } = moved;
+      return refused;
     }
     const { token: _cleared, ...result } = moved;
     return result;
@@ -528,7 +543,10 @@ export function createPayoutStore(options: PayoutStoreOptions) {
     return { ok: true, record, token: moved.token, attempts: moved.attempts };
   }
 
-  /** Records a history entry that does not move the state, e.g. a contradicting gateway report. */
+  /**
+   * Records a history entry that does not move the state: a contradicting gateway report, which is
+   * notified like a change, or a late answer, which is not (the casino learns nothing new from it).
+   */
   async function note(
     externalId: string,
     entry: { event: HistoryEntry['event']; actor: Actor } & HistoryExtras,
@@ -546,7 +564,8 @@ export function createPayoutStore(options: PayoutStoreOptions) {
       entryTail(event, actor, extras),
       String(at),
       externalId,
-      outboxes,
+      // A late answer tells the casino nothing new: it goes to the ledger, not to notifications.
+      extras.contradiction ? outboxes : outboxes.replace('n', ''),
     )) as number;
     return seq === -1 ? undefined : seq;
   }

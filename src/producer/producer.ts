@@ -4,6 +4,7 @@ import {
   ConflictError,
   NOT_DURABLE,
   NotFoundError,
+  OrderRecordedError,
   StoreUnavailableError,
   TransitionRefusedError,
   ValidationError,
@@ -48,7 +49,8 @@ export interface Producer {
   /**
    * An operator's decision on a payout in needs_review: what the gateway says happened
    * (succeeded, failed), or `resend`, the explicit decision that a second payout is impossible or
-   * acceptable. Throws NotFoundError or TransitionRefusedError.
+   * acceptable. Throws NotFoundError, TransitionRefusedError, or OrderRecordedError for a resend of
+   * a payout that holds a gateway order without `force`.
    */
   resolvePayout(externalId: string, decision: ResolveDecision): Promise<PayoutView>;
 }
@@ -57,8 +59,11 @@ export interface ResolveDecision {
   as: 'succeeded' | 'failed' | 'resend';
   note: string;
   who: string;
-  /** Resend even though the gateway gave an order_id (it may then pay twice). */
-  force?: boolean;
+  /**
+   * Resend although the payout holds a gateway order (refused otherwise, with OrderRecordedError):
+   * the operator's explicit word that a second order is impossible or acceptable.
+   */
+  force?: boolean | undefined;
 }
 
 /**
@@ -219,30 +224,19 @@ export function createProducer(deps: {
     resolvePayout: (externalId, decision) =>
       guarded(async () => {
         checkOperatorText({ note: decision.note, who: decision.who });
-        if (decision.as === 'resend' && !decision.force) {
-          const record = await store.get(externalId);
-          if (!record) throw new NotFoundError(externalId);
-          // An order_id is the gateway's word that it has the payout: sending again may pay twice.
-          if (record.orderId !== undefined) {
-            throw new TransitionRefusedError(
-              externalId,
-              'resend',
-              record.status,
-              `the gateway gave it order_id ${record.orderId}; resend with force to send it again anyway`,
-            );
-          }
-        }
         const moved = await store.transition(externalId, RESOLVE_EVENTS[decision.as], {
           actor: 'operator',
           who: decision.who,
           note: decision.note,
-          reason: `${RESOLVED_BY_OPERATOR}: ${decision.as}`,
+          reason: `${RESOLVED_BY_OPERATOR}: ${decision.as}${decision.as === 'resend' && decision.force ? ' (force)' : ''}`,
           // The attempt whose outcome was unknown may still have created the payout: a resent one is
           // never cancelled, nor ended as not_sent or rejected, on the strength of a later attempt.
-          ...(decision.as === 'resend' ? { mayHaveReached: true } : {}),
+          ...(decision.as === 'resend' ? { mayHaveReached: true, force: decision.force === true } : {}),
         });
         if (!moved.ok) {
           if (moved.current === undefined) return refusedOrMissing(externalId, `resolve as ${decision.as}`);
+          if (moved.orderRecorded !== undefined)
+            throw new OrderRecordedError(externalId, moved.orderRecorded);
           throw new TransitionRefusedError(externalId, `resolve as ${decision.as}`, moved.current);
         }
         if (decision.as === 'resend') await ensurePayoutJob(queue, externalId);

@@ -154,7 +154,7 @@ export function toView(record: PayoutRecord, history: HistoryEntry[]): PayoutVie
  * The payout as it was right after its change `seq`, without its history: what the notification of
  * that change carries, however late it is delivered, so it never mixes that change's state with a
  * later change's gateway status or reason. State, order_id, gateway status, attempts and reason come
- * from the history up to that change (a contradiction note moves nothing); next_attempt_at, which the
+ * from the history up to that change (a note moves nothing); next_attempt_at, which the
  * history does not keep, only while that change's move is still the latest. Undefined when the
  * history has no change `seq`.
  */
@@ -171,7 +171,8 @@ export function viewAsOf(
   let gatewayStatus: number | undefined;
   let attempts = 0;
   for (const entry of history) {
-    if (entry.contradiction) {
+    // A note (a contradiction, a late answer) moves nothing.
+    if (entry.event === 'gateway_report') {
       if (entry.seq === seq) change = entry;
       continue;
     }

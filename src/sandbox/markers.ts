@@ -28,6 +28,11 @@ export interface Scenario {
   afterCreate: 'answer' | '500' | 'drop';
   /** Real milliseconds to wait, after creating the order, before answering. */
   slowMs: number;
+  /**
+   * A repeated request for the external_id creates another order instead of replaying the first: a
+   * gateway that does not deduplicate external_id, which pays twice.
+   */
+  newOrderOnRepeat: boolean;
   callbacks: {
     /** The final callback's first attempt is made before the HTTP answer is sent. */
     early: boolean;
@@ -64,6 +69,7 @@ export function defaultScenario(): Scenario {
     retryAfterSeconds: 1,
     afterCreate: 'answer',
     slowMs: 0,
+    newOrderOnRepeat: false,
     callbacks: { early: false, duplicate: false, stale: false, withheld: false },
   };
 }
@@ -138,6 +144,12 @@ const DIRECTIVES: readonly [RegExp, (scenario: Scenario, m: RegExpExecArray) => 
     /^slow=(\d{1,9})$/,
     (s, m) => {
       s.slowMs = bounded(m[1]!, MAX_MARKER_DELAY_MS);
+    },
+  ],
+  [
+    /^new-order$/,
+    (s) => {
+      s.newOrderOnRepeat = true;
     },
   ],
   [

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Entry } from './orders.js';
+import type { Entry, SandboxOrder } from './orders.js';
 
 /**
  * Where a sandbox keeps its orders between restarts: one Redis hash under `<prefix>:sandbox:orders`,
@@ -43,16 +43,18 @@ export function createRedisOrderStore(
       return kept;
     },
     async save(entry) {
-      const { order } = entry;
-      const stored = order
-        ? { ...entry, order: { ...order, answer: withoutDisplayData(order.answer) } }
-        : entry;
+      const { order, laterOrders } = entry;
+      const stored = {
+        ...entry,
+        ...(order ? { order: withoutCard(order) } : {}),
+        ...(laterOrders ? { laterOrders: laterOrders.map(withoutCard) } : {}),
+      };
       await redis.hset(key, entry.external_id, JSON.stringify(stored));
     },
   };
 }
 
-function withoutDisplayData(answer: Record<string, unknown>): Record<string, unknown> {
-  const { display_data: _card, ...rest } = answer;
-  return rest;
+function withoutCard(order: SandboxOrder): SandboxOrder {
+  const { display_data: _card, ...answer } = order.answer;
+  return { ...order, answer };
 }

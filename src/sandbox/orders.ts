@@ -4,9 +4,9 @@ import type { CallbackDelivery } from './callbacks.js';
 import type { Scenario } from './markers.js';
 
 /**
- * What the sandbox received and created, per external_id: one order at most, and a count of every
- * request that reached a handler for it, whatever it was answered. Tests read it to assert that a
- * payout was sent once.
+ * What the sandbox received and created, per external_id: one order, or more under the `new-order`
+ * marker (a gateway that does not deduplicate), and a count of every request that reached a handler
+ * for it, whatever it was answered. Tests read it to assert that a payout was sent once.
  */
 
 export interface SandboxOrder {
@@ -32,7 +32,7 @@ export interface Entry {
   external_id: string;
   /** Every payout/deposit request that reached a handler with this external_id (also 401, 422, 503). */
   requests: number;
-  /** Orders created for it: 0 or 1 (more would mean the sandbox paid twice). */
+  /** Orders created for it: 0 or 1, unless the `new-order` marker made the sandbox pay twice. */
   created: number;
   /** The HTTP status of each of those requests, in order; `dropped` when the connection was cut. */
   answers: (number | 'dropped')[];
@@ -44,8 +44,15 @@ export interface Entry {
   fingerprint: string | undefined;
   /** False once a valid request for the external_id differed from the first. */
   sameBody: boolean;
+  /** The first order. */
   order: SandboxOrder | undefined;
+  /** Orders made after the first, by repeated requests under the `new-order` marker. */
+  laterOrders?: SandboxOrder[] | undefined;
 }
+
+/** Every order of an entry, the first first. */
+export const ordersOf = (entry: Entry): SandboxOrder[] =>
+  entry.order ? [entry.order, ...(entry.laterOrders ?? [])] : [];
 
 /** The read-only view of an entry (GET /sandbox/orders, `sandbox.received()`): no payment data. */
 export interface SandboxRecord {
@@ -55,6 +62,8 @@ export interface SandboxRecord {
   answers: (number | 'dropped')[];
   statusRequests: number;
   sameBody: boolean;
+  /** Every order's id, the first first. */
+  orderIds: string[];
   order:
     | {
         order_id: string;
@@ -73,7 +82,7 @@ export interface SandboxRecord {
 
 export class OrderBook {
   private readonly byExternalId = new Map<string, Entry>();
-  private readonly byOrderId = new Map<string, Entry>();
+  private readonly byOrderId = new Map<string, { entry: Entry; order: SandboxOrder }>();
   private sequence = 0;
 
   entry(externalId: string): Entry {
@@ -99,22 +108,22 @@ export class OrderBook {
     return this.byExternalId.get(externalId);
   }
 
-  byOrder(orderId: string): Entry | undefined {
+  byOrder(orderId: string): { entry: Entry; order: SandboxOrder } | undefined {
     return this.byOrderId.get(orderId);
   }
 
-  /** Files the order under its entry; an entry holds one order at most. */
+  /** Files the order under its entry: its first, or another one (the `new-order` marker). */
   add(entry: Entry, order: SandboxOrder): void {
-    if (entry.order) throw new Error('sandbox: an external_id holds one order at most');
-    entry.order = order;
+    if (entry.order) entry.laterOrders = [...(entry.laterOrders ?? []), order];
+    else entry.order = order;
     entry.created += 1;
-    this.byOrderId.set(order.order_id, entry);
+    this.byOrderId.set(order.order_id, { entry, order });
   }
 
   /** Puts back an entry kept from before a restart (order-store.ts). */
   restore(entry: Entry): void {
     this.byExternalId.set(entry.external_id, entry);
-    if (entry.order) this.byOrderId.set(entry.order.order_id, entry);
+    for (const order of ordersOf(entry)) this.byOrderId.set(order.order_id, { entry, order });
   }
 
   /** A 30-digit id like the gateway's: milliseconds, a sequence and random digits. */
@@ -135,6 +144,7 @@ export class OrderBook {
       answers: entry.answers,
       statusRequests: entry.statusRequests,
       sameBody: entry.sameBody,
+      orderIds: ordersOf(entry).map((order) => order.order_id),
       order: o && {
         order_id: o.order_id,
         type: o.type,

@@ -11,7 +11,7 @@ import { createFaults, type FaultOptions, type LatencyOptions } from './faults.j
 import { validateGatewayBody } from './infer-method.js';
 import { parseScenario, type Scenario } from './markers.js';
 import type { SandboxOrderStore } from './order-store.js';
-import { type Entry, OrderBook, type SandboxOrder, type SandboxRecord } from './orders.js';
+import { type Entry, OrderBook, ordersOf, type SandboxOrder, type SandboxRecord } from './orders.js';
 import { renderPayPage } from './pay-page.js';
 import { Timers } from './timers.js';
 
@@ -188,12 +188,13 @@ export function createSandbox(options: SandboxOptions): Sandbox {
     const now = Date.now();
     for (const entry of await store.load(now)) {
       book.restore(entry);
-      const order = entry.order!;
-      if (!isFinal(order.status)) {
-        const due = Date.parse(order.created_at) + (order.scenario.settleDelayMs ?? settleDelayMs);
-        timers.later(Math.max(0, due - now), () => void settle(order));
-      } else if (!order.callbacks.some((c) => c.acknowledged && c.status === order.status)) {
-        timers.later(0, () => void sendFinalCallback(order));
+      for (const order of ordersOf(entry)) {
+        if (!isFinal(order.status)) {
+          const due = Date.parse(order.created_at) + (order.scenario.settleDelayMs ?? settleDelayMs);
+          timers.later(Math.max(0, due - now), () => void settle(order));
+        } else if (!order.callbacks.some((c) => c.acknowledged && c.status === order.status)) {
+          timers.later(0, () => void sendFinalCallback(order));
+        }
       }
     }
   }
@@ -292,7 +293,8 @@ export function createSandbox(options: SandboxOptions): Sandbox {
         'Retry-After': '1',
       });
     }
-    if (valid.order) {
+    // A gateway that does not deduplicate external_id (SPEC.md leaves it open) makes another order.
+    if (valid.order && !valid.order.scenario.newOrderOnRepeat) {
       if (duplicates === 'refuse') {
         return answer(
           409,
@@ -378,11 +380,10 @@ export function createSandbox(options: SandboxOptions): Sandbox {
             ]),
           );
       }
-      const entry = book.byOrder(orderId);
-      if (!entry?.order)
-        return reply.code(404).send(errorBody('order_not_found', 'no order with this order_id'));
-      entry.statusRequests += 1;
-      const o = entry.order;
+      const found = book.byOrder(orderId);
+      if (!found) return reply.code(404).send(errorBody('order_not_found', 'no order with this order_id'));
+      found.entry.statusRequests += 1;
+      const o = found.order;
       logger?.debug({ endpoint: 'status', external_id: o.external_id, status: o.status }, 'sandbox answered');
       return reply.code(200).send({
         status: o.status,

@@ -4,7 +4,7 @@ import type { Currencies } from '../currency/index.js';
 import type { GatewayOutcome } from '../gateway/outcome.js';
 import type { Logger } from '../logger.js';
 import { type GatewayRequest, validatePayoutRequest } from '../methods/index.js';
-import { applyGatewayReport } from '../payout/gateway-report.js';
+import { applyGatewayReport, SECOND_ORDER } from '../payout/gateway-report.js';
 import { SealError } from '../payout/sealing.js';
 import type { PayoutState } from '../payout/states.js';
 import type { ClaimResult, PayoutStore } from '../payout/store.js';
@@ -248,7 +248,23 @@ export function createPayoutWorker(deps: PayoutWorkerDeps): Worker<PayoutJobData
           () => applyGatewayReport(deps, externalId, decision.report, 'worker', durationMs),
           { decision: 'report', gateway_status: status, order_id: orderId },
         );
-        return 'left' in res ? `report_unconfirmed_${res.left}` : `report_${res.written.result}`;
+        if ('left' in res) return `report_unconfirmed_${res.left}`;
+        const written = res.written;
+        // This attempt made a second order, and the payout still waits on it: an operator decides.
+        if (
+          written.result === 'contradiction' &&
+          written.otherOrder !== undefined &&
+          written.current === 'sending'
+        ) {
+          await store.transition(externalId, 'review', {
+            actor: 'worker',
+            token,
+            reason: `${SECOND_ORDER}: the gateway answered order ${orderId}, order ${written.otherOrder} is recorded`,
+            durationMs,
+          });
+          return 'report_second_order';
+        }
+        return `report_${written.result}`;
       }
       case 'retry': {
         const res = await recordAnswer(

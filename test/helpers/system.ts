@@ -233,6 +233,7 @@ export function startPayoutWorker(
     },
     concurrency: options.concurrency ?? 5,
     rateLimitPerSecond: options.rateLimitPerSecond ?? 1_000,
+    onContradiction: () => sys.system.metrics.contradiction('payout'),
   });
   void worker.run();
   return {

@@ -162,6 +162,27 @@ describe('one order per external_id', () => {
     expect(s.received('po-d')).toMatchObject({ requests: 2, created: 1, answers: [200, 409] });
   });
 
+  test.each(['replay', 'refuse'] as const)(
+    'new-order (duplicates: %s): the same external_id again makes a second order, each polled on its own',
+    async (duplicates) => {
+      const s = sandbox({ duplicates });
+      const first = await sendPayout(s, payout('po-n', 'c+new-order+instant'));
+      const second = await sendPayout(s, payout('po-n', 'c+new-order+instant'));
+      expect(second.statusCode).toBe(200);
+      expect(second.json().order_id).not.toBe(first.json().order_id);
+      expect(s.received('po-n')).toMatchObject({
+        requests: 2,
+        created: 2,
+        orderIds: [first.json().order_id, second.json().order_id],
+        order: { order_id: first.json().order_id },
+      });
+      for (const answer of [first.json(), second.json()]) {
+        const polled = await post(s, '/status/', signed({ order_id: answer.order_id }));
+        expect(polled.json()).toMatchObject({ order_id: answer.order_id, external_id: 'po-n', status: 4 });
+      }
+    },
+  );
+
   test('a changed body under the same external_id is noticed', async () => {
     const s = sandbox();
     await sendPayout(s, payout('po-c'));

@@ -33,6 +33,7 @@ describe('customer_id markers', () => {
     ['p+early-callback', withCallbacks({ early: true })],
     ['p+dup-callback+stale-callback', withCallbacks({ duplicate: true, stale: true })],
     ['p+no-callback', withCallbacks({ withheld: true })],
+    ['p+new-order', { newOrderOnRepeat: true }],
     [
       'P+DECLINE+Instant',
       { answer: 'instant', final: { status: 5, reason_code: '051', reason: 'Insufficient funds' } },

@@ -111,6 +111,28 @@ describe('viewAsOf: the payout as a notification of one change shows it', () => 
     });
   });
 
+  test("a late answer's note moves nothing either: the payout keeps the last move's status and reason", () => {
+    const late: HistoryEntry = {
+      seq: 6,
+      at: at(6),
+      from: 'failed',
+      to: 'failed',
+      event: 'gateway_report',
+      actor: 'worker',
+      gateway_status: 1,
+      order_id: 'o-1',
+      reason:
+        'answer_after_payout_moved_on: gateway answered status 1 (order o-1) when the payout was already failed',
+    };
+    const extended = [...history, late];
+    expect(viewAsOf({ ...record, seq: 6 }, extended, 6)!.payout).toMatchObject({
+      status: 'failed',
+      gateway_status: 5,
+      reason: 'Insufficient funds',
+      seq: 6,
+    });
+  });
+
   test('next_attempt_at only while that retry is still the latest move; no such change, nothing', () => {
     const retry: HistoryEntry[] = [
       ...history.slice(0, 2),

@@ -67,6 +67,50 @@ test('a restarted sandbox knows the orders it created before: status, replay, an
   await after.close();
 });
 
+test('new-order: every order of a repeated external_id is kept, without its card number, and known after a restart', async () => {
+  const prefix = uniquePrefix('sandbox-orders');
+  prefixes.push(prefix);
+  const make = () =>
+    createSandbox({ merchantKey: KEY, salt: SALT, orders: createRedisOrderStore(redis, prefix) });
+  const post = (s: ReturnType<typeof make>, url: string, body: Record<string, unknown>) =>
+    s.app.inject({
+      method: 'POST',
+      url,
+      headers: { 'content-type': 'application/json', merchant_key: KEY },
+      payload: JSON.stringify(withSignature(body, SALT)),
+    });
+  const body = cardPayout({
+    customer: {
+      customer_id: 'c+new-order+instant+no-callback',
+      country: 'LV',
+      first_name: 'A',
+      last_name: 'B',
+    },
+  });
+  delete (body as { method?: string }).method;
+
+  const before = make();
+  const first = (await post(before, '/v2/payment/payout/', body)).json();
+  const second = (await post(before, '/v2/payment/payout/', body)).json();
+  expect(second.order_id).not.toBe(first.order_id);
+  await before.close();
+  expect(JSON.stringify(await redis.hgetall(sandboxOrdersKey(prefix)))).not.toContain(CARD);
+
+  const after = make();
+  await after.listen(0);
+  expect(after.received(body.external_id)).toMatchObject({
+    created: 2,
+    orderIds: [first.order_id, second.order_id],
+  });
+  for (const orderId of [first.order_id, second.order_id]) {
+    expect((await post(after, '/status/', { order_id: orderId })).json()).toMatchObject({
+      status: 4,
+      order_id: orderId,
+    });
+  }
+  await after.close();
+});
+
 test('`npm start` restarted while a payout is submitted: the sandbox settles it after the restart and its callback arrives', async () => {
   const prefix = uniquePrefix('sandbox-restart');
   prefixes.push(prefix);

@@ -71,7 +71,8 @@ export function payoutRows(
   const masked: Record<string, string> = {};
   for (const [name, value] of Object.entries(h))
     if (name.startsWith(MASKED)) masked[name.slice(MASKED.length)] = value;
-  const lastMove = history.filter((e) => !e.contradiction).at(-1);
+  // Notes (a contradiction, a late answer) move nothing.
+  const lastMove = history.filter((e) => e.event !== 'gateway_report').at(-1);
   const current: Insertable<PayoutTable> = {
     external_id: externalId,
     method: h.method ?? '',

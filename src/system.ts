@@ -28,7 +28,7 @@ import { createRedisOrderStore, createSandbox, type Sandbox } from './sandbox/in
 import { listenOn, reachRedis } from './start-checks.js';
 import { createMaintenance } from './worker/maintenance.js';
 import { createNotifier, NOTIFICATIONS_QUEUE } from './worker/notifier.js';
-import { createPayoutWorker } from './worker/payout-worker.js';
+import { createPayoutWorker, payoutSendWindowMs } from './worker/payout-worker.js';
 
 /**
  * Assembles the system's parts from a Config. `payouts all` starts every part in one process;
@@ -219,6 +219,10 @@ async function assemble(
       lockMs: config.worker.lockMs,
       rateLimitPerSecond: config.gateway.rateLimitPerSecond,
       onContradiction: onContradiction('payout'),
+      sendWindowMs: payoutSendWindowMs({
+        ...config.gateway,
+        durabilityTimeoutMs: config.durability.timeoutMs,
+      }),
     });
     const maintenanceQueue = createPayoutQueue(workerRedis, config.queuePrefix);
     maintenanceQueue.on('error', () => undefined);

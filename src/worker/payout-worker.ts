@@ -37,6 +37,12 @@ export interface PayoutWorkerDeps {
    * confirmed unit or left PAYOUT_CURRENCIES since it was accepted is not sent. @defaultValue the rules of unset settings
    */
   currencies?: Currencies;
+  /**
+   * How long a holder may keep a payout `sending` while it is alive (payoutSendWindowMs): a second
+   * delivery that finds a younger claim waits this long after it before calling the outcome unknown.
+   * @defaultValue payoutSendWindowMs of the default timeouts
+   */
+  sendWindowMs?: number;
   now?: () => number;
 }
 
@@ -52,9 +58,26 @@ const RECORD_TRIES = 10;
 const RECORD_RETRY_MS = 100;
 const RECORD_MAX_RETRY_MS = 2_000;
 
+/** Room beyond the timeouts for the holder's own work: validating, classifying, writing the answer. */
+const SEND_WINDOW_MARGIN_MS = 2_000;
+
+/**
+ * The longest a live holder keeps a payout `sending`: the wait for its claim to be durable, the
+ * gateway request's connect and read timeouts, and a margin. Past it, a holder that has not written
+ * an answer is taken for lost.
+ */
+export const payoutSendWindowMs = (opts: {
+  connectTimeoutMs: number;
+  timeoutMs: number;
+  durabilityTimeoutMs: number;
+}): number => opts.durabilityTimeoutMs + opts.connectTimeoutMs + opts.timeoutMs + SEND_WINDOW_MARGIN_MS;
+
 export function createPayoutWorker(deps: PayoutWorkerDeps): Worker<PayoutJobData> {
   const { store, logger } = deps;
   const now = deps.now ?? Date.now;
+  const sendWindowMs =
+    deps.sendWindowMs ??
+    payoutSendWindowMs({ connectTimeoutMs: 5_000, timeoutMs: 30_000, durabilityTimeoutMs: 1_000 });
 
   const claimTokens = createClaimTokens();
 
@@ -91,15 +114,27 @@ export function createPayoutWorker(deps: PayoutWorkerDeps): Worker<PayoutJobData
             'payout job without a payout record; nothing sent',
           );
           return 'no_record';
-        case 'sending':
-          // A second delivery of a job whose holder stopped (or lost its lock) mid-send: whether that
-          // request reached the gateway is unknown, so nothing is sent and a person or the gateway decides.
+        case 'sending': {
+          // A second delivery of a job whose holder stopped (or lost its lock) mid-send. Nothing is
+          // sent under another's claim. While the holder may still be waiting on the gateway, wait
+          // for it: its answer (not sent, 429, a refusal, an order) is certain where ours is not.
+          const windowEnds = claim.since !== undefined ? claim.since + sendWindowMs : undefined;
+          if (windowEnds !== undefined && now() < windowEnds) {
+            logger.info(
+              { external_id: externalId, job_id: job.id, wait_ms: windowEnds - now() },
+              "a second delivery found the payout sending under a young claim: waiting for its holder's answer",
+            );
+            return delayJob(job, bullToken, windowEnds);
+          }
+          // The holder is gone: whether its request reached the gateway is unknown, so a person or
+          // the gateway decides.
           await store.transition(externalId, 'review', {
             actor: 'worker',
             token: claim.heldBy ?? '',
             reason: 'worker_lost_mid_send: outcome unknown',
           });
           return 'review_after_redelivery';
+        }
         case 'retry_scheduled':
           // Not due yet (a job that fired early, or a payout rescheduled since): wait, without an attempt.
           if (claim.nextAttemptAt !== undefined) return delayJob(job, bullToken, claim.nextAttemptAt);

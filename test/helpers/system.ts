@@ -9,7 +9,7 @@ import type { PayoutStore } from '../../src/payout/store.js';
 import type { PayoutJobData } from '../../src/queues.js';
 import { createSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/index.js';
 import { type Part, type System, startSystem } from '../../src/system.js';
-import { createPayoutWorker } from '../../src/worker/payout-worker.js';
+import { createPayoutWorker, payoutSendWindowMs } from '../../src/worker/payout-worker.js';
 import { deletePrefix, REDIS_URL, testRedis, uniquePrefix } from './redis.js';
 
 /**
@@ -234,6 +234,10 @@ export function startPayoutWorker(
     concurrency: options.concurrency ?? 5,
     rateLimitPerSecond: options.rateLimitPerSecond ?? 1_000,
     onContradiction: () => sys.system.metrics.contradiction('payout'),
+    sendWindowMs: payoutSendWindowMs({
+      ...config.gateway,
+      durabilityTimeoutMs: config.durability.timeoutMs,
+    }),
   });
   void worker.run();
   return {

@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { methodIds } from '../../../src/methods/index.js';
-import { applyGatewayReport } from '../../../src/payout/gateway-report.js';
-import { ensurePayoutJob } from '../../../src/queues.js';
 import { cardPayout } from '../../helpers/requests.js';
 import {
   basicAuth,
@@ -197,37 +195,6 @@ describe('each outcome class', () => {
     } finally {
       await other.close();
     }
-  });
-});
-
-describe('delivered twice', () => {
-  test('a job delivered while another holder is sending sends nothing; the holder still records its answer', async () => {
-    const body = cardPayout({ external_id: id() });
-    const { store, payoutQueue, logger } = sys.system;
-    // Create the record without a job, then play the first holder: it claims and is "sending".
-    const { validatePayoutRequest, maskPaymentData } = await import('../../../src/methods/index.js');
-    const v = validatePayoutRequest(body);
-    if (!v.ok) throw new Error('invalid fixture');
-    await store.create({
-      method: v.method,
-      request: v.request,
-      masked: maskPaymentData(v.method, v.request.payment_data),
-    });
-    const claim = await store.claim(body.external_id, Date.now());
-    expect(claim.ok).toBe(true);
-    // The second delivery: the worker must not send.
-    await ensurePayoutJob(payoutQueue, body.external_id);
-    const reviewed = await sys.waitFor(body.external_id, (p) => p.status === 'needs_review');
-    expect(reviewed.reason).toMatch(/^worker_lost_mid_send/);
-    expect(sys.sandbox.received(body.external_id)).toBeUndefined();
-    // The first holder's answer arrives afterwards and is still recorded.
-    const res = await applyGatewayReport(
-      { store, logger },
-      body.external_id,
-      { status: 1, orderId: '42' },
-      'worker',
-    );
-    expect(res).toEqual({ result: 'applied', from: 'needs_review', to: 'submitted' });
   });
 });
 

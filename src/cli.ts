@@ -78,6 +78,16 @@ const commands: Record<string, { summary: string; run: () => Promise<Command> }>
     summary: 'openapi [FILE]: the API reference (OpenAPI 3.1), as /docs/openapi.json serves it',
     run: async () => (await import('./ops/openapi.js')).openapi,
   },
+  report: {
+    summary:
+      'report --from DAY --to DAY [--format table|csv|json]: payout totals per day, currency, method, state (ledger)',
+    run: async () => (await import('./ledger/commands.js')).report,
+  },
+  search: {
+    summary:
+      'search [--customer-id ID] [--order-id ID] [--external-id ID] [--from DAY --to DAY]: payouts in the ledger',
+    run: async () => (await import('./ledger/commands.js')).search,
+  },
   migrate: {
     summary: "migrate: apply the ledger's pending schema migrations (LEDGER_DATABASE_URL)",
     run: async () => (await import('./ledger/commands.js')).migrate,

@@ -9,6 +9,7 @@ import { createDeposits, depositSendWindowMs } from './deposits/deposits.js';
 import { registerDepositRoutes } from './deposits/routes.js';
 import { registerCallbackRoute } from './feedback/callbacks.js';
 import { createGatewayClient, type GatewayClient, gatewayClientOptions } from './gateway/client.js';
+import { registerLedgerRoutes } from './ledger/routes.js';
 import { createLedgerPart } from './ledger/service.js';
 import { createLogger, type Logger } from './logger.js';
 import { createAuditLog } from './operators/audit.js';
@@ -339,6 +340,7 @@ async function assemble(
           }),
         (a) => registerOperatorRoutes(a, { producer, guards, audit }),
         (a) => registerControlsRoutes(a, { controls, guards }),
+        (a) => registerLedgerRoutes(a, { db: ledger?.db, guards, currencies: config.currencies }),
         (a) => registerMetricsRoute(a, metrics),
         (a) => registerDepositRoutes(a, { deposits, apiKeys: config.api.keys }),
         (a) =>

@@ -86,7 +86,12 @@ const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
 /** Applies every pending migration; returns the names applied now. Throws with the failing one's name. */
 export async function migrateLedger(db: Kysely<LedgerDatabase>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider });
+  // The migrator's own tables go in the schema the ledger's tables go in (the first of search_path):
+  // unnamed, it looks for them in every schema, and one found elsewhere would be taken for its own.
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+  const schema = rows[0]?.schema;
+  if (!schema) throw new Error('the ledger database has no current schema (check search_path)');
+  const migrator = new Migrator({ db, provider, migrationTableSchema: schema });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error) {

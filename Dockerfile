@@ -2,7 +2,8 @@
 # One image for every part: `payouts all` by default; compose runs `api`, `worker` and `sandbox`.
 #
 # node:24-slim: Node 24 is the Active LTS line (supported to April 2028, a year past Node 22), its
-# npm 11 matches the one that wrote package-lock.json, and package.json asks for >=20. Slim (Debian)
+# npm 11 matches the one that wrote package-lock.json, and it is in package.json's engines range
+# (^20.19.0 || >=22.12.0); on it npm ci shows no EBADENGINE warning (README "Node.js versions"). Slim (Debian)
 # rather than Alpine: glibc, so the prebuilt native addons in the lockfile (msgpackr-extract) load.
 # Pin a digest (node:24-slim@sha256:…) where builds must be reproducible.
 

@@ -50,8 +50,9 @@ export async function ensurePayoutJob(
   const jobId = jobIdFor(externalId);
   // A payout created a moment ago has never had a job: add it without asking (the add is
   // idempotent by job id anyway).
+  const delay = opts.delayUntil ? Math.max(0, opts.delayUntil - Date.now()) : 0;
   if (opts.isNew) {
-    await queue.add('payout', { externalId }, { ...payoutJobOptions, jobId });
+    await queue.add('payout', { externalId }, { ...payoutJobOptions, jobId, delay });
     return;
   }
   const state = await queue.getJobState(jobId);
@@ -61,6 +62,5 @@ export async function ensurePayoutJob(
   } else if (state !== 'unknown') {
     return; // waiting, delayed, active, prioritized: it will run
   }
-  const delay = opts.delayUntil ? Math.max(0, opts.delayUntil - Date.now()) : 0;
   await queue.add('payout', { externalId }, { ...payoutJobOptions, jobId, delay });
 }

@@ -27,6 +27,8 @@ export function archivedPayoutOf(row: Selectable<PayoutTable>): Omit<PayoutView,
     reason: row.reason,
     reason_code: row.reason_code,
     next_attempt_at: null,
+    // Only finished payouts are archived: a schedule no longer says anything.
+    not_before: null,
     created_at: new Date(row.created_at).toISOString(),
     updated_at: new Date(row.updated_at).toISOString(),
     seq: row.seq,

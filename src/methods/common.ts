@@ -138,6 +138,29 @@ export const mainRequest = z.strictObject({
   customer,
 });
 
+/** How far ahead a payout may be scheduled: further is more likely a typo in the year than a plan. */
+export const NOT_BEFORE_MAX_DAYS = 90;
+
+/**
+ * A payout is not sent before this time (ISO 8601 with a time zone: `2026-12-24T09:00:00Z`). Ours, not
+ * the gateway's: it is never sent to it.
+ */
+export const notBefore = z
+  .string({ error: 'must be an ISO 8601 time with a time zone, e.g. 2026-12-24T09:00:00Z' })
+  .pipe(
+    z.iso.datetime({
+      offset: true,
+      error: 'must be an ISO 8601 time with a time zone, e.g. 2026-12-24T09:00:00Z',
+    }),
+  )
+  .refine(
+    (value) => Date.parse(value) <= Date.now() + NOT_BEFORE_MAX_DAYS * 86_400_000,
+    `must be at most ${NOT_BEFORE_MAX_DAYS} days ahead`,
+  )
+  .describe(
+    'optional: the payout is not sent before this time (a scheduled payout); ISO 8601 with a time zone',
+  );
+
 // ---------------------------------------------------------------------------------------------
 // payment_data fragments
 

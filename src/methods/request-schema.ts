@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MAIN_ONLY, mainRequest } from './common.js';
+import { MAIN_ONLY, mainRequest, notBefore } from './common.js';
 import { getMethod, methodIds } from './registry.js';
 import type { Direction, MethodId } from './types.js';
 
@@ -23,6 +23,9 @@ export function exampleRequest(id: MethodId, direction: Direction): Record<strin
   return { method: id, ...EXAMPLE_MAIN, ...(paymentData ? { payment_data: paymentData } : {}) };
 }
 
+const componentName = (id: MethodId, direction: Direction) =>
+  `${direction === 'payout' ? 'Payout' : 'Deposit'}Request_${id}`;
+
 function variant(id: MethodId, direction: Direction) {
   const method = getMethod(id);
   const spec = method[direction];
@@ -30,15 +33,17 @@ function variant(id: MethodId, direction: Direction) {
     spec === undefined || spec === MAIN_ONLY
       ? z.strictObject({}).optional().describe(`${id} takes no payment_data`)
       : spec;
-  return mainRequest.extend({ method: z.literal(id), payment_data: paymentData }).meta({
-    id: `${direction === 'payout' ? 'Payout' : 'Deposit'}Request_${id}`,
+  const fields = {
+    method: z.literal(id),
+    payment_data: paymentData,
+    ...(direction === 'payout' ? { not_before: notBefore.optional() } : {}),
+  };
+  return mainRequest.extend(fields).meta({
+    id: componentName(id, direction),
     title: method.title,
     examples: [exampleRequest(id, direction)],
   });
 }
-
-const componentName = (id: MethodId, direction: Direction) =>
-  `${direction === 'payout' ? 'Payout' : 'Deposit'}Request_${id}`;
 
 function requestSchema(direction: Direction, ids: readonly MethodId[]) {
   const [first, ...rest] = ids.map((id) => variant(id, direction));

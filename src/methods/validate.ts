@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { type Currencies, DEFAULT_CURRENCIES } from '../currency/index.js';
 import { amountHint } from './amount-hint.js';
-import { currency as currencySchema, type customer, MAIN_ONLY, mainRequest } from './common.js';
+import { currency as currencySchema, type customer, MAIN_ONLY, mainRequest, notBefore } from './common.js';
 import { getMethod, isMethodId, methodIds } from './registry.js';
 import type { Direction, Issue, MethodId, PaymentData, PaymentDataSpec, PaymentMethod } from './types.js';
 
@@ -19,11 +19,21 @@ export type PayoutInput = z.input<typeof mainRequest> & {
 
 /** Either a request ready for the gateway or every issue found; `issues` is never empty. */
 export type ValidationResult =
-  | { ok: true; method: MethodId; request: GatewayRequest }
+  | {
+      ok: true;
+      method: MethodId;
+      request: GatewayRequest;
+      /** A scheduled payout: not sent before this time (normalized ISO, UTC). Never sent to the gateway. */
+      notBefore?: string;
+    }
   | { ok: false; issues: Issue[] };
 
 /** `method` and `payment_data` are checked on their own, once the method is known. */
-const envelope = mainRequest.extend({ method: z.unknown().optional(), payment_data: z.unknown().optional() });
+const envelope = mainRequest.extend({
+  method: z.unknown().optional(),
+  payment_data: z.unknown().optional(),
+  not_before: notBefore.optional(),
+});
 
 const noPaymentData = z.strictObject({}).optional();
 
@@ -182,6 +192,10 @@ function validateOrThrow(input: unknown, direction: Direction, currencies: Curre
   issues.push(...checked.issues);
   const { paymentData } = checked;
 
+  if (direction === 'deposit' && ownField(input, 'not_before') !== undefined) {
+    issues.push({ path: 'not_before', message: 'deposits are sent at once; not_before is for payouts' });
+  }
+
   const currency = currencySchema.safeParse(ownField(input, 'currency'));
   const refusal = currency.success ? currencyRefusal(currency.data, direction, currencies) : undefined;
   if (refusal !== undefined) issues.push({ path: 'currency', message: refusal });
@@ -193,7 +207,9 @@ function validateOrThrow(input: unknown, direction: Direction, currencies: Curre
   const { payment_system, external_id, amount, currency: code, customer } = main.data;
   const request: GatewayRequest = { payment_system, external_id, amount, currency: code, customer };
   if (paymentData !== undefined) request.payment_data = paymentData;
-  return { ok: true, method: method.id, request };
+  const scheduled = main.data.not_before;
+  if (scheduled === undefined) return { ok: true, method: method.id, request };
+  return { ok: true, method: method.id, request, notBefore: new Date(scheduled).toISOString() };
 }
 
 /**

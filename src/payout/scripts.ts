@@ -64,7 +64,8 @@ return {1}
  *       4 new token ('' keep, '-' clear), 5 now, 6 history entry's tail (history.ts), 7 delete the
  *       payload ('1'), 8 attempts to add ('1' a claim, '-1' a claim given back unsent, '0'), 9 external_id, 10 states in KEYS order
  *       (comma-separated), 11 outboxes ('', 'n', 'l', 'nl'), 12 due by: a retry_scheduled payout whose
- *       next_attempt_at is later is refused ('' no check), 13 return the record ('1'), 14 refuse a
+ *       next_attempt_at is later, or any payout whose not_before is later, is refused (with that
+ *       time as next_attempt_at; '' no check), 13 return the record ('1'), 14 refuse a
  *       payout marked may_have_reached ('1'), 15 the gateway order_id to record ('' none): refused
  *       when the payout already holds another, 16 refuse a payout that holds an order_id ('1'),
  *       then field/value pairs ('' value deletes the field)...
@@ -76,7 +77,7 @@ return {1}
  */
 export const TRANSITION = `${APPEND_HISTORY}${PUSH_OUTBOXES}
 local r = redis.call('HMGET', KEYS[1], 'status', 'token', 'next_attempt_at', 'seq', 'attempts', 'method',
-  'may_have_reached', 'amount', 'currency', 'order_id', 'updated_at')
+  'may_have_reached', 'amount', 'currency', 'order_id', 'updated_at', 'not_before')
 local cur = r[1]
 if not cur then return {-1} end
 local order = r[10] or ''
@@ -94,6 +95,10 @@ if ARGV[14] == '1' and r[7] == '1' then return refuse('may_have_reached') end
 if ARGV[16] == '1' and order ~= '' then return refuse('order_recorded') end
 if ARGV[12] ~= '' and cur == 'retry_scheduled' and (tonumber(r[3] or '0') or 0) > tonumber(ARGV[12]) then
   return refuse('')
+end
+-- A scheduled payout (not_before) is claimed by no job before its time.
+if ARGV[12] ~= '' and r[12] and (tonumber(r[12]) or 0) > tonumber(ARGV[12]) then
+  return {0, cur, r[2] or '', r[12], '', order, r[11] or ''}
 end
 local seq = tonumber(r[4] or '0')
 local attempts = tonumber(r[5] or '0')

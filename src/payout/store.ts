@@ -63,6 +63,8 @@ export interface PayoutRecord {
   seq: number;
   /** The sealed payment_data; gone once the payout is terminal. */
   sealedPayload: string | undefined;
+  /** A scheduled payout: no claim takes it before this time (epoch ms). */
+  notBefore: number | undefined;
   digest: string;
 }
 
@@ -181,6 +183,7 @@ function recordFrom(
     seq: Number(h.seq ?? 0),
     sealedPayload,
     digest: h.digest ?? '',
+    notBefore: h.not_before ? Number(h.not_before) : undefined,
   };
 }
 
@@ -203,12 +206,15 @@ export function createPayoutStore(options: PayoutStoreOptions) {
     method: MethodId;
     request: GatewayRequest;
     masked: Record<string, string>;
+    /** Normalized ISO time: a scheduled payout (see PayoutRecord.notBefore). */
+    notBefore?: string | undefined;
   }): Promise<CreateResult> {
-    const { method, request, masked } = input;
+    const { method, request, masked, notBefore } = input;
     const id = request.external_id;
     const at = now();
     // The normalized request, keyed: "the same request again" is told from "another body" by it.
-    const canonical = canonicalJson({ method, request });
+    // not_before only when given, so requests made before it existed keep their digest.
+    const canonical = canonicalJson({ method, request, ...(notBefore ? { not_before: notBefore } : {}) });
     const digest = requestDigest(payloadKeys, canonical);
     // Short values only: Redis keeps a hash whose values are all under 64 bytes in its compact
     // listpack form, several times smaller than a hashtable. So the customer and the masks are
@@ -225,6 +231,7 @@ export function createPayoutStore(options: PayoutStoreOptions) {
       last_name: request.customer.last_name,
     };
     for (const [name, value] of Object.entries(masked)) fields[`${MASKED}${name}`] = value;
+    if (notBefore) fields.not_before = String(Date.parse(notBefore));
     const sealed =
       request.payment_data !== undefined
         ? seal(payloadKeys, id, JSON.stringify(request.payment_data))
@@ -285,6 +292,7 @@ export function createPayoutStore(options: PayoutStoreOptions) {
         seq: 1,
         sealedPayload: sealed,
         digest,
+        notBefore: notBefore ? Date.parse(notBefore) : undefined,
       };
       const history: HistoryEntry[] = [
         { at: createdAt, to: 'queued', event: 'created', actor: 'producer', seq: 1 },

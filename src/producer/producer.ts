@@ -89,7 +89,8 @@ function differingFields(store: PayoutStore, record: PayoutRecord, sent: Compara
   }
   const paymentDataKnown =
     record.sealedPayload !== undefined ? accepted.payment_data !== undefined : takesNoPaymentData(record);
-  return requestDifferences({ method: record.method, request: accepted, paymentDataKnown }, sent);
+  const notBefore = record.notBefore !== undefined ? new Date(record.notBefore).toISOString() : undefined;
+  return requestDifferences({ method: record.method, request: accepted, paymentDataKnown, notBefore }, sent);
 }
 
 /** A payout without a sealed payload either took none or has finished (its payload deleted). */
@@ -154,13 +155,14 @@ export function createProducer(deps: {
     async enqueuePayout(input) {
       const valid = validatePayoutRequest(input, deps.currencies);
       if (!valid.ok) throw new ValidationError(valid.issues);
-      const { method, request } = valid;
+      const { method, request, notBefore } = valid;
       return guarded(async () => {
         const { result: res, durable } = await store.durability.durably(() =>
           store.create({
             method,
             request,
             masked: maskPaymentData(method, request.payment_data ?? {}),
+            notBefore,
           }),
         );
         if (res.outcome === 'archived') {
@@ -171,18 +173,21 @@ export function createProducer(deps: {
         if (res.outcome === 'conflict') {
           throw new ConflictError(
             request.external_id,
-            differingFields(store, res.record, { method, request }),
+            differingFields(store, res.record, { method, request, notBefore }),
           );
         }
         if (res.outcome === 'created') {
           // The record is written. Should adding its job fail, the sweep adds it (a queued payout
           // without a job is repaired), so that alone does not change the answer.
-          await ensurePayoutJob(queue, request.external_id, { isNew: true }).catch((err: unknown) => {
-            deps.logger.warn(
-              { external_id: request.external_id, err },
-              'payout job not added yet; the sweep will add it',
-            );
-          });
+          const delayUntil = notBefore ? Date.parse(notBefore) : undefined;
+          await ensurePayoutJob(queue, request.external_id, { isNew: true, delayUntil }).catch(
+            (err: unknown) => {
+              deps.logger.warn(
+                { external_id: request.external_id, err },
+                'payout job not added yet; the sweep will add it',
+              );
+            },
+          );
         }
         // Accepted only once the record would survive a fail-over (REDIS_DURABILITY); until then the
         // answer is "outcome unknown", and the worker will not send it either.

@@ -49,6 +49,7 @@ export const payoutViewSchema = z
       .describe('why it is in its state (failed, rejected, needs_review, retry_scheduled)'),
     reason_code: z.string().nullable(),
     next_attempt_at: time.nullable().describe('when a retry_scheduled payout is sent again'),
+    not_before: time.nullable().describe('a scheduled payout: not sent before this time'),
     created_at: time,
     updated_at: time,
     seq: z.number().int().describe('grows by one with every change; notifications carry it'),
@@ -72,6 +73,7 @@ export const payoutViewSchema = z
         reason: null,
         reason_code: null,
         next_attempt_at: null,
+        not_before: null,
         created_at: EXAMPLE_TIME,
         updated_at: EXAMPLE_TIME,
         seq: 1,
@@ -110,6 +112,8 @@ export interface PayoutView {
   reason: string | null;
   reason_code: string | null;
   next_attempt_at: string | null;
+  /** A scheduled payout: not sent before this time. */
+  not_before: string | null;
   created_at: string;
   updated_at: string;
   /** Sequence number of the latest change; notifications carry it so receivers can order them. */
@@ -142,6 +146,7 @@ export function toView(record: PayoutRecord, history: HistoryEntry[]): PayoutVie
     reason: record.reason ?? null,
     reason_code: record.reasonCode ?? null,
     next_attempt_at: record.nextAttemptAt ? new Date(record.nextAttemptAt).toISOString() : null,
+    not_before: record.notBefore ? new Date(record.notBefore).toISOString() : null,
     created_at: record.createdAt,
     updated_at: record.updatedAt,
     seq: record.seq,

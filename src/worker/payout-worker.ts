@@ -140,6 +140,10 @@ export function createPayoutWorker(deps: PayoutWorkerDeps): Worker<PayoutJobData
           if (claim.nextAttemptAt !== undefined) return delayJob(job, bullToken, claim.nextAttemptAt);
           // Not reachable by the script's rules; failing keeps the job, which BullMQ tries again.
           throw new Error('claim of a retry_scheduled payout refused without a due time');
+        case 'queued':
+          // A scheduled payout (not_before) whose job fired early, or was re-added by the sweep: wait.
+          if (claim.nextAttemptAt !== undefined) return delayJob(job, bullToken, claim.nextAttemptAt);
+          return `skipped_${claim.current}`;
         default:
           return `skipped_${claim.current}`;
       }

@@ -46,6 +46,7 @@ const history: HistoryEntry[] = [
 ];
 
 const record: PayoutRecord = {
+  notBefore: undefined,
   externalId: 'po-1',
   method: 'bank_card',
   paymentSystem: 'TEST_PS',

@@ -24,6 +24,9 @@ COPY package.json package-lock.json ./
 # No install scripts run in the image that holds the secrets; the runtime needs none.
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# The console's page templates and stylesheet, read at run time from beside the code.
+COPY --from=build /app/src/console/views ./src/console/views
+COPY --from=build /app/src/console/assets ./src/console/assets
 # The code stays root-owned and read-only to the process, which runs as the image's `node` user.
 USER node
 EXPOSE 3000

@@ -136,6 +136,8 @@ const envSchema = z.object({
   GATEWAY_CONNECT_TIMEOUT_MS: int(50, 60_000, 5_000),
   GATEWAY_RATE_LIMIT_PER_SECOND: int(1, 100_000, 2_000),
   RESEND_ON_UNKNOWN: bool(false),
+  CONSOLE_SECURE_COOKIE: bool(false),
+  CONSOLE_IDLE_MINUTES: int(1, 24 * 60, 30),
   MERCHANT_KEY: optionalString,
   SIGNATURE_SALT: optionalString,
   CALLBACK_SIGNATURE_SALT: optionalString,
@@ -227,6 +229,12 @@ export interface Config {
     rateLimitPerSecond: number;
     /** Resend after an unknown outcome: only for a gateway confirmed to deduplicate external_id. */
     resendOnUnknown: boolean;
+  };
+  console: {
+    /** The session cookie is Secure: the console is reached over TLS (a terminating proxy). */
+    secureCookie: boolean;
+    /** A console session unused this long ends. */
+    idleTimeoutMs: number;
   };
   sandbox: {
     port: number;
@@ -373,6 +381,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       rateLimitPerSecond: e.GATEWAY_RATE_LIMIT_PER_SECOND,
       resendOnUnknown: e.RESEND_ON_UNKNOWN,
     },
+    console: { secureCookie: e.CONSOLE_SECURE_COOKIE, idleTimeoutMs: e.CONSOLE_IDLE_MINUTES * 60_000 },
     sandbox: {
       port: e.SANDBOX_PORT,
       callbackUrl: e.SANDBOX_CALLBACK_URL ?? `http://${callbackHost}:${e.PORT}/v1/callbacks/gateway`,

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { buildApp, buildProbeServer, type Readiness } from './app.js';
 import { API_KEY_MIN_LENGTH, type Config, secretsOf } from './config.js';
+import { registerConsole } from './console/plugin.js';
 import { createControlsStore } from './controls/controls-store.js';
 import { registerControlsRoutes } from './controls/routes.js';
 import { createDeposits, depositSendWindowMs } from './deposits/deposits.js';
@@ -12,6 +13,7 @@ import { createGatewayClient, type GatewayClient, gatewayClientOptions } from '.
 import { registerLedgerRoutes } from './ledger/routes.js';
 import { createLedgerPart } from './ledger/service.js';
 import { createLogger, type Logger } from './logger.js';
+import { createOperatorActions } from './operators/actions.js';
 import { createAuditLog } from './operators/audit.js';
 import { createAuthenticator } from './operators/authenticate.js';
 import { createGuards } from './operators/guard.js';
@@ -19,6 +21,7 @@ import { registerOperatorRoutes } from './operators/routes.js';
 import { registerDashboard } from './ops/dashboard.js';
 import { createMetrics, type Metrics, registerMetricsRoute } from './ops/metrics.js';
 import { payoutKeys } from './payout/keys.js';
+import { sessionSecret } from './payout/sealing.js';
 import { createPayoutStore, type PayoutStore } from './payout/store.js';
 import { registerBatchRoutes } from './producer/batch-routes.js';
 import { createBatches } from './producer/batches.js';
@@ -339,6 +342,17 @@ async function assemble(
             reader: guards.reader,
           }),
         (a) => registerOperatorRoutes(a, { producer, guards, audit }),
+        (a) =>
+          registerConsole(a, {
+            authenticate,
+            reader: { counts: store.counts, list: store.list, getPayout: producer.getPayout },
+            actions: createOperatorActions({ producer, audit }),
+            currencies: config.currencies,
+            redis: requestRedis,
+            queuePrefix: config.queuePrefix,
+            sessionSecret: sessionSecret(config.payloadKeys),
+            ...config.console,
+          }),
         (a) => registerControlsRoutes(a, { controls, guards }),
         (a) => registerLedgerRoutes(a, { db: ledger?.db, guards, currencies: config.currencies }),
         (a) => registerMetricsRoute(a, metrics),

@@ -8,8 +8,11 @@ import type { Redis } from 'ioredis';
  * transition, whose own history entry already names the operator.
  */
 
-/** How the action was made: the HTTP API (an operator's credential) or the CLI (the OS user). */
-export type AuditVia = 'api' | 'cli';
+/**
+ * How the action was made: the HTTP API (an operator's credential), the console (an operator's
+ * session) or the CLI (the OS user).
+ */
+export type AuditVia = 'api' | 'console' | 'cli';
 
 export interface AuditEntry {
   /** The stream entry's id: also the cursor of the page that follows it. */

@@ -41,6 +41,7 @@ const DIGEST_VERSION = 'd2';
 const LABELS = {
   seal: 'cabbagino-payouts/payment-data-seal/aes-256-gcm',
   digest: 'cabbagino-payouts/request-digest/hmac-sha256',
+  session: 'cabbagino-payouts/console-session/cookie-signature',
 } as const;
 
 const derived = new WeakMap<Buffer, Record<keyof typeof LABELS, Buffer>>();
@@ -50,11 +51,15 @@ function derivedKeys(key: PayloadKey): Record<keyof typeof LABELS, Buffer> {
   let out = derived.get(key.key);
   if (!out) {
     const derive = (label: string) => Buffer.from(hkdfSync('sha256', key.key, Buffer.alloc(0), label, 32));
-    out = { seal: derive(LABELS.seal), digest: derive(LABELS.digest) };
+    out = { seal: derive(LABELS.seal), digest: derive(LABELS.digest), session: derive(LABELS.session) };
     derived.set(key.key, out);
   }
   return out;
 }
+
+/** Signs the console's session cookie: the same on every API process, and across restarts. */
+export const sessionSecret = (keys: PayloadKeys): string =>
+  derivedKeys(keys.current).session.toString('base64');
 
 const keyById = (keys: PayloadKeys, id: string): PayloadKey | undefined =>
   [keys.current, ...keys.previous].find((k) => k.id === id);

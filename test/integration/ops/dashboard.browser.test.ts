@@ -1,7 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { type Browser, chromium, type Page, type Response } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import type { Browser, Page, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { launchChromium } from '../../helpers/chromium.js';
 import {
   CARD,
   DASHBOARD_PASSWORD,
@@ -17,50 +17,17 @@ import {
  * real app on a real port and real queues. playwright-core brings no browser of its own.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOTS = 'test-output';
-/** As the machine runs Chromium: no sandbox as root, and no calls home on a closed network. */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-/** Installs Debian's chromium when it is missing and we may (root on Linux); otherwise says how. */
-function ensureChromium(): void {
-  if (existsSync(CHROMIUM)) return;
-  const canInstall =
-    process.platform === 'linux' && process.getuid?.() === 0 && CHROMIUM === '/usr/bin/chromium';
-  if (!canInstall) {
-    throw new Error(
-      `the dashboard browser test needs Chromium at ${CHROMIUM}: install it (Debian: apt-get install -y chromium) or set CHROMIUM_PATH`,
-    );
-  }
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  execFileSync('apt-get', ['update', '-qq'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  execFileSync('apt-get', ['install', '-y', '-qq', 'chromium'], {
-    env,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  if (!existsSync(CHROMIUM)) throw new Error(`apt-get installed chromium, yet ${CHROMIUM} is missing`);
-}
 
 let f: DashboardFixture;
 let base: string;
 let browser: Browser;
 
 beforeAll(async () => {
-  ensureChromium();
   mkdirSync(SCREENSHOTS, { recursive: true });
   f = await startDashboardFixture('dash-browser');
   base = await f.app.listen({ port: 0, host: '127.0.0.1' });
-  // launch() starts Chromium with a fresh, temporary --user-data-dir of its own.
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 }, 600_000);
 
 afterAll(async () => {

@@ -1,0 +1,116 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { showAmount } from '../currency/index.js';
+import { isPayoutState, PAYOUT_STATES, type PayoutState } from '../payout/states.js';
+import { mayAct, requireLogin, sessionOperator } from './guard.js';
+import type { ConsoleDeps } from './plugin.js';
+import { flash, page } from './render.js';
+import { rowsInState, timeline } from './rows.js';
+import { SEARCH_DEPTH, searchPayouts } from './search.js';
+import { STATE_WORDS } from './words.js';
+
+/** How many payouts each list of the overview shows. */
+const OVERVIEW_ROWS = 20;
+const LIST_ROWS = 100;
+
+const loginForm = z.object({ name: z.string().min(1).max(200), secret: z.string().min(1).max(1000) });
+
+export function registerConsolePages(app: FastifyInstance, deps: ConsoleDeps): void {
+  const { reader, currencies } = deps;
+
+  app.get('/login', { schema: { hide: true } }, async (request, reply) =>
+    page(request, reply, 'login', { title: 'Log in' }),
+  );
+
+  app.post('/login', { schema: { hide: true }, preHandler: app.csrfProtection }, async (request, reply) => {
+    const form = loginForm.safeParse(request.body);
+    const operator = form.success ? await deps.authenticate(form.data.name, form.data.secret) : undefined;
+    if (!operator) {
+      request.log.warn({ event: 'console_login_refused' }, 'console login refused');
+      flash(request, 'error', 'wrong name or secret');
+      return page(request, reply, 'login', { title: 'Log in' }, 401);
+    }
+    // A new session id at login, so an id planted before it is worth nothing after.
+    await request.session.regenerate();
+    request.session.set('operator', operator);
+    request.log.info({ event: 'console_login', operator: operator.name }, 'console login');
+    return reply.redirect('/console', 303);
+  });
+
+  app.post('/logout', { schema: { hide: true }, preHandler: app.csrfProtection }, async (request, reply) => {
+    await request.session.destroy();
+    return reply.redirect('/console/login', 303);
+  });
+
+  app.get('/', { schema: { hide: true }, preHandler: requireLogin }, async (request, reply) => {
+    const counts = await reader.counts();
+    const list = (state: PayoutState) => rowsInState(reader, currencies, state, { limit: OVERVIEW_ROWS });
+    const [needsReview, retrying] = await Promise.all([list('needs_review'), list('retry_scheduled')]);
+    const waiting = 'awaiting_approval' in counts ? await list('awaiting_approval' as PayoutState) : [];
+    return page(request, reply, 'overview', {
+      title: 'Overview',
+      counts: PAYOUT_STATES.map((state) => ({ state, n: counts[state], ...STATE_WORDS[state] })),
+      needsReview,
+      waiting,
+      retrying,
+      shown: OVERVIEW_ROWS,
+    });
+  });
+
+  app.get('/payouts', { schema: { hide: true }, preHandler: requireLogin }, async (request, reply) => {
+    const query = request.query as { status?: string; offset?: string };
+    const state = isPayoutState(query.status) ? query.status : 'needs_review';
+    const offset = Math.max(0, Number.parseInt(query.offset ?? '0', 10) || 0);
+    const [counts, rows] = await Promise.all([
+      reader.counts(),
+      rowsInState(reader, currencies, state, { limit: LIST_ROWS, offset }),
+    ]);
+    return page(request, reply, 'list', {
+      title: state,
+      state,
+      words: STATE_WORDS[state],
+      total: counts[state],
+      offset,
+      rows,
+      next: offset + rows.length < counts[state] ? offset + rows.length : undefined,
+      states: PAYOUT_STATES,
+    });
+  });
+
+  app.get('/search', { schema: { hide: true }, preHandler: requireLogin }, async (request, reply) => {
+    const q = String((request.query as { q?: unknown }).q ?? '').trim();
+    if (q === '') return reply.redirect('/console', 303);
+    const found = await searchPayouts(reader, currencies, q);
+    if (found.kind === 'payout')
+      return reply.redirect(`/console/payouts/${encodeURIComponent(found.externalId)}`, 303);
+    return page(request, reply, 'search', {
+      title: `Search: ${q}`,
+      query: q,
+      rows: found.rows,
+      depth: SEARCH_DEPTH,
+    });
+  });
+
+  app.get(
+    '/payouts/:external_id',
+    { schema: { hide: true }, preHandler: requireLogin },
+    async (request, reply) => {
+      const id = String((request.params as { external_id?: unknown }).external_id ?? '');
+      const view = await reader.getPayout(id);
+      const operator = sessionOperator(request);
+      const state = view.status as PayoutState;
+      return page(request, reply, 'payout', {
+        title: `Payout ${view.external_id}`,
+        p: view,
+        amount: showAmount(view.amount, view.currency, currencies),
+        words: STATE_WORDS[state] ?? { meaning: '', next: '' },
+        timeline: timeline(view.history),
+        contradictions: view.history.filter((e) => e.contradiction).length,
+        may: mayAct(operator),
+        canCancel: ['awaiting_approval', 'queued', 'retry_scheduled'].includes(view.status),
+        canResolve: view.status === 'needs_review',
+        canApprove: view.status === 'awaiting_approval',
+      });
+    },
+  );
+}

@@ -1,0 +1,210 @@
+import { mkdirSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { hashSecret } from '../../../src/operators/secret-hash.js';
+import { launchChromium } from '../../helpers/chromium.js';
+import { cardPayout } from '../../helpers/requests.js';
+import { type OperatorLogin, startTestSystem, type TestSystem } from '../../helpers/system.js';
+import { luhnValidRuns } from '../ops/dashboard-fixture.js';
+
+/**
+ * The operators' console as people use it: headless Debian Chromium against the real system (API,
+ * worker, sandbox gateway over HTTP, real Redis). Every page and response the browser saw is kept and
+ * scanned at the end for the run's card numbers and secrets.
+ */
+
+const SCREENSHOTS = 'test-output';
+const login = (name: string): OperatorLogin => ({ name, secret: `${name}-secret-${Date.now()}-0123456789` });
+const viewer = login('vera');
+const operator = login('olga');
+const admin = login('ada');
+
+let sys: TestSystem;
+let browser: Browser;
+/** Every body the browser received, for the leak scan. */
+const seen: string[] = [];
+
+beforeAll(async () => {
+  const entries = await Promise.all(
+    (
+      [
+        [viewer, 'viewer'],
+        [operator, 'operator'],
+        [admin, 'admin'],
+      ] as const
+    ).map(async ([l, role]) => `${l.name}:${role}:${await hashSecret(l.secret)}`),
+  );
+  sys = await startTestSystem({ env: { OPERATORS: entries.join(',') } });
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  browser = await launchChromium();
+}, 600_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await sys?.close();
+});
+
+/** What a person reads in an element (Playwright's rendered text, not the DOM property). */
+// biome-ignore lint/performance/useDomNodeTextContent: Playwright's rendered text; textContent would include hidden parts
+const textOf = (page: Page, selector: string): Promise<string> => page.locator(selector).innerText();
+
+async function session(who: OperatorLogin): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.on('response', async (r) => {
+    const body = await r.text().catch(() => '');
+    seen.push(`${JSON.stringify(r.headers())}\n${body}`);
+  });
+  await page.goto(`${sys.api}/console`);
+  expect(new URL(page.url()).pathname).toBe('/console/login');
+  await page.fill('input[name=name]', who.name);
+  await page.fill('input[name=secret]', who.secret);
+  await page.click('button[type=submit]');
+  return { context, page };
+}
+
+/** A payout whose answer the sandbox withholds (500 after creating, no callback): needs_review. */
+async function needsReviewPayout(): Promise<string> {
+  const body = cardPayout({
+    customer: {
+      customer_id: 'c-console+500+no-callback',
+      country: 'LV',
+      first_name: 'Test',
+      last_name: 'Test',
+    },
+  });
+  expect((await sys.request('POST', '/v1/payouts', body)).status).toBe(202);
+  await sys.waitFor(body.external_id, (p) => p.status === 'needs_review');
+  return body.external_id;
+}
+
+describe('the operators’ console in a browser', () => {
+  test('a wrong secret is refused and nothing behind the login is shown', async () => {
+    const { context, page } = await session({ name: admin.name, secret: 'not-the-secret' });
+    try {
+      expect(new URL(page.url()).pathname).toBe('/console/login');
+      expect(await textOf(page, '.flash.error')).toContain('wrong name or secret');
+      const overview = await page.goto(`${sys.api}/console`);
+      expect(new URL(page.url()).pathname).toBe('/console/login');
+      expect(overview?.status()).toBe(200);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('the session cookie is HttpOnly and SameSite=Strict, and pages forbid inline script', async () => {
+    const { context, page } = await session(viewer);
+    try {
+      const cookie = (await context.cookies()).find((c) => c.name === 'payouts_console');
+      expect(cookie?.httpOnly).toBe(true);
+      expect(cookie?.sameSite).toBe('Strict');
+      const res = await page.goto(`${sys.api}/console`);
+      const csp = (await res?.headerValue('content-security-policy')) ?? '';
+      expect(csp).toContain("default-src 'none'");
+      expect(csp).not.toContain('unsafe-inline');
+      expect(await page.locator('script').count()).toBe(0);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('an operator finds a needs_review payout, reads why, and resolves it as failed with a note', async () => {
+    const id = await needsReviewPayout();
+    const { context, page } = await session(operator);
+    try {
+      await page.screenshot({ path: `${SCREENSHOTS}/console-overview.png`, fullPage: true });
+      expect(await textOf(page, 'main')).toContain(id);
+      await page.fill('input[name=q]', id);
+      await page.click('form.search button');
+      expect(decodeURIComponent(new URL(page.url()).pathname)).toBe(`/console/payouts/${id}`);
+      const text = await textOf(page, 'main');
+      expect(text).toContain('needs_review');
+      expect(text).toContain('outcome_unknown: http_500');
+      expect(text).toContain('11,000.00 USD');
+      expect(text).toContain('411111******1111');
+      await page.screenshot({ path: `${SCREENSHOTS}/console-payout.png`, fullPage: true });
+
+      await page.check('input[name=as][value=failed]');
+      await page.fill('form[action$="/resolve"] input[name=note]', 'gateway back office: not paid');
+      await page.check('form[action$="/resolve"] input[name=confirm]');
+      await page.click('form[action$="/resolve"] button');
+      expect(await textOf(page, '.flash.ok')).toContain('failed');
+
+      const payout = (await sys.request('GET', `/v1/payouts/${id}`)).body;
+      expect(payout.status).toBe('failed');
+      const last = payout.history.at(-1);
+      expect(last).toMatchObject({ to: 'failed', who: operator.name, note: 'gateway back office: not paid' });
+      const audit = (await sys.operatorRequest('GET', '/v1/audit', undefined, admin)).body;
+      expect(audit.entries[0]).toMatchObject({ who: operator.name, via: 'console', target: id });
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a viewer sees no action, and its session cannot act', async () => {
+    const id = await needsReviewPayout();
+    const { context, page } = await session(viewer);
+    try {
+      await page.goto(`${sys.api}/console/payouts/${encodeURIComponent(id)}`);
+      expect(await textOf(page, 'main')).toContain('needs_review');
+      expect(await page.locator('form[action*="/payouts/"]').count()).toBe(0);
+      // The viewer's own session and a valid CSRF token (from its logout form) still cannot resolve.
+      const csrf = await page.locator('form.logout input[name=_csrf]').inputValue();
+      const res = await page.request.post(`${sys.api}/console/payouts/${encodeURIComponent(id)}/resolve`, {
+        form: { _csrf: csrf, as: 'failed', note: 'not mine to do', confirm: 'yes' },
+      });
+      expect(res.status()).toBe(403);
+      expect(await res.text()).toContain('needs role operator');
+      expect((await sys.request('GET', `/v1/payouts/${id}`)).body.status).toBe('needs_review');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a form posted without its CSRF token, or unconfirmed, is refused and changes nothing', async () => {
+    const id = await needsReviewPayout();
+    const { context, page } = await session(operator);
+    try {
+      const url = `${sys.api}/console/payouts/${encodeURIComponent(id)}/resolve`;
+      const noToken = await page.request.post(url, { form: { as: 'failed', note: 'x', confirm: 'yes' } });
+      expect(noToken.status()).toBe(403);
+      const csrf = await page.locator('form.logout input[name=_csrf]').inputValue();
+      const unconfirmed = await page.request.post(url, { form: { _csrf: csrf, as: 'failed', note: 'x' } });
+      expect(unconfirmed.status()).toBe(422);
+      expect(await unconfirmed.text()).toContain('confirm');
+      expect((await sys.request('GET', `/v1/payouts/${id}`)).body.status).toBe('needs_review');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('after logout the session is gone', async () => {
+    const { context, page } = await session(operator);
+    try {
+      await page.click('form.logout button');
+      expect(new URL(page.url()).pathname).toBe('/console/login');
+      await page.goto(`${sys.api}/console`);
+      expect(new URL(page.url()).pathname).toBe('/console/login');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('no page or response of this run holds a card number or a secret', () => {
+    const all = seen.join('\n');
+    expect(all.length).toBeGreaterThan(1000);
+    for (const secret of [
+      '4111111111111111',
+      sys.env.MERCHANT_KEY,
+      sys.env.SIGNATURE_SALT,
+      sys.env.PAYLOAD_KEY,
+      sys.apiKey,
+      viewer.secret,
+      operator.secret,
+      admin.secret,
+    ]) {
+      expect(all).not.toContain(secret);
+    }
+    expect(luhnValidRuns(all)).toEqual([]);
+  });
+});

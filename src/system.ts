@@ -324,7 +324,15 @@ async function assemble(
       plugins: [
         (a) =>
           registerDashboard(a, {
-            queues: { payouts: payoutQueue, others: opsQueues },
+            // Without NOTIFY_URL nothing works the notifications queue: the board would show "No workers".
+            queues: {
+              payouts: payoutQueue,
+              others: config.notify ? opsQueues : opsQueues.filter((q) => q.name !== NOTIFICATIONS_QUEUE),
+            },
+            describePayout: async (id) => {
+              const r = await store.get(id);
+              return r && `${r.status}${r.reason ? `: ${r.reason}` : ''}`;
+            },
             login: async (user, password) => (await authenticate(user, password)) !== undefined,
             secrets: secretsOf(config),
           }),

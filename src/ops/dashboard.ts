@@ -30,6 +30,12 @@ export interface DashboardOptions {
   basePath?: string;
   /** Secret values scrubbed from failure reasons, stack traces and job logs (see `secretsOf`). */
   secrets?: readonly string[];
+  /**
+   * The payout a payout job is for, in words (`needs_review: outcome_unknown: http_500`): a job's own
+   * status says only whether the worker finished with it, so each payout job shown also names its
+   * payout's state and reason, read when the board asks.
+   */
+  describePayout?: (externalId: string) => Promise<string | undefined>;
 }
 
 export const DASHBOARD_REALM = 'payouts';
@@ -40,7 +46,7 @@ export const DASHBOARD_REALM = 'payouts';
  * A queue not named here shows the external_id alone.
  */
 const VISIBLE_DATA: Record<string, readonly string[]> = {
-  [QUEUE.payouts]: ['externalId'],
+  [QUEUE.payouts]: ['externalId', 'payout', 'console'],
   [NOTIFICATIONS_QUEUE]: ['externalId', 'seq'],
   [QUEUE.maintenance]: ['kind'],
 };
@@ -106,10 +112,12 @@ function sanitiseValue(value: unknown, clean: (s: string) => string, depth = 0):
  */
 class SanitisingAdapter extends BullMQAdapter {
   readonly #clean: (text: string) => string;
+  readonly #describe: DashboardOptions['describePayout'];
 
-  constructor(queue: Queue, clean: (text: string) => string) {
+  constructor(queue: Queue, clean: (text: string) => string, describe?: DashboardOptions['describePayout']) {
     super(queue, { readOnlyMode: true, allowRetries: false });
     this.#clean = clean;
+    this.#describe = describe;
     const visible = VISIBLE_DATA[queue.name] ?? DEFAULT_VISIBLE_DATA;
     this.setFormatter('data', (data: unknown) => pick(data, visible));
     this.setFormatter('returnValue', (v: unknown) => sanitiseValue(v, clean));
@@ -125,13 +133,24 @@ class SanitisingAdapter extends BullMQAdapter {
     return job;
   }
 
+  /** A payout job names its payout's state and reason, and the console page where it is acted on. */
+  async #describeJob(job: Job): Promise<Job> {
+    const externalId = (job.data as { externalId?: unknown } | undefined)?.externalId;
+    if (!this.#describe || typeof externalId !== 'string') return job;
+    const payout = (await this.#describe(externalId).catch(() => undefined)) ?? 'no payout record';
+    job.data = { ...job.data, payout, console: `/console/payouts/${encodeURIComponent(externalId)}` };
+    if (job.finishedOn && !job.failedReason) job.returnvalue = payout;
+    return job;
+  }
+
   override async getJob(id: string): Promise<Job | undefined> {
     const job = await super.getJob(id);
-    return job ? this.#cleanJob(job) : job;
+    return job ? this.#describeJob(this.#cleanJob(job)) : job;
   }
 
   override async getJobs(...args: Parameters<BullMQAdapter['getJobs']>): Promise<Job[]> {
-    return (await super.getJobs(...args)).map((job) => this.#cleanJob(job));
+    const jobs = (await super.getJobs(...args)).map((job) => this.#cleanJob(job));
+    return Promise.all(jobs.map((job) => this.#describeJob(job)));
   }
 
   override async getJobLogs(id: string): Promise<string[]> {
@@ -146,7 +165,10 @@ class SanitisingAdapter extends BullMQAdapter {
 export async function registerDashboard(app: FastifyInstance, opts: DashboardOptions): Promise<void> {
   const basePath = (opts.basePath ?? '/admin/queues').replace(/\/+$/, '');
   const clean = createFailureSanitiser(opts.secrets);
-  const queues = [opts.queues.payouts, ...opts.queues.others].map((q) => new SanitisingAdapter(q, clean));
+  const queues = [
+    new SanitisingAdapter(opts.queues.payouts, clean, opts.describePayout),
+    ...opts.queues.others.map((q) => new SanitisingAdapter(q, clean)),
+  ];
 
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath(basePath);

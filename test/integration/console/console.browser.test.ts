@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { hashSecret } from '../../../src/operators/secret-hash.js';
 import { launchChromium } from '../../helpers/chromium.js';
 import { cardPayout } from '../../helpers/requests.js';
-import { type OperatorLogin, startTestSystem, type TestSystem } from '../../helpers/system.js';
+import { basicAuth, type OperatorLogin, startTestSystem, type TestSystem } from '../../helpers/system.js';
 import { luhnValidRuns } from '../ops/dashboard-fixture.js';
 
 /**
@@ -188,6 +188,26 @@ describe('the operators’ console in a browser', () => {
     } finally {
       await context.close();
     }
+  });
+
+  test('Bull Board names each payout job’s payout state and reason, and hides the unworked notifications queue', async () => {
+    const id = await needsReviewPayout();
+    const auth = { authorization: basicAuth(operator) };
+    const board = await fetch(
+      `${sys.api}/admin/queues/api/queues?activeQueue=payouts&status=completed&page=1`,
+      {
+        headers: auth,
+      },
+    );
+    expect(board.status).toBe(200);
+    const body = (await board.json()) as {
+      queues: { name: string; jobs: { data: Record<string, string>; returnValue: unknown }[] }[];
+    };
+    expect(body.queues.map((q) => q.name).sort()).toEqual(['maintenance', 'payouts']);
+    const job = body.queues.find((q) => q.name === 'payouts')?.jobs.find((j) => j.data.externalId === id);
+    expect(job?.data.payout).toBe('needs_review: outcome_unknown: http_500');
+    expect(job?.returnValue).toBe('needs_review: outcome_unknown: http_500');
+    expect(job?.data.console).toBe(`/console/payouts/${id}`);
   });
 
   test('no page or response of this run holds a card number or a secret', () => {

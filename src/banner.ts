@@ -7,6 +7,8 @@ import type { Part } from './system.js';
  */
 export function bannerLines(config: Config, urls: Record<string, string>, parts: Part[]): string[] {
   const lines = [`payouts: running ${parts.join(' + ')}`];
+  if (urls.api)
+    lines.push(`  console    ${urls.api}/console (operators: log in with an operator's name and secret)`);
   if (urls.api) lines.push(`  API        ${urls.api}/v1/payouts`, `  docs       ${urls.docs}`);
   if (urls.api) lines.push(`  dashboard  ${urls.api}/admin/queues`, `  metrics    ${urls.api}/metrics`);
   if (urls.sandbox) lines.push(`  sandbox    ${urls.sandbox} (the built-in gateway simulator)`);
@@ -19,7 +21,9 @@ export function bannerLines(config: Config, urls: Record<string, string>, parts:
     const admin = config.generated.includes('DASHBOARD_PASSWORD') ? config.dashboard : undefined;
     if (generatedKey) lines.push(`  API key    ${config.api.keys[0]}`);
     if (admin) {
-      lines.push(`  admin      ${admin.user} / ${admin.password} (operator routes, dashboard: HTTP Basic)`);
+      lines.push(
+        `  admin      ${admin.user} / ${admin.password} (console login; operator routes and dashboard: HTTP Basic)`,
+      );
     }
     // The generated values are base64url: safe in a shell line unquoted.
     const keep = [
@@ -34,4 +38,15 @@ export function bannerLines(config: Config, urls: Record<string, string>, parts:
     }
   }
   return lines;
+}
+
+/**
+ * Where an operator looks next, and with which login when this run's settings hold one (the
+ * sandbox's generated admin, or DASHBOARD_USER/DASHBOARD_PASSWORD): the demo's last lines.
+ */
+export function consoleLines(config: Config, apiUrl: string): string[] {
+  const login = config.dashboard
+    ? `log in as ${config.dashboard.user} / ${config.dashboard.password}`
+    : 'log in with an operator of OPERATORS';
+  return [`console: ${apiUrl}/console  (${login})`];
 }

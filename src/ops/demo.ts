@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { consoleLines } from '../banner.js';
 import type { Config } from '../config.js';
 import { createLogger } from '../logger.js';
 import type { MethodId } from '../methods/index.js';
@@ -157,6 +158,16 @@ export async function demo(config: Config, args: string[]): Promise<number> {
     }
   }
   await payouts.close();
+  const apiUrl = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
+  process.stdout.write(`\n${consoleLines(config, apiUrl).join('\n')}\n`);
+  if (ownSystem && process.stdout.isTTY) {
+    // The console is served by the system this demo started: it stays up to be looked at.
+    process.stdout.write('the demo system keeps running for the console: Ctrl-C stops it\n');
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+  }
   await ownSystem?.close();
   return 0;
 }

@@ -7,7 +7,16 @@ import { NOT_SENT } from '../payout/states.js';
  * inspects outcome kinds to decide a state.
  */
 
-export type Decision =
+/**
+ * What one attempt tells its payment_system's circuit breaker: `answered` when the gateway gave an
+ * answer that settles the attempt (an order, a status, a refusal), `no_answer` when it did not (not
+ * sent, 429/503, an unknown outcome). Decided here with the rest, so the breaker never classifies.
+ */
+export type BreakerSignal = 'answered' | 'no_answer';
+
+export type Decision = DecisionAction & { breaker: BreakerSignal };
+
+export type DecisionAction =
   /** The gateway answered with a status: apply it like any other gateway report. */
   | { action: 'report'; report: GatewayReport }
   /**
@@ -66,7 +75,9 @@ export function decide(
   now: number,
   context: DecisionContext = {},
 ): Decision {
-  const retry = (reason: string, { atLeastMs = 0, mayHaveReached = false } = {}): Decision => {
+  const answered = (action: DecisionAction): Decision => ({ ...action, breaker: 'answered' });
+  const noAnswer = (action: DecisionAction): Decision => ({ ...action, breaker: 'no_answer' });
+  const retry = (reason: string, { atLeastMs = 0, mayHaveReached = false } = {}): DecisionAction => {
     if (attempt < policy.maxAttempts) {
       const at = now + backoffDelay(policy, attempt, atLeastMs, context.random);
       return mayHaveReached
@@ -85,7 +96,7 @@ export function decide(
     case 'accepted':
     case 'final':
     case 'unknown_status':
-      return {
+      return answered({
         action: 'report',
         report: {
           status: outcome.answer.status,
@@ -93,30 +104,34 @@ export function decide(
           reasonCode: outcome.answer.reason_code,
           reason: outcome.answer.reason,
         },
-      };
+      });
     // The request never reached the gateway: sending again cannot pay twice.
     case 'not_sent':
-      return retry(`not_sent: ${outcome.code}`);
+      return noAnswer(retry(`not_sent: ${outcome.code}`));
     // The gateway asked us to come back: it created nothing, and we honour its Retry-After.
     case 'retry_later':
-      return retry(`gateway_busy: HTTP ${outcome.httpStatus}`, { atLeastMs: outcome.retryAfterMs });
+      return noAnswer(retry(`gateway_busy: HTTP ${outcome.httpStatus}`, { atLeastMs: outcome.retryAfterMs }));
     // A refusal: nothing was created, and the same request would be refused again.
     case 'rejected': {
       const reason = `gateway_rejected: HTTP ${outcome.httpStatus} ${outcome.code}`;
       // This attempt's refusal says nothing of an earlier one that may have created the payout.
-      return context.earlierMayHaveReached
-        ? { action: 'review', reason: `refused_after_unknown: ${reason}` }
-        : { action: 'reject', reason };
+      return answered(
+        context.earlierMayHaveReached
+          ? { action: 'review', reason: `refused_after_unknown: ${reason}` }
+          : { action: 'reject', reason },
+      );
     }
     // The gateway already has this external_id: an earlier attempt arrived. Never "rejected".
     case 'duplicate':
-      return { action: 'review', reason: 'gateway_duplicate_external_id' };
+      return answered({ action: 'review', reason: 'gateway_duplicate_external_id' });
     // The gateway may have created the payout. Sending again could pay twice, unless the gateway is
     // known to deduplicate external_id.
     case 'unknown':
-      return policy.resendOnUnknown
-        ? retry(`unknown_resend: ${outcome.code}`, { mayHaveReached: true })
-        : { action: 'review', reason: `outcome_unknown: ${outcome.code}` };
+      return noAnswer(
+        policy.resendOnUnknown
+          ? retry(`unknown_resend: ${outcome.code}`, { mayHaveReached: true })
+          : { action: 'review', reason: `outcome_unknown: ${outcome.code}` },
+      );
     default: {
       const never: never = outcome;
       throw new Error(`unclassified outcome ${JSON.stringify(never)}`);

@@ -14,112 +14,138 @@ const cases: [string, GatewayOutcome, number, RetryPolicy, unknown][] = [
     { kind: 'accepted', answer: answer(1) as never },
     1,
     policy,
-    { action: 'report', report: { status: 1, orderId: 'o-1', reasonCode: undefined, reason: undefined } },
+    {
+      action: 'report',
+      report: { status: 1, orderId: 'o-1', reasonCode: undefined, reason: undefined },
+      breaker: 'answered',
+    },
   ],
   [
     'final success',
     { kind: 'final', answer: answer(4) as never },
     1,
     policy,
-    { action: 'report', report: { status: 4, orderId: 'o-1', reasonCode: undefined, reason: undefined } },
+    {
+      action: 'report',
+      report: { status: 4, orderId: 'o-1', reasonCode: undefined, reason: undefined },
+      breaker: 'answered',
+    },
   ],
   [
     'final decline',
     { kind: 'final', answer: { ...answer(5), reason_code: '051', reason: 'no' } as never },
     1,
     policy,
-    { action: 'report', report: { status: 5, orderId: 'o-1', reasonCode: '051', reason: 'no' } },
+    {
+      action: 'report',
+      report: { status: 5, orderId: 'o-1', reasonCode: '051', reason: 'no' },
+      breaker: 'answered',
+    },
   ],
   [
     'unknown status',
     { kind: 'unknown_status', answer: answer(7) as never },
     1,
     policy,
-    { action: 'report', report: { status: 7, orderId: 'o-1', reasonCode: undefined, reason: undefined } },
+    {
+      action: 'report',
+      report: { status: 7, orderId: 'o-1', reasonCode: undefined, reason: undefined },
+      breaker: 'answered',
+    },
   ],
   [
     'not sent, attempt 1',
     { kind: 'not_sent', code: 'ECONNREFUSED', message: 'x' },
     1,
     policy,
-    { action: 'retry', at: NOW + 750, reason: 'not_sent: ECONNREFUSED' },
+    { action: 'retry', at: NOW + 750, reason: 'not_sent: ECONNREFUSED', breaker: 'no_answer' },
   ],
   [
     'not sent, attempt 3',
     { kind: 'not_sent', code: 'ECONNREFUSED', message: 'x' },
     3,
     policy,
-    { action: 'retry', at: NOW + 3000, reason: 'not_sent: ECONNREFUSED' },
+    { action: 'retry', at: NOW + 3000, reason: 'not_sent: ECONNREFUSED', breaker: 'no_answer' },
   ],
   [
     'not sent, last attempt',
     { kind: 'not_sent', code: 'ENOTFOUND', message: 'x' },
     5,
     policy,
-    { action: 'give_up', reason: 'not_sent' },
+    { action: 'give_up', reason: 'not_sent', breaker: 'no_answer' },
   ],
   [
     '503 honours a long Retry-After',
     { kind: 'retry_later', httpStatus: 503, retryAfterMs: 30_000, message: 'x' },
     1,
     policy,
-    { action: 'retry', at: NOW + 30_000, reason: 'gateway_busy: HTTP 503' },
+    { action: 'retry', at: NOW + 30_000, reason: 'gateway_busy: HTTP 503', breaker: 'no_answer' },
   ],
   [
     '429 short Retry-After keeps the backoff',
     { kind: 'retry_later', httpStatus: 429, retryAfterMs: 10, message: 'x' },
     2,
     policy,
-    { action: 'retry', at: NOW + 1500, reason: 'gateway_busy: HTTP 429' },
+    { action: 'retry', at: NOW + 1500, reason: 'gateway_busy: HTTP 429', breaker: 'no_answer' },
   ],
   [
     'retry_later, last attempt',
     { kind: 'retry_later', httpStatus: 503, retryAfterMs: 1000, message: 'x' },
     5,
     policy,
-    { action: 'give_up', reason: 'not_sent' },
+    { action: 'give_up', reason: 'not_sent', breaker: 'no_answer' },
   ],
   [
     'rejected',
     { kind: 'rejected', httpStatus: 422, code: 'validation_failed', message: 'x' },
     1,
     policy,
-    { action: 'reject', reason: 'gateway_rejected: HTTP 422 validation_failed' },
+    { action: 'reject', reason: 'gateway_rejected: HTTP 422 validation_failed', breaker: 'answered' },
   ],
   [
     'duplicate is never rejected',
     { kind: 'duplicate', httpStatus: 409, message: 'x' },
     1,
     policy,
-    { action: 'review', reason: 'gateway_duplicate_external_id' },
+    { action: 'review', reason: 'gateway_duplicate_external_id', breaker: 'answered' },
   ],
   [
     'duplicate even with resend allowed',
     { kind: 'duplicate', httpStatus: 409, message: 'x' },
     1,
     { ...policy, resendOnUnknown: true },
-    { action: 'review', reason: 'gateway_duplicate_external_id' },
+    { action: 'review', reason: 'gateway_duplicate_external_id', breaker: 'answered' },
   ],
   [
     'unknown: never resent by default',
     { kind: 'unknown', httpStatus: 500, code: 'http_500', message: 'x' },
     1,
     policy,
-    { action: 'review', reason: 'outcome_unknown: http_500' },
+    { action: 'review', reason: 'outcome_unknown: http_500', breaker: 'no_answer' },
   ],
   [
     'unknown: resent when the gateway deduplicates',
     { kind: 'unknown', code: 'read_timeout', message: 'x' },
     1,
     { ...policy, resendOnUnknown: true },
-    { action: 'retry', at: NOW + 750, reason: 'unknown_resend: read_timeout', mayHaveReached: true },
+    {
+      action: 'retry',
+      at: NOW + 750,
+      reason: 'unknown_resend: read_timeout',
+      mayHaveReached: true,
+      breaker: 'no_answer',
+    },
   ],
   [
     'unknown, resent, out of attempts: review, never not_sent (it may have been created)',
     { kind: 'unknown', code: 'read_timeout', message: 'x' },
     5,
     { ...policy, resendOnUnknown: true },
-    { action: 'review', reason: 'attempts_exhausted_outcome_unknown: unknown_resend: read_timeout' },
+    {
+      action: 'review',
+      reason: 'attempts_exhausted_outcome_unknown: unknown_resend: read_timeout',
+      breaker: 'no_answer',
+    },
   ],
 ];
 
@@ -132,11 +158,13 @@ describe('after an unknown outcome was resent (RESEND_ON_UNKNOWN)', () => {
     expect(decide(outcome, 5, resending, NOW, { earlierMayHaveReached: true, random: half })).toEqual({
       action: 'review',
       reason: expect.stringMatching(/^attempts_exhausted_outcome_unknown: /),
+      breaker: 'no_answer',
     });
     // Without such an attempt it certainly was not sent.
     expect(decide(outcome, 5, resending, NOW, { random: half })).toEqual({
       action: 'give_up',
       reason: 'not_sent',
+      breaker: 'no_answer',
     });
     // Before the last attempt it is simply sent again.
     expect(decide(outcome, 4, resending, NOW, { earlierMayHaveReached: true, random: half })).toMatchObject({
@@ -154,6 +182,7 @@ describe('after an unknown outcome was resent (RESEND_ON_UNKNOWN)', () => {
     expect(decide(refused, 2, resending, NOW, { earlierMayHaveReached: true })).toEqual({
       action: 'review',
       reason: 'refused_after_unknown: gateway_rejected: HTTP 422 insufficient_balance',
+      breaker: 'answered',
     });
     expect(decide(refused, 2, resending, NOW)).toMatchObject({ action: 'reject' });
   });

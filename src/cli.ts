@@ -50,8 +50,17 @@ const commands: Record<string, { summary: string; run: () => Promise<Command> }>
     run: async () => (await import('./ops/demo.js')).demo,
   },
   status: {
-    summary: 'status <external_id>: state, history, masked data',
+    summary:
+      'status [<external_id>]: a payout (state, history, masked data); without one, pauses and breakers',
     run: async () => (await import('./ops/commands.js')).status,
+  },
+  pause: {
+    summary: "pause <payment_system | '*'> [--note why]: stop sending to it (recorded as the OS user)",
+    run: async () => (await import('./ops/control-commands.js')).pause,
+  },
+  resume: {
+    summary: "resume <payment_system | '*'> [--note why]: send its held payouts ('*' ends every pause)",
+    run: async () => (await import('./ops/control-commands.js')).resume,
   },
   list: {
     summary: 'list --status needs_review: payouts in a state, oldest first',

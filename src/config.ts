@@ -184,6 +184,9 @@ const envSchema = z.object({
   REVIEW_DEADLINE_MS: int(1_000, 30 * 86_400_000, 26 * 3_600_000),
   PAYOUT_CURRENCIES: currencyList,
   GATEWAY_WHOLE_UNIT_CURRENCIES: currencyList,
+  BREAKER_THRESHOLD: int(0, 10_000, 10),
+  BREAKER_WINDOW_MS: int(1_000, 3_600_000, 60_000),
+  BREAKER_COOLDOWN_MS: int(1_000, 3_600_000, 30_000),
 });
 
 /**
@@ -278,6 +281,19 @@ export interface Config {
   reconcile: { afterMs: number; intervalMs: number; reviewDeadlineMs: number };
   /** What `amount` means in each currency for this gateway, which currencies are paid out, and their display. */
   currencies: Currencies;
+  /**
+   * The circuit breaker of each payment_system (src/controls/breakers.ts): `threshold` attempts in a
+   * row that reached no answer (not sent, 429/503, unknown), the first at most `windowMs` before the
+   * last, stop sending to that system for `cooldownMs`; then one payout probes.
+   */
+  breaker: {
+    /** @defaultValue 10; 0 turns the breakers off */
+    threshold: number;
+    /** @defaultValue 60000 */
+    windowMs: number;
+    /** @defaultValue 30000 */
+    cooldownMs: number;
+  };
   /** Names of settings that were generated for this run (sandbox mode only). */
   generated: string[];
 }
@@ -415,6 +431,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       reviewDeadlineMs: e.REVIEW_DEADLINE_MS,
     },
     currencies,
+    breaker: {
+      threshold: e.BREAKER_THRESHOLD,
+      windowMs: e.BREAKER_WINDOW_MS,
+      cooldownMs: e.BREAKER_COOLDOWN_MS,
+    },
     generated,
   };
 }

@@ -4,7 +4,10 @@ import type { Redis } from 'ioredis';
 import { buildApp, buildProbeServer, type Readiness } from './app.js';
 import { API_KEY_MIN_LENGTH, type Config, secretsOf } from './config.js';
 import { registerConsole } from './console/plugin.js';
+import { type Breakers, createBreakers } from './controls/breakers.js';
 import { createControlsStore } from './controls/controls-store.js';
+import { createHoldReader } from './controls/holds.js';
+import { createPauses, type Pauses } from './controls/pauses.js';
 import { registerControlsRoutes } from './controls/routes.js';
 import { createDeposits, depositSendWindowMs } from './deposits/deposits.js';
 import { registerDepositRoutes } from './deposits/routes.js';
@@ -50,6 +53,8 @@ export interface System {
   payoutQueue: Queue<PayoutJobData>;
   gateway: GatewayClient;
   metrics: Metrics;
+  /** The kill switch and the circuit breakers (src/controls). */
+  controls: { pauses: Pauses; breakers: Breakers };
   app?: FastifyInstance;
   worker?: Worker<PayoutJobData>;
   urls: Record<string, string>;
@@ -185,12 +190,31 @@ async function assemble(
   closers.push(() => payoutQueue.close());
   // The connection's own listener logs outages once; without one BullMQ prints every error.
   payoutQueue.on('error', () => undefined);
+  const controlsOn = (redis: Redis, queue: Queue<PayoutJobData>) => ({
+    pauses: createPauses({
+      redis,
+      queuePrefix: config.queuePrefix,
+      queue,
+      logger: log,
+      notify: config.notify !== undefined,
+    }),
+    breakers: createBreakers({
+      redis,
+      queuePrefix: config.queuePrefix,
+      settings: config.breaker,
+      logger: log,
+      notify: config.notify !== undefined,
+      onChange: metrics.breakerChange,
+    }),
+  });
+  const holdControls = controlsOn(requestRedis, payoutQueue);
   const producer = createProducer({
     store,
     queue: payoutQueue,
     logger: log,
     currencies: config.currencies,
     ...(ledger ? { archive: ledger.reader } : {}),
+    holdOf: createHoldReader(holdControls),
   });
   const gateway = createGatewayClient(
     gatewayClientOptions(config, { logger: log, onResult: metrics.gatewayRequest }),
@@ -206,6 +230,9 @@ async function assemble(
     const workerStoreRedis = connect('worker', { autoPipeline: true });
     storeConnections.push(workerStoreRedis);
     const workerStore = storeOn(workerStoreRedis);
+    const maintenanceQueue = createPayoutQueue(workerRedis, config.queuePrefix);
+    maintenanceQueue.on('error', () => undefined);
+    const workerControls = controlsOn(workerStoreRedis, maintenanceQueue);
     worker = createPayoutWorker({
       connection: workerRedis,
       queuePrefix: config.queuePrefix,
@@ -227,9 +254,11 @@ async function assemble(
         ...config.gateway,
         durabilityTimeoutMs: config.durability.timeoutMs,
       }),
+      controls: {
+        isPaused: workerControls.pauses.isPaused,
+        attempted: workerControls.breakers.attempted,
+      },
     });
-    const maintenanceQueue = createPayoutQueue(workerRedis, config.queuePrefix);
-    maintenanceQueue.on('error', () => undefined);
     const maintenance = createMaintenance({
       connection: workerRedis,
       queuePrefix: config.queuePrefix,
@@ -315,6 +344,11 @@ async function assemble(
     for (const q of opsQueues) q.on('error', () => undefined);
     metrics.observeQueues([payoutQueue, ...opsQueues]);
     metrics.observeStore(store);
+    metrics.observeControls({
+      pauses: holdControls.pauses.list,
+      breakers: holdControls.breakers.list,
+      heldCount: holdControls.pauses.heldCount,
+    });
     closers.push(() => Promise.all(opsQueues.map((q) => q.close().catch(() => undefined))));
     const authenticate = createAuthenticator(config.operators);
     const guards = createGuards({ authenticate, apiKeys: config.api.keys });
@@ -409,6 +443,7 @@ async function assemble(
     payoutQueue,
     gateway,
     metrics,
+    controls: holdControls,
     ...(app ? { app } : {}),
     ...(worker ? { worker } : {}),
     urls,

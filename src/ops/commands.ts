@@ -3,45 +3,21 @@ import type { Config } from '../config.js';
 import { type Currencies, showAmount } from '../currency/index.js';
 import { PayoutError } from '../errors.js';
 import { listUnknownCallbacks } from '../feedback/callbacks.js';
-import { createLogger } from '../logger.js';
 import { createAuditLog } from '../operators/audit.js';
 import { isPayoutState, PAYOUT_STATES } from '../payout/states.js';
-import { connectProducer } from '../producer/connect.js';
+import { createProducer } from '../producer/producer.js';
 import type { PayoutView } from '../producer/view.js';
-import { waitUntilReady } from '../redis.js';
 import { type CommandSpec, parseCommand, refusal, wholeNumber } from './args.js';
+import { controlsFor, printControls } from './control-commands.js';
 import { migrateKeys } from './migrate-keys.js';
 import { type Column, formatTable } from './table.js';
+import { type Out, stdio, withStore } from './with-store.js';
 
 /**
  * Operator commands of the `payouts` CLI. They talk to Redis directly, through the same record
  * module and state machine as the API, and record the operating-system user (or `--who`) in the
  * history and the audit log: whoever can reach Redis can act, so the CLI has no roles.
  */
-
-type Out = { out: (s: string) => void; err: (s: string) => void };
-const stdio: Out = { out: (s) => process.stdout.write(`${s}\n`), err: (s) => process.stderr.write(`${s}\n`) };
-
-/** How long a command waits for Redis to answer before it gives up. */
-const REDIS_WAIT_MS = 5_000;
-
-async function withStore<T>(
-  config: Config,
-  fn: (deps: ReturnType<typeof connectProducer>) => Promise<T>,
-): Promise<T> {
-  // A fail-fast connection: in an outage the command says so and exits, instead of waiting for Redis.
-  const deps = connectProducer(
-    config,
-    createLogger({ level: 'warn', destination: process.stderr as never }),
-    'request',
-  );
-  try {
-    await waitUntilReady(deps.redis, REDIS_WAIT_MS);
-    return await fn(deps);
-  } finally {
-    await deps.close();
-  }
-}
 
 /** Ages and waits as people say them: `42s`, `5m`, `3h`, `2d`. */
 const span = (ms: number) => {
@@ -52,9 +28,15 @@ const span = (ms: number) => {
   return `${Math.round(s / 86400)}d`;
 };
 
+const describeHold = (h: NonNullable<PayoutView['hold']>): string =>
+  h.reason === 'paused'
+    ? `${h.payment_system === '*' ? 'every payment_system' : h.payment_system} paused since ${h.since} by ${h.by}${h.note ? ` (${h.note})` : ''}; sent once resumed`
+    : `circuit breaker of ${h.payment_system} ${h.reason === 'breaker_open' ? 'open' : 'half open (another payout probes)'} until ${h.until}; sent once it closes`;
+
 export function formatPayout(p: PayoutView, currencies?: Currencies): string {
   const lines = [
     `${p.external_id}  ${p.status.toUpperCase()}${p.reason ? `  (${p.reason})` : ''}`,
+    ...(p.hold ? [`  HELD: ${describeHold(p.hold)}`] : []),
     `  method ${p.method} / ${p.payment_system}   amount ${showAmount(p.amount, p.currency, currencies)}   customer ${p.customer_id}`,
     `  order_id ${p.order_id ?? '-'}   gateway_status ${p.gateway_status ?? '-'}   attempts ${p.attempts}`,
     `  created ${p.created_at}   updated ${p.updated_at} (${span(Date.now() - Date.parse(p.updated_at))} ago)`,
@@ -85,22 +67,30 @@ async function act(fn: () => Promise<string>, io: Out): Promise<number> {
 }
 
 const STATUS = {
-  usage: 'payouts status <external_id> [--json]',
+  usage: 'payouts status [<external_id> [--json]]',
   positionals: ['external_id'],
   options: { json: { type: 'boolean' } },
 } as const;
 
 export async function status(config: Config, args: string[], io = stdio): Promise<number> {
+  // Without an external_id: what holds payouts back, the pauses and the circuit breakers.
+  if (args.length === 0) {
+    return withStore(config, async (deps) => {
+      await printControls(controlsFor(config, deps), io);
+      return 0;
+    });
+  }
   const parsed = parseCommand(STATUS, args);
   if (!parsed.ok) return refuse(io, parsed.message);
   const { values } = parsed;
   const id = parsed.positionals[0]!;
-  return withStore(config, ({ producer }) =>
-    act(async () => {
+  return withStore(config, (deps) => {
+    const producer = createProducer({ ...deps, holdOf: controlsFor(config, deps).holdOf });
+    return act(async () => {
       const p = await producer.getPayout(id);
       return values.json ? JSON.stringify(p, null, 2) : formatPayout(p, config.currencies);
-    }, io),
-  );
+    }, io);
+  });
 }
 
 const LIST: CommandSpec<{

@@ -15,6 +15,12 @@ import type { PayoutStore } from '../payout/store.js';
 export type ObservedQueue = { readonly name: string; getJobCounts(): Promise<Record<string, number>> };
 /** What the metrics read of the payout store. */
 export type ObservedStore = Pick<PayoutStore, 'counts' | 'list'>;
+/** What the metrics read of the controls (src/controls): pauses, breakers, payouts a pause holds. */
+export interface ObservedControls {
+  pauses(): Promise<{ payment_system: string }[]>;
+  breakers(): Promise<{ payment_system: string; state: string; consecutive_failures: number }[]>;
+  heldCount(): Promise<number>;
+}
 
 export interface MetricsOptions {
   /** Prefix of this module's metric names (Node's default metrics keep their usual names). @defaultValue 'payouts_' */
@@ -40,6 +46,10 @@ export interface Metrics {
   observeQueues(queues: readonly ObservedQueue[]): void;
   /** The store whose payout counts by state, and oldest needs_review, are read at each scrape. */
   observeStore(store: ObservedStore): void;
+  /** The controls whose pauses and breakers are read at each scrape. */
+  observeControls(controls: ObservedControls): void;
+  /** A payment_system's circuit breaker opened, opened again after a failed probe, or closed. */
+  breakerChange(paymentSystem: string, change: 'opened' | 'reopened' | 'closed'): void;
 }
 
 /** Gateway latency from 5 ms to a minute (the read timeout is 30 s by default). */
@@ -73,6 +83,7 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
 
   const queues: ObservedQueue[] = [];
   let store: ObservedStore | undefined;
+  let controls: ObservedControls | undefined;
 
   const collectErrors = new Counter({
     name: `${prefix}metrics_collect_errors_total`,
@@ -142,6 +153,64 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     collect: () => refresh(),
   });
 
+  const paused = new Gauge({
+    name: `${prefix}payment_system_paused`,
+    help: '1 for each payment_system paused by an operator (`*`: every one); its payouts are not sent.',
+    labelNames: ['payment_system'] as const,
+    registers,
+    collect: () => refresh(),
+  });
+  const heldByPause = new Gauge({
+    name: `${prefix}held_by_pause`,
+    help: 'Payouts a pause holds (due, found paused by a worker, not yet woken by a resume).',
+    registers,
+    collect: () => refresh(),
+  });
+  const breakerState = new Gauge({
+    name: `${prefix}breaker_state`,
+    help: "A payment_system's circuit breaker: 1 on its current state (closed, open, half_open).",
+    labelNames: ['payment_system', 'state'] as const,
+    registers,
+    collect: () => refresh(),
+  });
+  const breakerFailures = new Gauge({
+    name: `${prefix}breaker_consecutive_failures`,
+    help: 'Attempts in a row that reached no answer, per payment_system (the breaker opens at BREAKER_THRESHOLD).',
+    labelNames: ['payment_system'] as const,
+    registers,
+    collect: () => refresh(),
+  });
+  const breakerChanges = new Counter({
+    name: `${prefix}breaker_changes_total`,
+    help: 'Circuit breaker changes per payment_system: opened, reopened (a probe found no answer), closed.',
+    labelNames: ['payment_system', 'change'] as const,
+    registers,
+  });
+
+  async function readControls(c: ObservedControls): Promise<void> {
+    const [pauses, breakers, held] = await Promise.allSettled([
+      within(c.pauses(), timeoutMs),
+      within(c.breakers(), timeoutMs),
+      within(c.heldCount(), timeoutMs),
+    ]);
+    paused.reset();
+    breakerState.reset();
+    breakerFailures.reset();
+    if (pauses.status === 'rejected') failed('controls', pauses.reason);
+    else for (const p of pauses.value) paused.set({ payment_system: p.payment_system }, 1);
+    if (breakers.status === 'rejected') failed('controls', breakers.reason);
+    else {
+      for (const b of breakers.value) {
+        for (const state of ['closed', 'open', 'half_open']) {
+          breakerState.set({ payment_system: b.payment_system, state }, b.state === state ? 1 : 0);
+        }
+        breakerFailures.set({ payment_system: b.payment_system }, b.consecutive_failures);
+      }
+    }
+    if (held.status === 'rejected') failed('controls', held.reason);
+    else heldByPause.set(held.value);
+  }
+
   async function readQueues(): Promise<void> {
     const results = await Promise.allSettled(queues.map((q) => within(q.getJobCounts(), timeoutMs)));
     // A fresh snapshot each scrape: a queue that cannot be read disappears rather than showing the
@@ -182,7 +251,11 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
    */
   let inflight: Promise<void> | undefined;
   function refresh(): Promise<void> {
-    inflight ??= Promise.all([readQueues(), store ? readStore(store) : undefined])
+    inflight ??= Promise.all([
+      readQueues(),
+      store ? readStore(store) : undefined,
+      controls ? readControls(controls) : undefined,
+    ])
       .then(() => undefined)
       .finally(() => {
         inflight = undefined;
@@ -207,6 +280,10 @@ export function createMetrics(opts: MetricsOptions = {}): Metrics {
     observeStore(s) {
       store = s;
     },
+    observeControls(c) {
+      controls = c;
+    },
+    breakerChange: (paymentSystem, change) => breakerChanges.inc({ payment_system: paymentSystem, change }),
   };
 }
 

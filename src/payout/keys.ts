@@ -36,6 +36,17 @@ export interface PayoutKeys {
   ledgerOutbox: string;
   /** What is left of an archived payout: its request digest, so its external_id is never new again. */
   tombstone(externalId: string): string;
+  /**
+   * What a claim consults before a payout is sent (src/controls writes them):
+   * - `paused`: hash, payment_system (or `*`, every one) -> the pause as JSON;
+   * - `held`: hash, external_id -> payment_system, of payouts a claim refused for a pause, which
+   *   resuming wakes;
+   * - `breakers`: hash of each payment_system's circuit breaker, fields `<field>:<payment_system>`:
+   *   `state` (`open` | `half_open`; absent: closed), `until` (epoch ms: end of the cool-down, or of the
+   *   probe's turn), `cooldown` (ms), `failures` and `window_start` (the run of attempts that reached no
+   *   answer), `probe` (the external_id probing), `opened_at`.
+   */
+  controls: { paused: string; held: string; breakers: string };
 }
 
 /** The customer windows' common start; the transition script builds a payout's window key from it. */
@@ -60,5 +71,10 @@ export function payoutKeys(queuePrefix: string): PayoutKeys {
     batch: (batchId) => `${base}:batch:${batchId}`,
     ledgerOutbox: `${base}:ledger-outbox`,
     tombstone: (id) => `${base}:payout-tombstone:${id}`,
+    controls: {
+      paused: `${base}:controls:paused`,
+      held: `${base}:controls:held`,
+      breakers: `${base}:controls:breakers`,
+    },
   };
 }

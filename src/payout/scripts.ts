@@ -59,7 +59,8 @@ return {1}
 
 /**
  * KEYS: record, history, outbox, sealed payload, ledger outbox, state indexes... (in the order of
- *       ARGV[10]: the event's from-states and its to-state)
+ *       ARGV[10]: the event's from-states and its to-state), then the controls' paused, held and
+ *       breakers (keys.ts)
  * ARGV: 1 allowed from-states (comma-separated, wrapped in commas), 2 to, 3 required token ('' none),
  *       4 new token ('' keep, '-' clear), 5 now, 6 history entry's tail (history.ts), 7 delete the
  *       payload ('1'), 8 attempts to add ('1' a claim, '-1' a claim given back unsent, '0'), 9 external_id, 10 states in KEYS order
@@ -68,16 +69,19 @@ return {1}
  *       time as next_attempt_at; '' no check), 13 return the record ('1'), 14 refuse a
  *       payout marked may_have_reached ('1'), 15 the gateway order_id to record ('' none): refused
  *       when the payout already holds another, 16 refuse a payout that holds an order_id ('1'),
- *       then field/value pairs ('' value deletes the field)...
+ *       17 consult the controls ('1': refused while its payment_system is paused or its breaker
+ *       open), then field/value pairs ('' value deletes the field)...
  * Returns {1, from, seq, attempts, method, record fields (flat) or false, sealed payload or false,
- * amount, currency} when moved (the record only for a claim; amount and currency for the log),
- * {2, ...the same} when a claim (ARGV[13]) names the token the payout is already sending under,
- * {0, current, token, next_attempt_at, why, recorded order_id, updated_at} when refused (why: '' by
- * the table or the token, 'may_have_reached', 'other_order', 'order_recorded'), {-1} when absent.
+ * amount, currency[, probe ('1' or '')]} when moved (the record and probe only for a claim; amount and
+ * currency for the log), {2, ...the same} when a claim (ARGV[13]) names the token the payout is
+ * already sending under, {0, current, token, next_attempt_at, why, recorded order_id, updated_at} when
+ * refused (why: '' by the table or the token, 'may_have_reached', 'other_order', 'order_recorded'),
+ * {0, current, '', until, 'paused' | 'breaker_open' | 'breaker_half_open', payment_system} when held by
+ * the controls, {-1} when absent.
  */
 export const TRANSITION = `${APPEND_HISTORY}${PUSH_OUTBOXES}
 local r = redis.call('HMGET', KEYS[1], 'status', 'token', 'next_attempt_at', 'seq', 'attempts', 'method',
-  'may_have_reached', 'amount', 'currency', 'order_id', 'updated_at', 'not_before')
+  'may_have_reached', 'amount', 'currency', 'order_id', 'updated_at', 'not_before', 'payment_system')
 local cur = r[1]
 if not cur then return {-1} end
 local order = r[10] or ''
@@ -104,6 +108,24 @@ local seq = tonumber(r[4] or '0')
 local attempts = tonumber(r[5] or '0')
 if not seq or not attempts then return redis.error_reply('ERR payout record has a malformed seq or attempts') end
 local hist = redis.call('GET', KEYS[2])
+local probe = ''
+if ARGV[17] == '1' then
+  local n = #KEYS
+  local ps = r[13] or ''
+  if redis.call('HEXISTS', KEYS[n - 2], ps) == 1 or redis.call('HEXISTS', KEYS[n - 2], '*') == 1 then
+    -- Held: stays as it is, noted for resuming to wake.
+    redis.call('HSET', KEYS[n - 1], ARGV[9], ps)
+    return {0, cur, '', '', 'paused', ps}
+  end
+  local b = redis.call('HMGET', KEYS[n], 'state:' .. ps, 'until:' .. ps, 'cooldown:' .. ps)
+  if b[1] then
+    if tonumber(ARGV[5]) < (tonumber(b[2] or '0') or 0) then return {0, cur, '', b[2] or '', 'breaker_' .. b[1], ps} end
+    -- The cool-down is over (or the last probe's turn lapsed): this payout is the one that probes.
+    redis.call('HSET', KEYS[n], 'state:' .. ps, 'half_open', 'probe:' .. ps, ARGV[9],
+      'until:' .. ps, string.format('%.0f', tonumber(ARGV[5]) + (tonumber(b[3] or '0') or 0)))
+    probe = '1'
+  end
+end
 seq = seq + 1
 attempts = attempts + (tonumber(ARGV[8]) or 0)
 -- Deletions run before the sets; the caller never names a field in both.
@@ -112,7 +134,7 @@ local del = {}
 if ARGV[4] == '-' then del[#del + 1] = 'token'
 elseif ARGV[4] ~= '' then set[#set + 1] = 'token'; set[#set + 1] = ARGV[4] end
 if ARGV[15] ~= '' then set[#set + 1] = 'order_id'; set[#set + 1] = ARGV[15] end
-for i = 17, #ARGV, 2 do
+for i = 18, #ARGV, 2 do
   if ARGV[i + 1] == '' then del[#del + 1] = ARGV[i]
   else set[#set + 1] = ARGV[i]; set[#set + 1] = ARGV[i + 1] end
 end
@@ -129,7 +151,7 @@ end
 push_outboxes(ARGV[11], KEYS[3], KEYS[5], ARGV[9], seq, ARGV[5])
 if ARGV[13] == '1' then
   return {1, cur, seq, attempts, r[6] or '', redis.call('HGETALL', KEYS[1]), redis.call('GET', KEYS[4]),
-    r[8] or '', r[9] or ''}
+    r[8] or '', r[9] or '', probe}
 end
 return {1, cur, seq, attempts, r[6] or '', false, false, r[8] or '', r[9] or ''}
 `;

@@ -50,11 +50,17 @@ interface Rule {
    * again would ask for a second order. An operator may override it (TransitionOptions.force).
    */
   refusedWithOrder?: boolean;
+  /**
+   * Refused while the payout's payment_system is paused (the payout is noted as held, for resuming
+   * to wake) or its circuit breaker is open; when the cool-down is over, the claim that finds it is
+   * the one allowed through, as the probe. See src/controls.
+   */
+  heldByControls?: boolean;
 }
 
 export const TRANSITIONS = {
   /** A worker takes the payout to call the gateway; it gets a fresh token. */
-  claim: { from: ['queued', 'retry_scheduled'], to: 'sending' },
+  claim: { from: ['queued', 'retry_scheduled'], to: 'sending', heldByControls: true },
   /**
    * The claim was not confirmed durable in time (REDIS_DURABILITY): nothing was sent, and the claim is
    * given back to be sent later, its attempt not counted.

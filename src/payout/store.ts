@@ -108,8 +108,23 @@ export type TransitionResult =
   | { ok: true; from: PayoutState; to: PayoutState; seq: number; attempts: number }
   | ({ ok: false; current: PayoutState | undefined } & RefusalDetail);
 
+/**
+ * Why a claim left a payout waiting although it was due: its payment_system is paused, or that
+ * system's circuit breaker is open (cooling down) or half open (another payout is probing) until `until`.
+ */
+export type Hold =
+  | { kind: 'paused'; paymentSystem: string }
+  | { kind: 'breaker_open' | 'breaker_half_open'; paymentSystem: string; until: number };
+
 export type ClaimResult =
-  | { ok: true; record: PayoutRecord; token: string; attempts: number }
+  | {
+      ok: true;
+      record: PayoutRecord;
+      token: string;
+      attempts: number;
+      /** This attempt is the one its payment_system's half-open breaker lets through. */
+      probe?: true;
+    }
   | {
       ok: false;
       current: PayoutState | undefined;
@@ -119,6 +134,8 @@ export type ClaimResult =
       nextAttemptAt?: number;
       /** For a `sending` payout: when it last changed (claimed, or a note written since). */
       since?: number;
+      /** Due, and held by the controls: it stays as it is, and no attempt is counted. */
+      hold?: Hold;
     };
 
 export interface PayoutStoreOptions {
@@ -352,6 +369,8 @@ export function createPayoutStore(options: PayoutStoreOptions) {
         payload?: string | null;
         /** With `claim`: the payout was already sending under the token named; nothing was written. */
         retaken?: boolean;
+        /** With `claim`: the payment_system's breaker let this attempt through as its probe. */
+        probe?: boolean;
       }
     | ({
         ok: false;
@@ -359,6 +378,7 @@ export function createPayoutStore(options: PayoutStoreOptions) {
         heldBy?: string;
         nextAttemptAt?: number;
         since?: number;
+        hold?: Hold;
       } & RefusalDetail);
 
   /**
@@ -397,13 +417,16 @@ export function createPayoutStore(options: PayoutStoreOptions) {
     const res = (await runScript(
       redis,
       TRANSITION,
-      5 + states.length,
+      8 + states.length,
       keys.record(externalId),
       keys.history(externalId),
       keys.outbox,
       keys.payload(externalId),
       keys.ledgerOutbox,
       ...states.map(keys.stateIndex),
+      keys.controls.paused,
+      keys.controls.held,
+      keys.controls.breakers,
       `,${rule.from.join(',')},`,
       to,
       needsToken ? (opts.token ?? '') : '',
@@ -427,6 +450,7 @@ export function createPayoutStore(options: PayoutStoreOptions) {
       'onlyIfNeverReached' in rule && rule.onlyIfNeverReached ? '1' : '0',
       opts.orderId ?? '',
       'refusedWithOrder' in rule && rule.refusedWithOrder && !opts.force ? '1' : '0',
+      'heldByControls' in rule && rule.heldByControls ? '1' : '0',
       ...fields,
     )) as [
       number,
@@ -436,6 +460,7 @@ export function createPayoutStore(options: PayoutStoreOptions) {
       string?,
       (string[] | string | null)?,
       (string | null)?,
+      string?,
       string?,
       string?,
     ];
@@ -452,6 +477,20 @@ export function createPayoutStore(options: PayoutStoreOptions) {
         fields: (res[5] as string[] | undefined) ?? [],
         payload: res[6] ?? null,
         retaken: true,
+      };
+    }
+    if (
+      res[0] === 0 &&
+      (res[4] === 'paused' || res[4] === 'breaker_open' || res[4] === 'breaker_half_open')
+    ) {
+      const paymentSystem = String(res[5] ?? '');
+      return {
+        ok: false,
+        current: res[1] as PayoutState,
+        hold:
+          res[4] === 'paused'
+            ? { kind: 'paused', paymentSystem }
+            : { kind: res[4], paymentSystem, until: Number(res[3]) },
       };
     }
     if (res[0] !== 1) {
@@ -493,7 +532,12 @@ export function createPayoutStore(options: PayoutStoreOptions) {
       `payout ${moved.from} -> ${to}`,
     );
     return claim
-      ? { ...moved, fields: (res[5] as string[] | undefined) ?? [], payload: res[6] ?? null }
+      ? {
+          ...moved,
+          fields: (res[5] as string[] | undefined) ?? [],
+          payload: res[6] ?? null,
+          probe: res[9] === '1',
+        }
       : moved;
   }
 
@@ -548,7 +592,13 @@ export function createPayoutStore(options: PayoutStoreOptions) {
         "payout claim recognised as this worker's own after its answer was lost; nothing was sent under it",
       );
     }
-    return { ok: true, record, token: moved.token, attempts: moved.attempts };
+    return {
+      ok: true,
+      record,
+      token: moved.token,
+      attempts: moved.attempts,
+      ...(moved.probe ? { probe: true as const } : {}),
+    };
   }
 
   /**

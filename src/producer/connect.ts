@@ -38,6 +38,7 @@ export function connectProducer(
   });
   return {
     redis,
+    logger,
     store,
     queue,
     producer,

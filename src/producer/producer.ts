@@ -26,7 +26,7 @@ import type { PayoutRecord, PayoutStore } from '../payout/store.js';
 import { ensurePayoutJob, type PayoutJobData } from '../queues.js';
 import { isRedisUnavailable } from '../redis.js';
 import { type ComparableRequest, requestDifferences } from './request-differences.js';
-import { type ArchiveReader, type PayoutView, toView } from './view.js';
+import { type ArchiveReader, type PayoutHold, type PayoutView, toView } from './view.js';
 
 /**
  * Enqueueing payouts: validate, create the record if absent, make sure it has a job. Used by the
@@ -112,6 +112,8 @@ export function createProducer(deps: {
   currencies?: Currencies;
   /** Where payouts archived out of Redis are read; without it, an archived payout is answered 503. */
   archive?: ArchiveReader;
+  /** What holds a payment_system's payouts now, if anything (src/controls): shown on a waiting payout. */
+  holdOf?: (paymentSystem: string) => Promise<PayoutHold | undefined>;
 }): Producer {
   const { store, queue } = deps;
 
@@ -127,7 +129,11 @@ export function createProducer(deps: {
 
   async function view(externalId: string): Promise<PayoutView> {
     const record = await store.get(externalId);
-    if (record) return toView(record, await store.history(externalId));
+    if (record) {
+      const waiting = record.status === 'queued' || record.status === 'retry_scheduled';
+      const hold = waiting ? await deps.holdOf?.(record.paymentSystem) : undefined;
+      return toView(record, await store.history(externalId), hold);
+    }
     const archived = await deps.archive?.payout(externalId);
     if (!archived) throw new NotFoundError(externalId);
     return archived;
@@ -192,7 +198,11 @@ export function createProducer(deps: {
         // Accepted only once the record would survive a fail-over (REDIS_DURABILITY); until then the
         // answer is "outcome unknown", and the worker will not send it either.
         if (!durable) throw new StoreUnavailableError(undefined, NOT_DURABLE);
-        if (res.outcome === 'created') return { created: true, payout: toView(res.record, res.history) };
+        if (res.outcome === 'created') {
+          // A hold that cannot be read now is left out: the payout is accepted all the same.
+          const hold = await deps.holdOf?.(request.payment_system).catch(() => undefined);
+          return { created: true, payout: toView(res.record, res.history, hold) };
+        }
         // The same request again. Also repairs a crash between record and job: the client's retry
         // is what re-adds a missing job.
         if (res.record.status === 'queued') await ensurePayoutJob(queue, request.external_id);

@@ -28,6 +28,27 @@ const historyEntrySchema = z
   })
   .meta({ id: 'HistoryEntry' });
 
+/**
+ * Why a payout waiting to be sent is not being sent (src/controls): its payment_system is paused, or
+ * that system's circuit breaker is open (cooling down until `until`) or half open (another payout is
+ * probing). Shown only on a payout that is queued or retry_scheduled.
+ */
+const holdSchema = z
+  .object({
+    reason: z.enum(['paused', 'breaker_open', 'breaker_half_open']),
+    payment_system: z
+      .string()
+      .describe('the payment_system paused or whose breaker is open (`*`: every one)'),
+    since: time.nullable().describe('when the pause began, or the breaker opened'),
+    until: time
+      .nullable()
+      .describe("the end of the breaker's cool-down (or of its probe's turn); null for a pause"),
+    by: z.string().optional().describe('the operator who paused it'),
+    note: z.string().optional(),
+  })
+  .meta({ id: 'PayoutHold' });
+export type PayoutHold = z.output<typeof holdSchema>;
+
 const EXAMPLE_TIME = '2026-12-03T10:00:00.000Z';
 
 /** The payout as GET /v1/payouts/:external_id answers it; documentation for /docs, checked by tests. */
@@ -54,6 +75,9 @@ export const payoutViewSchema = z
     updated_at: time,
     seq: z.number().int().describe('grows by one with every change; notifications carry it'),
     payment_data: z.record(z.string(), z.string()).describe('masked: 411111******1111'),
+    hold: holdSchema
+      .optional()
+      .describe('present while a pause or a circuit breaker holds a queued or retry_scheduled payout'),
     history: z.array(historyEntrySchema),
   })
   .meta({
@@ -119,6 +143,8 @@ export interface PayoutView {
   /** Sequence number of the latest change; notifications carry it so receivers can order them. */
   seq: number;
   payment_data: Record<string, string>;
+  /** Present while a pause or a breaker holds it. */
+  hold?: PayoutHold;
   history: HistoryEntry[];
 }
 
@@ -131,7 +157,7 @@ const _viewIsDocumented: Agrees<
 > = true;
 void _viewIsDocumented;
 
-export function toView(record: PayoutRecord, history: HistoryEntry[]): PayoutView {
+export function toView(record: PayoutRecord, history: HistoryEntry[], hold?: PayoutHold): PayoutView {
   return {
     external_id: record.externalId,
     method: record.method,
@@ -151,6 +177,7 @@ export function toView(record: PayoutRecord, history: HistoryEntry[]): PayoutVie
     updated_at: record.updatedAt,
     seq: record.seq,
     payment_data: record.maskedPaymentData,
+    ...(hold ? { hold } : {}),
     history,
   };
 }

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { Agent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import axios from 'axios';
@@ -19,11 +19,19 @@ import { viewAsOf } from '../producer/view.js';
 export const NOTIFICATIONS_QUEUE = 'notifications';
 
 export interface NotificationJobData {
-  externalId: string;
+  /** The payout it is about; absent for an operator event (see `outboxEntry`). */
+  externalId?: string;
+  /** The payout's change it reports; 0 for an operator event. */
   seq: number;
   /** The exact body that is signed and sent. */
   body: string;
 }
+
+/**
+ * An outbox entry of an event that is no payout's change (an operator event, src/controls): the body
+ * as it is to be delivered, and an id that names its delivery job, so two relays add it once.
+ */
+export const outboxEntry = (body: string): string => JSON.stringify({ event_id: randomUUID(), body });
 
 /** `sha256=<hex HMAC-SHA256 of the raw body>`, the X-Payout-Signature header's value. */
 export const signNotification = (secret: string, body: string): string =>
@@ -94,11 +102,17 @@ export function createNotifier(deps: {
     const entries = await deps.connection.lrange(outbox, 0, RELAY_BATCH - 1);
     await Promise.all(
       entries.map(async (raw) => {
-        const { external_id: externalId, seq } = JSON.parse(raw) as { external_id: string; seq: number };
-        const data = await build(externalId, seq);
+        const entry = JSON.parse(raw) as
+          | { external_id: string; seq: number }
+          | { event_id: string; body: string };
+        const data =
+          'event_id' in entry ? { seq: 0, body: entry.body } : await build(entry.external_id, entry.seq);
         if (data) {
           await queue.add('notify', data, {
-            jobId: `${jobIdFor(externalId)}-n${seq}`,
+            jobId:
+              'event_id' in entry
+                ? `event-${entry.event_id}`
+                : `${jobIdFor(entry.external_id)}-n${entry.seq}`,
             attempts: DELIVERY_ATTEMPTS,
             backoff: { type: 'custom' },
             // BullMQ keeps a stack trace per failed attempt; tried for days, a job would grow without end.

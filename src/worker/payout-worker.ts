@@ -7,15 +7,23 @@ import { type GatewayRequest, validatePayoutRequest } from '../methods/index.js'
 import { applyGatewayReport, SECOND_ORDER } from '../payout/gateway-report.js';
 import { SealError } from '../payout/sealing.js';
 import type { PayoutState } from '../payout/states.js';
-import type { ClaimResult, PayoutStore } from '../payout/store.js';
+import type { ClaimResult, Hold, PayoutStore } from '../payout/store.js';
 import { type PayoutJobData, QUEUE } from '../queues.js';
 import { isRedisUnavailable } from '../redis.js';
 import { createClaimTokens } from './claim-tokens.js';
-import { backoffDelay, type Decision, decide, type RetryPolicy } from './decide.js';
+import { type BreakerSignal, backoffDelay, type Decision, decide, type RetryPolicy } from './decide.js';
 
 /** What the worker needs of the gateway client. */
 export interface PayoutSender {
   payout(request: GatewayRequest): Promise<GatewayOutcome>;
+}
+
+/** The operator controls a send obeys (src/controls; the claim itself consults their state in Redis). */
+export interface SendControls {
+  /** A pause still covers the payment_system (its own, or every system's). */
+  isPaused(paymentSystem: string): Promise<boolean>;
+  /** Counts one attempt's signal to its payment_system's circuit breaker. */
+  attempted(paymentSystem: string, signal: BreakerSignal, externalId: string): Promise<void>;
 }
 
 export interface PayoutWorkerDeps {
@@ -43,6 +51,7 @@ export interface PayoutWorkerDeps {
    * @defaultValue payoutSendWindowMs of the default timeouts
    */
   sendWindowMs?: number;
+  controls?: SendControls;
   now?: () => number;
 }
 
@@ -71,6 +80,15 @@ export const payoutSendWindowMs = (opts: {
   timeoutMs: number;
   durabilityTimeoutMs: number;
 }): number => opts.durabilityTimeoutMs + opts.connectTimeoutMs + opts.timeoutMs + SEND_WINDOW_MARGIN_MS;
+/**
+ * A payout held by a pause waits, parked, this long before its job looks again; resuming wakes it at
+ * once, so this only bounds the wait should that wake-up be lost (a resume cut short).
+ */
+export const PAUSE_RECHECK_MS = 60_000;
+/** While another payout probes a half-open breaker, the others look again this often. */
+const PROBE_RECHECK_MS = 1_000;
+/** Spreads the payouts a breaker held, so they do not all come back in the same millisecond. */
+const HOLD_JITTER_MS = 500;
 
 export function createPayoutWorker(deps: PayoutWorkerDeps): Worker<PayoutJobData> {
   const { store, logger } = deps;
@@ -99,14 +117,34 @@ export function createPayoutWorker(deps: PayoutWorkerDeps): Worker<PayoutJobData
     throw new DelayedError();
   }
 
+  /**
+   * Waits a job that a pause or a breaker held, without using an attempt: a paused one is parked until
+   * resuming wakes it; a breaker's waits for the end of the cool-down (or looks again soon, while
+   * another payout probes).
+   */
+  async function waitHeld(job: Job<PayoutJobData>, token: string | undefined, hold: Hold): Promise<never> {
+    if (hold.kind !== 'paused') {
+      const at = hold.kind === 'breaker_open' ? hold.until : Math.min(hold.until, now() + PROBE_RECHECK_MS);
+      return delayJob(job, token, at + Math.floor(Math.random() * HOLD_JITTER_MS));
+    }
+    await job.moveToDelayed(now() + PAUSE_RECHECK_MS, token);
+    // A resume between the claim and the move found this job still running and could not wake it:
+    // look once more, now that it is parked where a resume finds it.
+    const stillPaused = await deps.controls?.isPaused(hold.paymentSystem).catch(() => true);
+    if (stillPaused === false) await job.promote().catch(() => undefined);
+    throw new DelayedError();
+  }
+
   async function processPayout(job: Job<PayoutJobData>, bullToken?: string): Promise<string> {
     const externalId = job.data.externalId;
-    // One script checks the state (and, for a retry, that it is due), moves it to sending under this
-    // worker's token, and returns the record: only the holder of that token sends.
+    // One script checks the state (and, for a retry, that it is due, and that neither a pause nor a
+    // breaker holds it), moves it to sending under this worker's token, and returns the record: only
+    // the holder of that token sends.
     // Nothing is sent on a claim a fail-over could lose (REDIS_DURABILITY): another worker would
     // find the payout queued again and send it a second time.
     const { result: claim, durable } = await store.durability.durably(() => claimPayout(externalId));
     if (!claim.ok) {
+      if (claim.hold) return waitHeld(job, bullToken, claim.hold);
       switch (claim.current) {
         case undefined:
           logger.error(
@@ -150,6 +188,12 @@ export function createPayoutWorker(deps: PayoutWorkerDeps): Worker<PayoutJobData
     }
     const { record, token, attempts: attempt } = claim;
     if (!durable) return giveBack(job, bullToken, externalId, token);
+    if (claim.probe) {
+      logger.info(
+        { external_id: externalId, payment_system: record.paymentSystem },
+        `circuit breaker of ${record.paymentSystem}: this payout probes the gateway`,
+      );
+    }
 
     let request: GatewayRequest;
     try {
@@ -183,7 +227,15 @@ export function createPayoutWorker(deps: PayoutWorkerDeps): Worker<PayoutJobData
     const decision = decide(outcome, attempt, deps.policy, now(), {
       earlierMayHaveReached: record.mayHaveReached,
     });
-    return apply(job, bullToken, externalId, token, decision, durationMs);
+    try {
+      return await apply(job, bullToken, externalId, token, decision, durationMs);
+    } finally {
+      // After the payout's own answer is written (a retry's delay included): the breaker is the
+      // system's health, never a reason to lose what this attempt learnt.
+      await deps.controls?.attempted(record.paymentSystem, decision.breaker, externalId).catch((err) => {
+        logger.warn({ external_id: externalId, err }, 'circuit breaker: this attempt could not be counted');
+      });
+    }
   }
 
   /**

@@ -197,6 +197,7 @@ export function createPauses(deps: {
       for (let i = 0; i + 1 < flat.length; i += 2) removed.push(decode(flat[i]!, flat[i + 1]!));
       const remaining = await list();
       const woken = await wakeHeld(new Set(remaining.map((p) => p.payment_system)));
+      if (removed.length === 0) return { removed, remaining, woken };
       logger.warn(
         {
           payment_system: paymentSystem,

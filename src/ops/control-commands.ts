@@ -15,7 +15,8 @@ import { type CommandDeps, type Out, stdio, withStore } from './with-store.js';
 
 /** The controls over a CLI command's connection. */
 export function controlsFor(config: Config, deps: CommandDeps) {
-  const { logger } = deps;
+  // The command prints what it did; the controls' own log lines would only say it twice.
+  const logger = deps.logger.child({}, { level: 'error' });
   const controls = {
     pauses: createPauses({
       redis: deps.redis,

@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto';
+import { userInfo } from 'node:os';
+import { afterAll, expect, test } from 'vitest';
+import { loadConfig } from '../../../src/config.js';
+import { status } from '../../../src/ops/commands.js';
+import { pause, resume } from '../../../src/ops/control-commands.js';
+import { deletePrefix, REDIS_URL, testRedis } from '../../helpers/redis.js';
+
+/** `payouts pause`, `payouts resume` and `payouts status` (the pauses and breakers), on the real Redis. */
+
+const prefix = `test-cli-controls-${randomBytes(4).toString('hex')}`;
+const config = loadConfig({
+  REDIS_URL,
+  QUEUE_PREFIX: prefix,
+  GATEWAY_URL: 'http://127.0.0.1:9',
+  MERCHANT_KEY: 'test-merchant-key',
+  SIGNATURE_SALT: 'test-salt',
+  API_KEYS: 'test-api-key-0123456789',
+  DASHBOARD_USER: 'ops',
+  DASHBOARD_PASSWORD: 'test-dashboard-password',
+  PAYLOAD_KEY: randomBytes(32).toString('base64'),
+  LOG_LEVEL: 'silent',
+});
+
+/** Runs a command as the CLI would, capturing what it prints. */
+async function run(
+  command: typeof pause,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await command(config, args, { out: (s) => out.push(s), err: (s) => err.push(s) });
+  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+}
+
+afterAll(async () => {
+  const redis = testRedis();
+  await deletePrefix(redis, prefix);
+  redis.disconnect();
+});
+
+test('pause, see it in status, resume: the operator recorded is the OS user', async () => {
+  const paused = await run(pause, 'TEST_PS', '--note', 'gateway incident #7');
+  expect(paused).toMatchObject({ code: 0, stderr: '' });
+  expect(paused.stdout).toContain('TEST_PS paused');
+
+  const shown = await run(status);
+  expect(shown.code).toBe(0);
+  expect(shown.stdout).toContain('paused: 1');
+  expect(shown.stdout).toContain(`by ${userInfo().username}  note: gateway incident #7`);
+  expect(shown.stdout).toContain('circuit breakers: all closed (threshold 10)');
+
+  const resumed = await run(resume, 'TEST_PS');
+  expect(resumed.stdout).toContain('resumed TEST_PS: 0 held payout(s) woken');
+  expect((await run(status)).stdout).toContain('paused: none');
+  expect((await run(resume, 'TEST_PS')).stdout).toContain('TEST_PS was not paused');
+});
+
+test.each([
+  [['pause'], 'missing <payment_system>'],
+  [['pause', 'A', 'B'], "unexpected argument 'B'"],
+  [['resume', '--note'], '--note needs a value'],
+  [['pause', 'A\u001b[2J'], 'without control characters'],
+])('payouts %j is refused with exit 2: %s', async ([verb, ...args], message) => {
+  const result = await run(verb === 'pause' ? pause : resume, ...args);
+  expect(result.code).toBe(2);
+  expect(result.stderr).toContain(message);
+});

@@ -51,12 +51,16 @@ const commands: Record<string, { summary: string; run: () => Promise<Command> }>
   },
   status: {
     summary:
-      'status [<external_id>]: a payout (state, history, masked data); without one, pauses and breakers',
+      'status <external_id>: state, history, masked data; what holds it, while a pause or breaker does',
     run: async () => (await import('./ops/commands.js')).status,
   },
   pause: {
     summary: "pause <payment_system | '*'> [--note why]: stop sending to it (recorded as the OS user)",
     run: async () => (await import('./ops/control-commands.js')).pause,
+  },
+  controls: {
+    summary: 'controls: the payment_systems paused and the circuit breakers that are not closed',
+    run: async () => (await import('./ops/control-commands.js')).controls,
   },
   resume: {
     summary: "resume <payment_system | '*'> [--note why]: send its held payouts ('*' ends every pause)",

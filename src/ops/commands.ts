@@ -8,7 +8,7 @@ import { isPayoutState, PAYOUT_STATES } from '../payout/states.js';
 import { createProducer } from '../producer/producer.js';
 import type { PayoutView } from '../producer/view.js';
 import { type CommandSpec, parseCommand, refusal, wholeNumber } from './args.js';
-import { controlsFor, printControls } from './control-commands.js';
+import { controlsFor } from './control-commands.js';
 import { migrateKeys } from './migrate-keys.js';
 import { type Column, formatTable } from './table.js';
 import { type Out, stdio, withStore } from './with-store.js';
@@ -67,19 +67,12 @@ async function act(fn: () => Promise<string>, io: Out): Promise<number> {
 }
 
 const STATUS = {
-  usage: 'payouts status [<external_id> [--json]]',
+  usage: 'payouts status <external_id> [--json]',
   positionals: ['external_id'],
   options: { json: { type: 'boolean' } },
 } as const;
 
 export async function status(config: Config, args: string[], io = stdio): Promise<number> {
-  // Without an external_id: what holds payouts back, the pauses and the circuit breakers.
-  if (args.length === 0) {
-    return withStore(config, async (deps) => {
-      await printControls(controlsFor(config, deps), io);
-      return 0;
-    });
-  }
   const parsed = parseCommand(STATUS, args);
   if (!parsed.ok) return refuse(io, parsed.message);
   const { values } = parsed;

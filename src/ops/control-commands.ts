@@ -8,8 +8,8 @@ import { parseCommand, refusal } from './args.js';
 import { type CommandDeps, type Out, stdio, withStore } from './with-store.js';
 
 /**
- * The kill switch and the circuit breakers from the `payouts` CLI: `pause`, `resume`, and their state
- * in `payouts status`. Like the other commands they talk to Redis directly; the operator recorded is
+ * The kill switch and the circuit breakers from the `payouts` CLI: `pause`, `resume`, and `controls`
+ * (what is paused, each breaker's state); `payouts status <id>` shows what holds a waiting payout. Like the other commands they talk to Redis directly; the operator recorded is
  * the operating-system user running the command.
  */
 
@@ -36,8 +36,22 @@ export function controlsFor(config: Config, deps: CommandDeps) {
   return { ...controls, holdOf: createHoldReader(controls) };
 }
 
-/** The pauses and breakers in force, for `payouts status` without an external_id. */
-export async function printControls(controls: ReturnType<typeof controlsFor>, io: Out): Promise<void> {
+const CONTROLS = { usage: 'payouts controls', options: {} } as const;
+
+/** `payouts controls`: the pauses and the circuit breakers in force. */
+export async function controls(config: Config, args: string[], io = stdio): Promise<number> {
+  const parsed = parseCommand(CONTROLS, args);
+  if (!parsed.ok) {
+    io.err(parsed.message);
+    return 2;
+  }
+  return withStore(config, async (deps) => {
+    await printControls(controlsFor(config, deps), io);
+    return 0;
+  });
+}
+
+async function printControls(controls: ReturnType<typeof controlsFor>, io: Out): Promise<void> {
   const [pauses, breakers, held] = await Promise.all([
     controls.pauses.list(),
     controls.breakers.list(),

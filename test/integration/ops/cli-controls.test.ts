@@ -2,11 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { afterAll, expect, test } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
-import { status } from '../../../src/ops/commands.js';
-import { pause, resume } from '../../../src/ops/control-commands.js';
+import { controls, pause, resume } from '../../../src/ops/control-commands.js';
 import { deletePrefix, REDIS_URL, testRedis } from '../../helpers/redis.js';
 
-/** `payouts pause`, `payouts resume` and `payouts status` (the pauses and breakers), on the real Redis. */
+/** `payouts pause`, `payouts resume` and `payouts controls` (the pauses and breakers), on the real Redis. */
 
 const prefix = `test-cli-controls-${randomBytes(4).toString('hex')}`;
 const config = loadConfig({
@@ -39,12 +38,12 @@ afterAll(async () => {
   redis.disconnect();
 });
 
-test('pause, see it in status, resume: the operator recorded is the OS user', async () => {
+test('pause, see it in payouts controls, resume: the operator recorded is the OS user', async () => {
   const paused = await run(pause, 'TEST_PS', '--note', 'gateway incident #7');
   expect(paused).toMatchObject({ code: 0, stderr: '' });
   expect(paused.stdout).toContain('TEST_PS paused');
 
-  const shown = await run(status);
+  const shown = await run(controls);
   expect(shown.code).toBe(0);
   expect(shown.stdout).toContain('paused: 1');
   expect(shown.stdout).toContain(`by ${userInfo().username}  note: gateway incident #7`);
@@ -52,7 +51,7 @@ test('pause, see it in status, resume: the operator recorded is the OS user', as
 
   const resumed = await run(resume, 'TEST_PS');
   expect(resumed.stdout).toContain('resumed TEST_PS: 0 held payout(s) woken');
-  expect((await run(status)).stdout).toContain('paused: none');
+  expect((await run(controls)).stdout).toContain('paused: none');
   expect((await run(resume, 'TEST_PS')).stdout).toContain('TEST_PS was not paused');
 });
 

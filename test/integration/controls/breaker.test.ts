@@ -4,13 +4,14 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { cardPayout } from '../../helpers/requests.js';
 import { startTestSystem, type TestSystem } from '../../helpers/system.js';
+import { waitForAll } from '../../helpers/wait-all.js';
 
 /**
  * The circuit breaker end to end: the sandbox's fault markers make one payment_system's gateway
  * answer nothing useful, while another's payouts keep flowing.
  */
 
-const COOLDOWN_MS = 5_000;
+const COOLDOWN_MS = 10_000;
 const NOTIFY_SECRET = `notify-${randomBytes(8).toString('hex')}`;
 
 let sys: TestSystem;
@@ -65,7 +66,7 @@ async function enqueue(paymentSystem: string, n: number, customerId = 'test'): P
 }
 
 async function waitUntil<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 60_000;
   for (;;) {
     const value = await read();
     if (ok(value)) return value;
@@ -76,56 +77,55 @@ async function waitUntil<T>(what: string, read: () => Promise<T>, ok: (v: T) => 
 
 const succeeded = (p: { status: string }) => p.status === 'succeeded';
 
+/** When a payout was first taken to be sent (epoch ms), from its history. */
+const firstClaimAt = (p: { history: { to: string; at: string }[] }) =>
+  Date.parse(p.history.find((h) => h.to === 'sending')!.at);
+
 describe('circuit breaker per payment_system', () => {
-  test.each([
-    // Retry-After: 1 s keeps each one's second try away from the burst, so the three are in a row.
-    ['gateway busy (503) for each', '+503x1+retry-after=1', 2],
-    ['connection dropped after the request was sent (outcome unknown)', '+drop', 1],
-  ])(
-    'a burst of attempts without an answer opens it (%s); another system flows; the probe closes it',
-    async (_name, marker, requestsEach) => {
-      const down = `DOWN_${randomBytes(3).toString('hex')}`;
-      const breaker = () => sys.system.controls.breakers.of(down);
-      const burst = await enqueue(down, 3, `burst${marker}`);
-      const opened = await waitUntil('the breaker', breaker, (b) => b.state === 'open');
-      const until = Date.parse(opened.until!);
+  test('a burst of connections lost without an answer opens it; another system flows; the probe closes it', async () => {
+    const down = `DOWN_${randomBytes(3).toString('hex')}`;
+    const breaker = () => sys.system.controls.breakers.of(down);
+    // Each request arrives and its connection is dropped without an answer: outcome unknown.
+    const burst = await enqueue(down, 3, 'burst+drop');
+    const opened = await waitUntil('the breaker', breaker, (b) => b.state === 'open');
+    const until = Date.parse(opened.until!);
 
-      const waiting = await enqueue(down, 10);
-      const flowing = await enqueue('TEST_PS', 10);
-      await Promise.all(flowing.map((x) => sys.waitFor(x, succeeded)));
-      // Still within the cool-down: the other system's payouts were sent, these were not, and none
-      // used an attempt or moved.
-      expect(Date.now(), 'the check must run within the cool-down').toBeLessThan(until);
-      expect(waiting.map(requestsAtSandbox)).toEqual(waiting.map(() => 0));
-      const view = (await sys.request('GET', `/v1/payouts/${waiting[0]}`)).body;
-      expect(view).toMatchObject({
-        status: 'queued',
-        attempts: 0,
-        hold: { reason: 'breaker_open', payment_system: down, until: opened.until },
-      });
+    const waiting = await enqueue(down, 10);
+    const flowing = await enqueue('TEST_PS', 10);
+    const view = (await sys.request('GET', `/v1/payouts/${waiting[0]}`)).body;
+    expect(view).toMatchObject({
+      status: 'queued',
+      attempts: 0,
+      hold: { reason: 'breaker_open', payment_system: down, until: opened.until },
+    });
 
-      // After the cool-down one payout probes; the gateway answers, the breaker closes, all are sent.
-      const done = await Promise.all(waiting.map((x) => sys.waitFor(x, succeeded, 30_000)));
-      expect(done.map((p) => p.attempts)).toEqual(waiting.map(() => 1));
-      expect(waiting.map(requestsAtSandbox)).toEqual(waiting.map(() => 1));
-      expect((await breaker()).state).toBe('closed');
-      // The burst's own payouts: nothing failed because of the breaker.
-      const burstDone = await Promise.all(burst.map((x) => sys.waitFor(x, succeeded, 30_000)));
-      expect(burstDone.map((p) => p.status)).toEqual(burst.map(() => 'succeeded'));
-      expect(burst.map(requestsAtSandbox)).toEqual(burst.map(() => requestsEach));
+    // The other system's payouts are sent during the cool-down.
+    const flowed = await waitForAll(sys, flowing, succeeded);
+    expect(flowed.filter((p) => firstClaimAt(p) >= until)).toEqual([]);
+    // After the cool-down one payout probes; the gateway answers, the breaker closes, all are sent:
+    // none before the cool-down ended, each once, with one attempt (none used while it was open).
+    const done = await waitForAll(sys, waiting, succeeded);
+    expect(done.filter((p) => firstClaimAt(p) < until)).toEqual([]);
+    expect(done.map((p) => p.attempts)).toEqual(waiting.map(() => 1));
+    expect(waiting.map(requestsAtSandbox)).toEqual(waiting.map(() => 1));
+    expect((await breaker()).state).toBe('closed');
+    // The burst's own payouts went to review (the gateway may have them) and were settled by its
+    // callbacks: nothing failed because of the breaker, nothing was sent twice.
+    const burstDone = await waitForAll(sys, burst, succeeded);
+    expect(burstDone.map((p) => p.attempts)).toEqual(burst.map(() => 1));
+    expect(burst.map(requestsAtSandbox)).toEqual(burst.map(() => 1));
 
-      const text = sys.logs.join('\n');
-      expect(text).toContain(`circuit breaker of ${down} opened`);
-      expect(text).toContain(`circuit breaker of ${down} closed`);
-      const forDown = () => events.filter((e) => e.payment_system === down).map((e) => e.event);
-      await waitUntil(
-        'the operator events',
-        async () => forDown(),
-        (e) => e.length >= 2,
-      );
-      expect(forDown()).toEqual(['payment_system.breaker_opened', 'payment_system.breaker_closed']);
-    },
-  );
+    const text = sys.logs.join('\n');
+    expect(text).toContain(`circuit breaker of ${down} opened`);
+    expect(text).toContain(`circuit breaker of ${down} closed`);
+    const forDown = () => events.filter((e) => e.payment_system === down).map((e) => e.event);
+    await waitUntil(
+      'the operator events',
+      async () => forDown(),
+      (e) => e.length >= 2,
+    );
+    expect(forDown()).toEqual(['payment_system.breaker_opened', 'payment_system.breaker_closed']);
+  });
 
   test('/metrics shows each breaker and each pause', async () => {
     const down = `METRICS_${randomBytes(3).toString('hex')}`;

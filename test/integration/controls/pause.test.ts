@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { cardPayout } from '../../helpers/requests.js';
 import { startTestSystem, type TestSystem } from '../../helpers/system.js';
+import { waitForAll } from '../../helpers/wait-all.js';
 
 /** The kill switch: pausing a payment_system, or every one (`*`), over the real Redis and sandbox. */
 
@@ -36,7 +37,7 @@ const requestsAtSandbox = (externalId: string) => sys.sandbox.received(externalI
 
 /** Waits until the workers found `n` payouts held by a pause (their claims note them as held). */
 async function waitHeld(n: number): Promise<void> {
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + 60_000;
   while ((await sys.system.controls.pauses.heldCount()) < n) {
     if (Date.now() > deadline) throw new Error(`fewer than ${n} payouts were held`);
     await new Promise((r) => setTimeout(r, 25));
@@ -53,7 +54,7 @@ describe('pausing a payment_system', () => {
     const flowing = await enqueue('TEST_PS', 10, 'flow');
 
     // The other system's payouts are sent meanwhile: the workers run, and they skip only the paused.
-    await Promise.all(flowing.map((x) => sys.waitFor(x, succeeded)));
+    await waitForAll(sys, flowing, succeeded);
     await waitHeld(100);
     expect(held.map(requestsAtSandbox)).toEqual(held.map(() => 0));
     const view = (await sys.request('GET', `/v1/payouts/${held[0]}`)).body;
@@ -68,7 +69,7 @@ describe('pausing a payment_system', () => {
     const { removed, woken } = await sys.system.controls.pauses.resume(paused, by);
     expect(removed.map((p) => p.payment_system)).toEqual([paused]);
     expect(woken).toBe(100);
-    const done = await Promise.all(held.map((x) => sys.waitFor(x, succeeded, 30_000)));
+    const done = await waitForAll(sys, held, succeeded);
     expect(held.map(requestsAtSandbox)).toEqual(held.map(() => 1));
     expect(done.map((p) => p.attempts)).toEqual(held.map(() => 1));
     expect(done.every((p) => p.hold === undefined)).toBe(true);
@@ -92,7 +93,7 @@ describe('pausing a payment_system', () => {
 
     const all = await sys.system.controls.pauses.resume('*', by);
     expect(all.remaining).toEqual([]);
-    await Promise.all(ids.map((x) => sys.waitFor(x, succeeded, 30_000)));
+    await waitForAll(sys, ids, succeeded);
     expect(ids.map(requestsAtSandbox)).toEqual(ids.map(() => 1));
     expect(await sys.system.controls.pauses.list()).toEqual([]);
   });

@@ -87,6 +87,11 @@ const commands: Record<string, { summary: string; run: () => Promise<Command> }>
     summary: 'audit [--limit N] [--cursor ID] [--json]: operator actions and control changes, newest first',
     run: async () => (await import('./operators/audit-command.js')).auditCommand,
   },
+  import: {
+    summary:
+      'import FILE [--url URL --api-key KEY] [--batch N]: payouts from CSV or NDJSON, with a summary and the refused lines',
+    run: async () => (await import('./ops/import.js')).importCommand,
+  },
   openapi: {
     summary: 'openapi [FILE]: the API reference (OpenAPI 3.1), as /docs/openapi.json serves it',
     run: async () => (await import('./ops/openapi.js')).openapi,

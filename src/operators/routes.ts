@@ -173,7 +173,7 @@ export function registerOperatorRoutes(app: FastifyInstance, deps: OperatorRoute
         security: operatorSecurity,
         response: actionResponses(
           'The payout after the decision.',
-          'The payout is not in needs_review, or resend is refused while an order_id is recorded.',
+          'The payout is not in needs_review (`transition_refused`), or resend is refused while an order_id is recorded (`order_recorded`: the gateway has that order; send `force: true` with a note to resend anyway).',
           'cannot resolve as succeeded payout po-1001: it is queued',
         ),
       },

@@ -3,7 +3,12 @@ import { afterAll, expect, test } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import { withSignature } from '../../../src/gateway/signature.js';
 import { createLogger } from '../../../src/logger.js';
-import { createRedisOrderStore, createSandbox, sandboxOrdersKey } from '../../../src/sandbox/index.js';
+import {
+  createRedisOrderStore,
+  createSandbox,
+  type Sandbox,
+  sandboxOrdersKey,
+} from '../../../src/sandbox/index.js';
 import { type System, startSystem } from '../../../src/system.js';
 import { deletePrefix, testRedis, uniquePrefix } from '../../helpers/redis.js';
 import { cardPayout } from '../../helpers/requests.js';
@@ -20,18 +25,26 @@ const CARD = '4111111111111111';
 const KEY = 'sandbox-restart-key';
 const SALT = 'sandbox-restart-salt';
 
-test('a restarted sandbox knows the orders it created before: status, replay, and no card number in Redis', async () => {
+/** Makes sandboxes that keep their orders under one fresh prefix: a restart is a second one made. */
+function keptSandbox() {
   const prefix = uniquePrefix('sandbox-orders');
   prefixes.push(prefix);
-  const make = () =>
-    createSandbox({ merchantKey: KEY, salt: SALT, orders: createRedisOrderStore(redis, prefix) });
-  const post = (s: ReturnType<typeof make>, url: string, body: Record<string, unknown>) =>
-    s.app.inject({
-      method: 'POST',
-      url,
-      headers: { 'content-type': 'application/json', merchant_key: KEY },
-      payload: JSON.stringify(withSignature(body, SALT)),
-    });
+  return Object.assign(
+    () => createSandbox({ merchantKey: KEY, salt: SALT, orders: createRedisOrderStore(redis, prefix) }),
+    { prefix },
+  );
+}
+
+const post = (s: Sandbox, url: string, body: Record<string, unknown>) =>
+  s.app.inject({
+    method: 'POST',
+    url,
+    headers: { 'content-type': 'application/json', merchant_key: KEY },
+    payload: JSON.stringify(withSignature(body, SALT)),
+  });
+
+test('a restarted sandbox knows the orders it created before: status, replay, and no card number in Redis', async () => {
+  const make = keptSandbox();
   const body = cardPayout({
     customer: {
       customer_id: 'c+decline+instant+no-callback',
@@ -48,7 +61,7 @@ test('a restarted sandbox knows the orders it created before: status, replay, an
   expect(created.display_data.card).toBe(CARD); // as the gateway does; the client masks it
   await before.close();
 
-  const kept = await redis.hgetall(sandboxOrdersKey(prefix));
+  const kept = await redis.hgetall(sandboxOrdersKey(make.prefix));
   expect(Object.keys(kept)).toEqual([body.external_id]);
   expect(JSON.stringify(kept)).not.toContain(CARD);
 
@@ -68,17 +81,7 @@ test('a restarted sandbox knows the orders it created before: status, replay, an
 });
 
 test('new-order: every order of a repeated external_id is kept, without its card number, and known after a restart', async () => {
-  const prefix = uniquePrefix('sandbox-orders');
-  prefixes.push(prefix);
-  const make = () =>
-    createSandbox({ merchantKey: KEY, salt: SALT, orders: createRedisOrderStore(redis, prefix) });
-  const post = (s: ReturnType<typeof make>, url: string, body: Record<string, unknown>) =>
-    s.app.inject({
-      method: 'POST',
-      url,
-      headers: { 'content-type': 'application/json', merchant_key: KEY },
-      payload: JSON.stringify(withSignature(body, SALT)),
-    });
+  const make = keptSandbox();
   const body = cardPayout({
     customer: {
       customer_id: 'c+new-order+instant+no-callback',
@@ -94,7 +97,7 @@ test('new-order: every order of a repeated external_id is kept, without its card
   const second = (await post(before, '/v2/payment/payout/', body)).json();
   expect(second.order_id).not.toBe(first.order_id);
   await before.close();
-  expect(JSON.stringify(await redis.hgetall(sandboxOrdersKey(prefix)))).not.toContain(CARD);
+  expect(JSON.stringify(await redis.hgetall(sandboxOrdersKey(make.prefix)))).not.toContain(CARD);
 
   const after = make();
   await after.listen(0);

@@ -80,6 +80,35 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '0002-audit-events': {
+    async up(db) {
+      await db.schema
+        .createTable('audit_events')
+        .addColumn('stream_id', 'text', (c) => c.primaryKey())
+        .addColumn('id_ms', 'bigint', (c) => c.notNull())
+        .addColumn('id_seq', 'bigint', (c) => c.notNull())
+        .addColumn('at', 'timestamptz', (c) => c.notNull())
+        .addColumn('who', 'text', (c) => c.notNull())
+        .addColumn('via', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('target', 'text', (c) => c.notNull())
+        .addColumn('before', 'jsonb')
+        .addColumn('after', 'jsonb')
+        .addColumn('note', 'text')
+        .addColumn('recorded_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+        .execute();
+      await db.schema
+        .createIndex('audit_events_order_idx')
+        .on('audit_events')
+        .columns(['id_ms', 'id_seq'])
+        .execute();
+      await db.schema
+        .createIndex('audit_events_target_idx')
+        .on('audit_events')
+        .columns(['target', 'at'])
+        .execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -64,7 +64,26 @@ export interface DepositTransitionTable {
   recorded_at: Generated<Date>;
 }
 
+/** The audit log (operators/audit.ts) copied whole: operator actions and control changes. */
+export interface AuditEventTable {
+  /** The Redis stream entry's id (`ms-seq`): one row per entry however often it is copied. */
+  stream_id: string;
+  /** The id's two parts, for reading on from the last row copied in order. */
+  id_ms: ColumnType<string, number | string, number | string>;
+  id_seq: ColumnType<string, number | string, number | string>;
+  at: Timestamp;
+  who: string;
+  via: string;
+  action: string;
+  target: string;
+  before: ColumnType<unknown, string, string>;
+  after: ColumnType<unknown, string, string>;
+  note: string | null;
+  recorded_at: Generated<Date>;
+}
+
 export interface LedgerDatabase {
+  audit_events: AuditEventTable;
   payout_transitions: PayoutTransitionTable;
   payouts: PayoutTable;
   deposit_transitions: DepositTransitionTable;

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Insertable } from 'kysely';
 import type { Logger } from '../logger.js';
+import { auditKey, decodeAuditEntry } from '../operators/audit.js';
 import { decodeEntry, type HistoryEntry } from '../payout/history.js';
 import { payoutKeys } from '../payout/keys.js';
 import type { LedgerDb } from './db.js';
@@ -233,17 +234,65 @@ export function createLedgerWriter(deps: {
     return raws.length;
   }
 
+  const auditStream = auditKey(deps.queuePrefix);
+
+  /**
+   * Copies the audit log's next entries (a Redis stream, never trimmed) after the last one the ledger
+   * holds; the stream id is the row's key, so two writers copying the same entries write them once.
+   */
+  async function writeAuditOnce(): Promise<number> {
+    const last = await deps.db
+      .selectFrom('audit_events')
+      .select('stream_id')
+      .orderBy('id_ms', 'desc')
+      .orderBy('id_seq', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    const raw = (await deps.redis.xrange(
+      auditStream,
+      last ? `(${last.stream_id}` : '-',
+      '+',
+      'COUNT',
+      BATCH,
+    )) as [string, string[]][];
+    if (raw.length === 0) return 0;
+    const rows = raw.map(([id, flat]) => {
+      const e = decodeAuditEntry(id, flat);
+      const [ms, seq] = id.split('-');
+      return {
+        stream_id: id,
+        id_ms: ms ?? '0',
+        id_seq: seq ?? '0',
+        at: e.at,
+        who: e.who,
+        via: e.via,
+        action: e.action,
+        target: e.target,
+        before: JSON.stringify(e.before ?? null),
+        after: JSON.stringify(e.after ?? null),
+        note: e.note ?? null,
+      };
+    });
+    await deps.db
+      .insertInto('audit_events')
+      .values(rows)
+      .onConflict((oc) => oc.column('stream_id').doNothing())
+      .execute();
+    return rows.length;
+  }
+
   let running = false;
   let done: Promise<void> = Promise.resolve();
   return {
     writeOnce,
+    writeAuditOnce,
     start() {
       running = true;
       done = (async () => {
         let delay = RETRY_BASE_MS;
         while (running) {
           try {
-            const n = await writeOnce();
+            const n = (await writeOnce()) + (await writeAuditOnce());
             delay = RETRY_BASE_MS;
             if (n === 0) await new Promise((r) => setTimeout(r, IDLE_MS));
           } catch (err) {

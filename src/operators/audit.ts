@@ -64,7 +64,8 @@ export function auditFields(input: Omit<AuditInput, 'before' | 'after'>, at: num
   ];
 }
 
-function decode(id: string, flat: string[]): AuditEntry {
+/** A stream entry as an AuditEntry (also read by the ledger, which keeps the log for good). */
+export function decodeAuditEntry(id: string, flat: string[]): AuditEntry {
   const f: Record<string, string> = {};
   for (let i = 0; i + 1 < flat.length; i += 2) f[flat[i]!] = flat[i + 1]!;
   const json = (s: string | undefined) => (s === undefined ? null : (JSON.parse(s) as unknown));
@@ -112,7 +113,7 @@ export function createAuditLog(deps: { redis: Redis; queuePrefix: string; now?: 
     async list(opts: { limit: number; cursor?: string | undefined }): Promise<AuditPage> {
       const end = opts.cursor === undefined ? '+' : `(${opts.cursor}`;
       const raw = (await deps.redis.xrevrange(key, end, '-', 'COUNT', opts.limit)) as [string, string[]][];
-      const entries = raw.map(([id, flat]) => decode(id, flat));
+      const entries = raw.map(([id, flat]) => decodeAuditEntry(id, flat));
       const last = entries.at(-1);
       return { entries, next_cursor: entries.length === opts.limit && last ? last.id : null };
     },

@@ -90,7 +90,7 @@ export async function dumpSchema(url: string): Promise<string> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   const out: string[] = [];
-  for (const table of ['payouts', 'payout_transitions', 'deposit_transitions']) {
+  for (const table of ['payouts', 'payout_transitions', 'deposit_transitions', 'audit_events']) {
     const res = await c.query(`select * from ${table}`);
     out.push(JSON.stringify(res.rows));
   }

@@ -33,8 +33,8 @@ describe('ledger migrations', () => {
     const dbA = connectLedger(a.url, logger);
     const dbB = connectLedger(b.url, logger);
     try {
-      expect(await migrateLedger(dbA)).toEqual(['0001-payout-ledger']);
-      expect(await migrateLedger(dbB)).toEqual(['0001-payout-ledger']);
+      expect(await migrateLedger(dbA)).toEqual(['0001-payout-ledger', '0002-audit-events']);
+      expect(await migrateLedger(dbB)).toEqual(['0001-payout-ledger', '0002-audit-events']);
       expect(await migrateLedger(dbB)).toEqual([]);
     } finally {
       await dbA.destroy();
@@ -42,7 +42,13 @@ describe('ledger migrations', () => {
     }
     for (const url of [a.url, b.url]) {
       expect(await tablesOf(url)).toEqual(
-        expect.arrayContaining(['deposit_transitions', 'kysely_migration', 'payout_transitions', 'payouts']),
+        expect.arrayContaining([
+          'audit_events',
+          'deposit_transitions',
+          'kysely_migration',
+          'payout_transitions',
+          'payouts',
+        ]),
       );
     }
   });
@@ -55,7 +61,10 @@ describe('ledger migrations', () => {
     const config = loadConfig({ LEDGER_DATABASE_URL: c.url });
     expect(await migrate(config, [], io)).toBe(0);
     expect(await migrate(config, [], io)).toBe(0);
-    expect(out).toEqual(['applied: 0001-payout-ledger', 'the ledger schema is up to date']);
+    expect(out).toEqual([
+      'applied: 0001-payout-ledger, 0002-audit-events',
+      'the ledger schema is up to date',
+    ]);
     out.length = 0;
     expect(await migrate(loadConfig({}), [], io)).toBe(78);
     expect(out[0]).toMatch(/LEDGER_DATABASE_URL is not set/);

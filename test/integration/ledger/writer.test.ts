@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { auditKey } from '../../../src/operators/audit.js';
 import { dumpSchema, LEDGER_TEST_URL, ledgerSchema, ledgerUrl, tcpProxy } from '../../helpers/ledger.js';
 import { testRedis } from '../../helpers/redis.js';
 import { cardPayout } from '../../helpers/requests.js';
@@ -135,5 +136,29 @@ describe('ledger writer', () => {
     ];
     expect(secrets.filter((s) => dump.includes(s))).toEqual([]);
     expect(dump).toContain('411111******1111');
+  });
+
+  test('operator actions and control changes reach the ledger, one row per audit entry', async () => {
+    for (const body of [
+      { limits: [{ currency: 'EUR', max_amount: 5_000_000 }], note: 'cap EUR' },
+      { limits: [], note: 'lift the cap' },
+    ]) {
+      expect((await sys.operatorRequest('PUT', '/v1/controls/limits', body)).status).toBe(200);
+    }
+    const ids = (await redis.xrange(auditKey(sys.config.queuePrefix), '-', '+')).map(([id]) => id);
+    expect(ids).toHaveLength(2);
+    const db = new pg.Client({ connectionString: schema.url });
+    await db.connect();
+    try {
+      const rows = async () =>
+        (await db.query('select stream_id, action, note from audit_events order by id_ms, id_seq')).rows;
+      await until('the audit entries in the ledger', async () => (await rows()).length === ids.length);
+      expect(await rows()).toEqual([
+        { stream_id: ids[0], action: 'controls.limits', note: 'cap EUR' },
+        { stream_id: ids[1], action: 'controls.limits', note: 'lift the cap' },
+      ]);
+    } finally {
+      await db.end();
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { renderChart } from './chart.js';
 import { benchGatewayClient } from './gateway-client.js';
+import { benchLedger } from './ledger.js';
 import { benchLifecycle } from './lifecycle.js';
 import { benchScaling } from './scaling.js';
 
@@ -16,6 +17,7 @@ const fmt = (n: number, digits = 0) =>
 const gateway = await benchGatewayClient(quick ? { requests: 3000, warmup: 500, rounds: 1 } : {});
 const lifecycle = await benchLifecycle(quick ? { payouts: 1000, rss: [1000, 5000] } : {});
 const scaling = await benchScaling(quick ? { payouts: 1000, concurrencies: [1, 10, 50] } : {});
+const ledger = await benchLedger(quick ? { payouts: 1000 } : {});
 
 const rows: [string, string, string, string, string][] = [
   [
@@ -116,6 +118,32 @@ const rows: [string, string, string, string, string][] = [
     fmt(lifecycle.rss.growth, 2),
     'flat (~1.0)',
   ],
+  ...((): [string, string, string, string, string][] =>
+    ledger.skipped
+      ? [['ledger: skipped', ledger.skipped, '', '', '']]
+      : [
+          [
+            'ledger: record writes per payout with its outbox, µs',
+            fmt(ledger.pathMicros.withLedger),
+            `${fmt(ledger.pathMicros.without)} (no ledger)`,
+            fmt(ledger.pathMicros.ratio, 2),
+            '~1.0 (one RPUSH more per change)',
+          ],
+          [
+            'ledger writer per payout (4 changes), CPU µs / wall µs',
+            `${fmt(ledger.writer.cpuMicros)} / ${fmt(ledger.writer.wallMicros)}`,
+            '',
+            '',
+            `${fmt(ledger.writer.payoutsPerSecond)} payouts/s into PostgreSQL`,
+          ],
+          [
+            'Redis bytes per archived payout (tombstone)',
+            fmt(ledger.redisBytes.archived),
+            `${fmt(ledger.redisBytes.finished)} (finished, kept)`,
+            fmt(ledger.redisBytes.archived / ledger.redisBytes.finished, 2),
+            '<= 256',
+          ],
+        ])(),
 ];
 const header: [string, string, string, string, string] = [
   'figure',
@@ -133,7 +161,7 @@ for (const r of rows) console.log(line(r));
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(
   new URL('./results/latest.json', import.meta.url),
-  `${JSON.stringify({ at: new Date().toISOString(), quick, gateway, lifecycle, scaling }, null, 2)}\n`,
+  `${JSON.stringify({ at: new Date().toISOString(), quick, gateway, lifecycle, scaling, ledger }, null, 2)}\n`,
 );
 writeFileSync(
   new URL('./results/latest.svg', import.meta.url),

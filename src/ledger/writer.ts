@@ -45,6 +45,26 @@ interface Group {
 const isRowError = (err: unknown) => /^2[23]/.test(String((err as { code?: unknown }).code ?? ''));
 
 const MASKED = 'm:';
+/** Every column of the current row but its key: what a newer change rewrites. */
+const CURRENT_COLUMNS = [
+  'method',
+  'payment_system',
+  'amount',
+  'currency',
+  'customer_id',
+  'country',
+  'status',
+  'order_id',
+  'gateway_status',
+  'attempts',
+  'reason',
+  'reason_code',
+  'payment_data',
+  'seq',
+  'created_at',
+  'updated_at',
+  'state_at',
+] as const satisfies readonly Exclude<keyof PayoutTable, 'external_id'>[];
 const ms = (v: string | undefined) => new Date(Number(v ?? 0));
 
 export function payoutRows(
@@ -169,13 +189,21 @@ export function createLedgerWriter(deps: {
           .onConflict((oc) => oc.columns(['external_id', 'seq']).doNothing())
           .execute();
       }
-      for (const row of currents) {
-        const { external_id: _key, ...update } = row;
+      if (currents.length > 0) {
         await tx
           .insertInto('payouts')
-          .values(row)
-          // A change read later than a newer one never overwrites it.
-          .onConflict((oc) => oc.column('external_id').doUpdateSet(update).where('payouts.seq', '<', row.seq))
+          .values(currents)
+          // One statement for the batch; a change read later than a newer one never overwrites it.
+          .onConflict((oc) =>
+            oc
+              .column('external_id')
+              .doUpdateSet((eb) => {
+                const set: Record<string, unknown> = {};
+                for (const column of CURRENT_COLUMNS) set[column] = eb.ref(`excluded.${column}`);
+                return set as never;
+              })
+              .whereRef('payouts.seq', '<', 'excluded.seq'),
+          )
           .execute();
       }
       if (deposits.length > 0) {

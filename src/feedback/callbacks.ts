@@ -87,7 +87,13 @@ const CALLBACK_DOC = {
         },
       },
     ],
-    [503, { description: 'Could not be recorded; the gateway repeats it.' }],
+    [
+      503,
+      {
+        description:
+          'Could not be recorded, or not confirmed durable in time (REDIS_DURABILITY); the gateway repeats it.',
+      },
+    ],
   ]),
 };
 

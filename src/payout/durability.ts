@@ -122,6 +122,7 @@ export function createDurabilityGuard(options: {
   }
 
   async function replicated(on: Redis, before: number): Promise<boolean> {
+    // A step may wait behind the WAIT already out (up to its timeout) before its own is sent.
     const count = await Promise.race([
       acknowledgements(on).catch(() => -1),
       new Promise<number>((resolve) =>

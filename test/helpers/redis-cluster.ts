@@ -22,7 +22,7 @@ async function clusterPort(): Promise<number> {
 export async function startRedisCluster() {
   const ports = [await clusterPort(), await clusterPort(), await clusterPort()];
   const dir = mkdtempSync(join(tmpdir(), 'payouts-cluster-'));
-  const procs: ChildProcess[] = ports.map((port) =>
+  const node = (port: number) =>
     spawn(
       'redis-server',
       [
@@ -40,22 +40,26 @@ export async function startRedisCluster() {
         '',
         '--appendonly',
         'no',
+        // A replica's first sync starts at once, not after the default 5 s.
+        '--repl-diskless-sync-delay',
+        '0',
       ],
       { stdio: 'ignore' },
-    ),
-  );
+    );
+  const procs: ChildProcess[] = ports.map(node);
   const cli = (...args: string[]) => run('redis-cli', args, { timeout: 30_000 });
-  for (const port of ports) {
+  const untilUp = async (port: number) => {
     for (let i = 0; ; i++) {
       const ok = await cli('-p', String(port), 'ping').then(
         (r) => r.stdout.trim() === 'PONG',
         () => false,
       );
-      if (ok) break;
+      if (ok) return;
       if (i > 100) throw new Error(`redis-server on ${port} did not start`);
       await new Promise((r) => setTimeout(r, 100));
     }
-  }
+  };
+  for (const port of ports) await untilUp(port);
   await cli(
     '--cluster',
     'create',
@@ -75,6 +79,42 @@ export async function startRedisCluster() {
   return {
     url: `redis://127.0.0.1:${ports[0]}`,
     ports,
+    /** Adds a replica to the master that holds `key`'s slot; resolves once it has caught up. */
+    async addReplicaFor(key: string): Promise<void> {
+      const slot = Number((await cli('-p', String(ports[0]), 'cluster', 'keyslot', key)).stdout.trim());
+      const nodes = (await cli('-p', String(ports[0]), 'cluster', 'nodes')).stdout.trim().split('\n');
+      const owner = nodes
+        .map((line) => line.split(' '))
+        .find(
+          ([, , flags, , , , , , ...ranges]) =>
+            flags?.includes('master') &&
+            ranges.some((r) => {
+              const [from, to = from] = r.split('-').map(Number);
+              return slot >= from! && slot <= to!;
+            }),
+        );
+      if (!owner) throw new Error(`no master holds slot ${slot}`);
+      const [id, address] = owner;
+      const masterPort = address!.split('@')[0]!.split(':')[1]!;
+      const port = await clusterPort();
+      procs.push(node(port));
+      await untilUp(port);
+      await cli(
+        '--cluster',
+        'add-node',
+        `127.0.0.1:${port}`,
+        `127.0.0.1:${masterPort}`,
+        '--cluster-slave',
+        '--cluster-master-id',
+        id!,
+      );
+      for (let i = 0; ; i++) {
+        const info = (await cli('-p', String(port), 'info', 'replication')).stdout;
+        if (info.includes('master_link_status:up')) return;
+        if (i > 200) throw new Error('the replica did not catch up');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
     async stop() {
       for (const p of procs) p.kill('SIGKILL');
       await Promise.all(

@@ -59,3 +59,29 @@ test('migrate-keys finds the old layout on whichever master holds it, and moves 
     redis.disconnect();
   }
 });
+
+test('REDIS_DURABILITY=replicas:1 waits on the shard of the hash tag: 503 while it has no replica, sent once it has one', async () => {
+  const prefix = `durable-${randomBytes(4).toString('hex')}`;
+  const durable = await startTestSystem({
+    env: {
+      REDIS_URL: cluster.url,
+      REDIS_CLUSTER: 'true',
+      QUEUE_PREFIX: prefix,
+      REDIS_DURABILITY: 'replicas:1',
+      REDIS_DURABILITY_TIMEOUT_MS: '200',
+    },
+  });
+  try {
+    const body = cardPayout();
+    const refused = await durable.request('POST', '/v1/payouts', body);
+    expect(refused.status).toBe(503);
+    expect(refused.body.error.message).toContain('outcome unknown, retry the same request');
+    // A replica for the shard that holds {prefix} only: a WAIT sent to any other master counts none.
+    await cluster.addReplicaFor(`{${prefix}}`);
+    expect((await durable.request('POST', '/v1/payouts', body)).status).toBe(200);
+    await durable.waitFor(body.external_id, (p) => p.status === 'succeeded', 20_000);
+    expect(durable.sandbox.received(body.external_id)?.requests).toBe(1);
+  } finally {
+    await durable.close();
+  }
+}, 90_000);

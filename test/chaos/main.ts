@@ -4,7 +4,7 @@ import { ChaosCleanup, formatReport, runChaos } from './run-chaos.js';
 
 /**
  * `npm run chaos [-- --payouts N] [--seed S] [--kill-every-ms MS] [--log-level debug]
- * [--redis-fault kill|fail-over|both]`: the full chaos run, once per Redis fault (by default both: a
+ * [--redis-fault kill|fail-over|both] [--drain-timeout-ms MS]`: the full chaos run, once per Redis fault (by default both: a
  * SIGKILL of Redis under REDIS_DURABILITY=fsync, then a fail-over to its replica under replicas:1);
  * prints each table, writes test-output/chaos-report.json (and chaos-report-fail-over.json), exits 1
  * when an invariant failed in either.
@@ -18,6 +18,7 @@ const { values } = parseArgs({
     'log-level': { type: 'string' },
     report: { type: 'string' },
     'redis-fault': { type: 'string', default: 'both' },
+    'drain-timeout-ms': { type: 'string' },
     'no-security': { type: 'boolean', default: false },
     /** NAME=value for the processes, repeatable: e.g. RESEND_ON_UNKNOWN=true must make the run fail. */
     env: { type: 'string', multiple: true, default: [] },
@@ -76,6 +77,9 @@ for (const fault of faults) {
     extraEnv,
     ...(values.seed !== undefined ? { seed: Number(values.seed) } : {}),
     ...(values['kill-every-ms'] !== undefined ? { killEveryMs: Number(values['kill-every-ms']) } : {}),
+    ...(values['drain-timeout-ms'] !== undefined
+      ? { drainTimeoutMs: Number(values['drain-timeout-ms']) }
+      : {}),
     ...(logLevel === 'debug' || logLevel === 'trace' || logLevel === 'info' ? { logLevel } : {}),
   });
   process.stdout.write(`${formatReport(report)}\n`);

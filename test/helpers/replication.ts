@@ -14,16 +14,18 @@ export async function ask<T>(url: string, fn: (r: Redis) => Promise<T>): Promise
   }
 }
 
-/** Resolves once `replica` follows `primary` and has caught up with it. */
+const offset = (info: string, field: string) => Number(new RegExp(`${field}:(\\d+)`).exec(info)?.[1] ?? -1);
+
+/** Resolves once `replica` follows `primary` and has everything it has (it writes nothing itself). */
 export async function waitInSync(primary: PrivateRedis, replica: PrivateRedis): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    const link = await ask(replica.url, (r) => r.info('replication'));
-    // WAIT on a connection that has written nothing counts the replicas that are connected.
-    const acked = await ask(primary.url, async (r) => {
-      await r.incr('replication-check');
-      return r.wait(1, 100);
-    });
-    if (link.includes('master_link_status:up') && acked >= 1) return;
+    const [theirs, mine] = await Promise.all([
+      ask(primary.url, (r) => r.info('replication')),
+      ask(replica.url, (r) => r.info('replication')),
+    ]);
+    const done = offset(theirs, 'master_repl_offset');
+    if (mine.includes('master_link_status:up') && done >= 0 && offset(mine, 'slave_repl_offset') >= done)
+      return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`replica on ${replica.port} did not catch up with ${primary.port}`);

@@ -249,5 +249,21 @@ export function startPayoutWorker(
   };
 }
 
+/**
+ * What a casino (or the gateway, for a callback) does after a 503: the same request again, here up to
+ * 20 times. Under REDIS_DURABILITY=replicas:N a WAIT on a loaded machine may miss a short timeout.
+ */
+export async function postUntilNot503(
+  sys: TestSystem,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any }> {
+  for (let i = 0; ; i++) {
+    const res = await sys.request('POST', path, body, headers);
+    if (res.status !== 503 || i >= 20) return res;
+  }
+}
+
 /** Card numbers, cvvs and passwords that tests send; none may ever be in a log line. */
 export const FORBIDDEN_IN_LOGS = ['4111111111111111', '5555555555554444', 'jDgBvkukPAPJXiAg', '"cvv":"'];

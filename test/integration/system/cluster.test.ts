@@ -4,7 +4,7 @@ import { migrateKeys } from '../../../src/ops/migrate-keys.js';
 import { connectRedis } from '../../../src/redis.js';
 import { startRedisCluster } from '../../helpers/redis-cluster.js';
 import { cardPayout } from '../../helpers/requests.js';
-import { startTestSystem, type TestSystem } from '../../helpers/system.js';
+import { postUntilNot503, startTestSystem, type TestSystem } from '../../helpers/system.js';
 
 let cluster: Awaited<ReturnType<typeof startRedisCluster>>;
 let sys: TestSystem;
@@ -78,7 +78,7 @@ test('REDIS_DURABILITY=replicas:1 waits on the shard of the hash tag: 503 while 
     expect(refused.body.error.message).toContain('outcome unknown, retry the same request');
     // A replica for the shard that holds {prefix} only: a WAIT sent to any other master counts none.
     await cluster.addReplicaFor(`{${prefix}}`);
-    expect((await durable.request('POST', '/v1/payouts', body)).status).toBe(200);
+    expect((await postUntilNot503(durable, '/v1/payouts', body)).status).toBe(200);
     await durable.waitFor(body.external_id, (p) => p.status === 'succeeded', 20_000);
     expect(durable.sandbox.received(body.external_id)?.requests).toBe(1);
   } finally {

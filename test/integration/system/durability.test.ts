@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { withSignature } from '../../../src/gateway/signature.js';
 import { startPrivateRedis } from '../../helpers/private-redis.js';
-import { type PrivateRedis, startPrimaryWithReplica } from '../../helpers/replication.js';
+import { type PrivateRedis, startPrimaryWithReplica, waitInSync } from '../../helpers/replication.js';
 import { cardPayout } from '../../helpers/requests.js';
-import { startTestSystem, type TestSystem } from '../../helpers/system.js';
+import { postUntilNot503, startTestSystem, type TestSystem } from '../../helpers/system.js';
 
 /**
  * REDIS_DURABILITY against real redis-servers on loopback ports: nothing irreversible (a 202, a send,
@@ -88,13 +88,16 @@ describe('REDIS_DURABILITY=replicas:1 with the replica held back', () => {
     expect(bodies.map((b) => s.sandbox.received(b.external_id))).toEqual([undefined, undefined, undefined]);
 
     replica.release();
+    await waitInSync(primary, replica);
     for (const body of bodies) {
       // The same request again: the payout is there, and now durable.
-      expect((await s.request('POST', '/v1/payouts', body)).status).toBe(200);
+      expect((await postUntilNot503(s, '/v1/payouts', body)).status).toBe(200);
     }
-    expect((await s.request('POST', '/v1/callbacks/gateway', callback, { authorization: '' })).body).toEqual({
-      result: 'ok',
-    });
+    expect((await postUntilNot503(s, '/v1/callbacks/gateway', callback, { authorization: '' })).body).toEqual(
+      {
+        result: 'ok',
+      },
+    );
     for (const body of bodies) {
       const p = await s.waitFor(body.external_id, (v) => v.status === 'succeeded');
       expect(p.attempts).toBe(1);

@@ -5,7 +5,7 @@ import { type System, startSystem } from '../../../src/system.js';
 import { startRedisProxy } from '../../helpers/redis-proxy.js';
 import { ask, type PrivateRedis, startPrimaryWithReplica, waitInSync } from '../../helpers/replication.js';
 import { cardPayout } from '../../helpers/requests.js';
-import { CLOSED_PORT, startTestSystem, type TestSystem } from '../../helpers/system.js';
+import { CLOSED_PORT, postUntilNot503, startTestSystem, type TestSystem } from '../../helpers/system.js';
 
 /**
  * A fail-over that loses a worker's claim: the replica's link to the primary is cut (it lags, keeping
@@ -62,7 +62,8 @@ describe('a fail-over that loses the claim', () => {
     });
     const s = sys;
     const body = cardPayout();
-    expect((await s.request('POST', '/v1/payouts', body)).status).toBe(202);
+    // 200 when an earlier try's WAIT missed its 200 ms on a loaded machine (503) but the record was written.
+    expect([200, 202]).toContain((await postUntilNot503(s, '/v1/payouts', body)).status);
     await waitInSync(primary, replica); // the payout and its job are on the replica
 
     await cutLink(replica);

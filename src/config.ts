@@ -163,7 +163,7 @@ const envSchema = z.object({
   DASHBOARD_PASSWORD: optionalString,
   OPERATORS: optionalString,
   OPERATORS_FILE: optionalString,
-  APPROVAL_TIMEOUT_MS: int(60_000, 30 * 86_400_000, 86_400_000),
+  APPROVAL_TIMEOUT_MS: int(1_000, 30 * 86_400_000, 86_400_000),
   PAYLOAD_KEY: z.preprocess(blankToUndefined, base64Key.optional()),
   PAYLOAD_OLD_KEYS: optionalString,
   NOTIFY_URL: z.preprocess(blankToUndefined, httpUrl.optional()),

@@ -270,6 +270,7 @@ async function assemble(
       sweep: { queuedGraceMs: 30_000, sendingGraceMs: config.gateway.timeoutMs + 60_000 },
       reconcileEveryMs: config.reconcile.intervalMs,
       reconcile: { afterMs: config.reconcile.afterMs, reviewDeadlineMs: config.reconcile.reviewDeadlineMs },
+      approvalTimeoutMs: config.approvalTimeoutMs,
       lockMs: config.worker.lockMs,
       onContradiction: onContradiction('payout'),
     });

@@ -2,6 +2,10 @@ import type { PayoutState } from '../payout/states.js';
 
 /** Each state in the words an operator reads at 3 a.m.: what it means and what happens next. */
 export const STATE_WORDS: Record<PayoutState, { meaning: string; next: string }> = {
+  awaiting_approval: {
+    meaning: 'held by an approval rule or a customer limit; nothing is sent',
+    next: 'an approver approves (queued) or declines (rejected); unapproved in time, it is cancelled',
+  },
   queued: { meaning: 'accepted, waiting for a worker', next: 'a worker sends it' },
   sending: { meaning: 'a worker is calling the gateway', next: 'the gateway’s answer moves it on' },
   retry_scheduled: {

@@ -126,7 +126,11 @@ export function registerOperatorRoutes(app: FastifyInstance, deps: OperatorRoute
       action,
       target: id,
       before: { status: before },
-      after: { status: view.status, reason: view.reason },
+      after: {
+        status: view.status,
+        reason: view.reason,
+        ...(view.approvals ? { approvals: view.approvals } : {}),
+      },
       ...(noteText ? { note: noteText } : {}),
     });
     return view;
@@ -190,6 +194,30 @@ export function registerOperatorRoutes(app: FastifyInstance, deps: OperatorRoute
       );
     },
   );
+
+  for (const [action, summary] of [
+    [
+      'approve',
+      'Approver: approve a payout awaiting_approval; it is queued once the approvals it needs are in, each from a different approver',
+    ],
+    ['decline', 'Approver: decline a payout awaiting_approval; it ends rejected (declined_by_operator)'],
+  ] as const) {
+    app.post(
+      `/v1/payouts/:external_id/${action}`,
+      {
+        preHandler: guards.operator('approver'),
+        schema: { summary, params, body: noteBody, security: operatorSecurity },
+      },
+      async (request) => {
+        const body = parseBody(noteBody, request.body ?? undefined) ?? {};
+        return audited(request, `payout.${action}`, body.note, (who) => {
+          const by = { who, ...(body.note ? { note: body.note } : {}) };
+          const id = externalIdParam(request);
+          return action === 'approve' ? producer.approvePayout(id, by) : producer.declinePayout(id, by);
+        });
+      },
+    );
+  }
 
   app.get(
     '/v1/audit',

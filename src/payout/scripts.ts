@@ -11,7 +11,7 @@
  */
 
 /** Appends a line to the history string in KEYS[2], given its value as read before any write. */
-const APPEND_HISTORY = `
+export const APPEND_HISTORY = `
 local function append_history(h, line)
   redis.call('SET', KEYS[2], h and (h .. '\\n' .. line) or line)
 end
@@ -21,7 +21,7 @@ end
  * Pushes a change `{external_id, seq}` to the outboxes named in `which` (`n`, `l`); the ledger's entry
  * also carries its kind and time, so the ledger's lag can be read from the oldest entry.
  */
-const PUSH_OUTBOXES = `
+export const PUSH_OUTBOXES = `
 local function push_outboxes(which, notify_key, ledger_key, id, seq, at)
   if string.find(which, 'n', 1, true) then
     redis.call('RPUSH', notify_key, cjson.encode({external_id = id, seq = seq}))
@@ -30,31 +30,6 @@ local function push_outboxes(which, notify_key, ledger_key, id, seq, at)
     redis.call('RPUSH', ledger_key, cjson.encode({kind = 'payout', external_id = id, seq = seq, at = tonumber(at)}))
   end
 end
-`;
-
-/**
- * KEYS: record, history, queued index, outbox, sealed payload, ledger outbox, tombstone
- * ARGV: 1 digest, 2 now, 3 history entry's tail (history.ts), 4 external_id, 5 outboxes ('', 'n', 'l',
- *       'nl'), 6 sealed payload ('' when the method takes none), pairs...
- * Returns {1} when created, {0, digest, status} when the external_id exists, {0, digest, 'archived'}
- * when only its tombstone is left (archive.ts): an external_id once accepted is never new again.
- */
-export const CREATE = `${APPEND_HISTORY}${PUSH_OUTBOXES}
-local existing = redis.call('HMGET', KEYS[1], 'digest', 'status')
-if existing[2] then return {0, existing[1] or '', existing[2]} end
-local tomb = redis.call('GET', KEYS[7])
-if tomb then return {0, tomb, 'archived'} end
-local hist = redis.call('GET', KEYS[2])
-local fields = {}
-for i = 7, #ARGV do fields[#fields + 1] = ARGV[i] end
-for _, v in ipairs({'digest', ARGV[1], 'status', 'queued', 'attempts', '0', 'seq', '1',
-  'created_at', ARGV[2], 'updated_at', ARGV[2]}) do fields[#fields + 1] = v end
-redis.call('HSET', KEYS[1], unpack(fields))
-if ARGV[6] ~= '' then redis.call('SET', KEYS[5], ARGV[6]) end
-append_history(hist, '1|' .. ARGV[2] .. '||queued||' .. ARGV[3])
-redis.call('ZADD', KEYS[3], tonumber(ARGV[2]), ARGV[4])
-push_outboxes(ARGV[5], KEYS[4], KEYS[6], ARGV[4], 1, ARGV[2])
-return {1}
 `;
 
 /**
@@ -70,18 +45,22 @@ return {1}
  *       payout marked may_have_reached ('1'), 15 the gateway order_id to record ('' none): refused
  *       when the payout already holds another, 16 refuse a payout that holds an order_id ('1'),
  *       17 consult the controls ('1': refused while its payment_system is paused or its breaker
- *       open), then field/value pairs ('' value deletes the field)...
+ *       open), 18 the approver, for an event that needs approvals ('' none), 19 the customer windows'
+ *       common start (keys.ts), then field/value pairs ('' value deletes the field)...
  * Returns {1, from, seq, attempts, method, record fields (flat) or false, sealed payload or false,
  * amount, currency[, probe ('1' or '')]} when moved (the record and probe only for a claim; amount and
  * currency for the log), {2, ...the same} when a claim (ARGV[13]) names the token the payout is
  * already sending under, {0, current, token, next_attempt_at, why, recorded order_id, updated_at} when
- * refused (why: '' by the table or the token, 'may_have_reached', 'other_order', 'order_recorded'),
+ * refused (why: '' by the table or the token, 'may_have_reached', 'other_order', 'order_recorded',
+ * 'same_approver'), {3, from, seq, attempts, method} when an approval was recorded short of the
+ * approvals needed (the state stays),
  * {0, current, '', until, 'paused' | 'breaker_open' | 'breaker_half_open', payment_system} when held by
  * the controls, {-1} when absent.
  */
 export const TRANSITION = `${APPEND_HISTORY}${PUSH_OUTBOXES}
 local r = redis.call('HMGET', KEYS[1], 'status', 'token', 'next_attempt_at', 'seq', 'attempts', 'method',
-  'may_have_reached', 'amount', 'currency', 'order_id', 'updated_at', 'not_before', 'payment_system')
+  'may_have_reached', 'amount', 'currency', 'order_id', 'updated_at', 'not_before', 'payment_system',
+  'approvals_needed', 'approved_by', 'customer_id')
 local cur = r[1]
 if not cur then return {-1} end
 local order = r[10] or ''
@@ -127,14 +106,32 @@ if ARGV[17] == '1' then
   end
 end
 seq = seq + 1
+-- Approvals: names one per line (an operator's name holds no control character).
+local approved_by = r[15] or ''
+if ARGV[18] ~= '' then
+  local given = 1
+  for name in string.gmatch(approved_by, '[^\\n]+') do
+    if name == ARGV[18] then return refuse('same_approver') end
+    given = given + 1
+  end
+  approved_by = approved_by == '' and ARGV[18] or (approved_by .. '\\n' .. ARGV[18])
+  if given < (tonumber(r[14] or '1') or 1) then
+    redis.call('HSET', KEYS[1], 'approved_by', approved_by, 'seq', seq, 'updated_at', ARGV[5])
+    append_history(hist, seq .. '|' .. ARGV[5] .. '|' .. cur .. '|' .. cur .. '|' .. attempts .. '|' .. ARGV[6])
+    -- The ledger keeps every change; the casino is told only of moves.
+    push_outboxes((string.gsub(ARGV[11], 'n', '')), KEYS[3], KEYS[5], ARGV[9], seq, ARGV[5])
+    return {3, cur, seq, attempts, r[6] or ''}
+  end
+end
 attempts = attempts + (tonumber(ARGV[8]) or 0)
 -- Deletions run before the sets; the caller never names a field in both.
 local set = {'status', ARGV[2], 'updated_at', ARGV[5], 'seq', seq, 'attempts', attempts}
+if ARGV[18] ~= '' then set[#set + 1] = 'approved_by'; set[#set + 1] = approved_by end
 local del = {}
 if ARGV[4] == '-' then del[#del + 1] = 'token'
 elseif ARGV[4] ~= '' then set[#set + 1] = 'token'; set[#set + 1] = ARGV[4] end
 if ARGV[15] ~= '' then set[#set + 1] = 'order_id'; set[#set + 1] = ARGV[15] end
-for i = 18, #ARGV, 2 do
+for i = 20, #ARGV, 2 do
   if ARGV[i + 1] == '' then del[#del + 1] = ARGV[i]
   else set[#set + 1] = ARGV[i]; set[#set + 1] = ARGV[i + 1] end
 end
@@ -149,6 +146,11 @@ for state in string.gmatch(ARGV[10], '[^,]+') do
   if state == ARGV[2] then redis.call('ZADD', KEYS[5 + i], tonumber(ARGV[5]), ARGV[9]) end
 end
 push_outboxes(ARGV[11], KEYS[3], KEYS[5], ARGV[9], seq, ARGV[5])
+-- A rejected or cancelled payout no longer counts against its customer's limits. Its window's key
+-- is built here, from the record; it shares the record's hash tag, so on a cluster it is on this node.
+if (ARGV[2] == 'rejected' or ARGV[2] == 'cancelled') and ARGV[19] ~= '' and r[8] and r[9] and r[16] then
+  redis.call('ZREM', ARGV[19] .. r[9] .. ':' .. r[16], r[8] .. '|' .. ARGV[9])
+end
 if ARGV[13] == '1' then
   return {1, cur, seq, attempts, r[6] or '', redis.call('HGETALL', KEYS[1]), redis.call('GET', KEYS[4]),
     r[8] or '', r[9] or '', probe}

@@ -4,6 +4,7 @@
  */
 
 export const PAYOUT_STATES = [
+  'awaiting_approval',
   'queued',
   'sending',
   'retry_scheduled',
@@ -26,6 +27,18 @@ export const isPayoutState = (s: unknown): s is PayoutState =>
  * re-issue the payout, so any later report of it from the gateway is a contradiction.
  */
 export const NOT_SENT = 'not_sent';
+
+/** Why a payout an approver declined is `rejected`. */
+export const DECLINED_BY_OPERATOR = 'declined_by_operator';
+
+/** Why a payout nobody approved within APPROVAL_TIMEOUT_MS is `cancelled`. */
+export const APPROVAL_EXPIRED = 'approval_expired';
+
+/**
+ * The states a payout is created in: `awaiting_approval` when an approval rule or a per-customer
+ * limit holds it (decided by the create script, atomically with the counting), `queued` otherwise.
+ */
+export const INITIAL_STATES = ['awaiting_approval', 'queued'] as const satisfies readonly PayoutState[];
 
 /** How the reason of a payout an operator resolved begins: `resolved_by_operator: <decision>`. */
 export const RESOLVED_BY_OPERATOR = 'resolved_by_operator';
@@ -56,9 +69,21 @@ interface Rule {
    * the one allowed through, as the probe. See src/controls.
    */
   heldByControls?: boolean;
+  /**
+   * Moves only once the approvals the payout needs are in, each from a different approver; an
+   * approval short of that is recorded in the history and the state stays.
+   */
+  needsApprovals?: boolean;
 }
 
 export const TRANSITIONS = {
+  // awaiting_approval is in no event's `from` but these three (and cancel): never claimed, never sent.
+  /** The approvals it needs are in (one, or two from different approvers): it may be sent. */
+  approve: { from: ['awaiting_approval'], to: 'queued', needsApprovals: true },
+  /** An approver refused it: reason `declined_by_operator`. */
+  decline: { from: ['awaiting_approval'], to: 'rejected' },
+  /** Nobody approved it within APPROVAL_TIMEOUT_MS: reason `approval_expired`. */
+  expire_approval: { from: ['awaiting_approval'], to: 'cancelled' },
   /** A worker takes the payout to call the gateway; it gets a fresh token. */
   claim: { from: ['queued', 'retry_scheduled'], to: 'sending', heldByControls: true },
   /**
@@ -91,7 +116,11 @@ export const TRANSITIONS = {
   /** The gateway reports UNKNOWN (7), or a submitted payout waited past its deadline. */
   gateway_unknown: { from: ['queued', 'retry_scheduled', 'sending', 'submitted'], to: 'needs_review' },
   /** Cancelled before it was sent. */
-  cancel: { from: ['queued', 'retry_scheduled'], to: 'cancelled', onlyIfNeverReached: true },
+  cancel: {
+    from: ['awaiting_approval', 'queued', 'retry_scheduled'],
+    to: 'cancelled',
+    onlyIfNeverReached: true,
+  },
   /** An operator's decision on a payout whose outcome was unknown. */
   resolve_succeeded: { from: ['needs_review'], to: 'succeeded' },
   resolve_failed: { from: ['needs_review'], to: 'failed' },

@@ -4,10 +4,11 @@ import { type Currencies, showAmount } from '../currency/index.js';
 import type { Logger } from '../logger.js';
 import type { GatewayRequest, MethodId } from '../methods/index.js';
 import { runScript } from '../redis.js';
+import { CREATE } from './create-script.js';
 import { createDurabilityGuard, type DurabilitySetting } from './durability.js';
 import { decodeEntry, entryTail, type HistoryEntry, type HistoryExtras } from './history.js';
-import { payoutKeys } from './keys.js';
-import { CREATE, NOTE, TRANSITION } from './scripts.js';
+import { CUSTOMER_WINDOW, payoutKeys } from './keys.js';
+import { NOTE, TRANSITION } from './scripts.js';
 import { canonicalJson, isDigestOf, open, type PayloadKeys, requestDigest, seal } from './sealing.js';
 import {
   type Actor,
@@ -59,6 +60,10 @@ export interface PayoutRecord {
    * good.
    */
   mayHaveReached: boolean;
+  /** Approvals it needs before it may be sent (1 or 2), while awaiting_approval or once approved. */
+  approvalsNeeded: number | undefined;
+  /** The approvers who approved it, in order. */
+  approvedBy: string[];
   /** Sequence number of the last change, for ordering notifications. */
   seq: number;
   /** The sealed payment_data; gone once the payout is terminal. */
@@ -70,6 +75,8 @@ export interface PayoutRecord {
 
 export type CreateResult =
   | { outcome: 'created'; record: PayoutRecord; history: HistoryEntry[] }
+  /** Over its currency's hard cap (a limit's max_amount): nothing was written. */
+  | { outcome: 'over_cap'; maxAmount: number }
   | { outcome: 'existing'; record: PayoutRecord }
   | { outcome: 'conflict'; record: PayoutRecord }
   /** Only its tombstone is left in Redis (archived to the ledger); `same` tells a replay from another body. */
@@ -92,6 +99,8 @@ export interface TransitionOptions {
   mayHaveReached?: boolean | undefined;
   /** Overrides a rule's `refusedWithOrder`: an operator's explicit decision, with a note. */
   force?: boolean | undefined;
+  /** For an event that needs approvals (approve): who approves. */
+  approver?: string | undefined;
 }
 
 /** Why a transition was refused, beyond the table or the token. */
@@ -102,10 +111,20 @@ export interface RefusalDetail {
   otherOrder?: string;
   /** The payout holds this gateway order, and the rule refuses it (refusedWithOrder) unforced. */
   orderRecorded?: string;
+  /** This approver has already approved the payout. */
+  sameApprover?: true;
 }
 
 export type TransitionResult =
-  | { ok: true; from: PayoutState; to: PayoutState; seq: number; attempts: number }
+  | {
+      ok: true;
+      from: PayoutState;
+      to: PayoutState;
+      seq: number;
+      attempts: number;
+      /** An approval was recorded, short of the approvals needed: the state stayed. */
+      approvalRecorded?: true;
+    }
   | ({ ok: false; current: PayoutState | undefined } & RefusalDetail);
 
 /**
@@ -161,6 +180,9 @@ export type PayoutStore = ReturnType<typeof createPayoutStore>;
 /** Prefix of the record's fields that hold the masked payment_data, one field per value. */
 const MASKED = 'm:';
 
+/** The per-customer limits count what one customer was paid over this rolling window. */
+export const CUSTOMER_WINDOW_MS = 24 * 3_600_000;
+
 const FIELDS_CLEARED_ON_MOVE = ['reason', 'reason_code', 'next_attempt_at'] as const;
 
 /** A record from its hash's fields and its sealed payload. */
@@ -197,6 +219,8 @@ function recordFrom(
     nextAttemptAt: h.next_attempt_at ? Number(h.next_attempt_at) : undefined,
     token: h.token,
     mayHaveReached: h.may_have_reached === '1',
+    approvalsNeeded: h.approvals_needed ? Number(h.approvals_needed) : undefined,
+    approvedBy: h.approved_by ? h.approved_by.split('\n') : [],
     seq: Number(h.seq ?? 0),
     sealedPayload,
     digest: h.digest ?? '',
@@ -256,7 +280,7 @@ export function createPayoutStore(options: PayoutStoreOptions) {
     const res = (await runScript(
       redis,
       CREATE,
-      7,
+      11,
       keys.record(id),
       keys.history(id),
       keys.stateIndex('queued'),
@@ -264,26 +288,39 @@ export function createPayoutStore(options: PayoutStoreOptions) {
       keys.payload(id),
       keys.ledgerOutbox,
       keys.tombstone(id),
+      keys.stateIndex('awaiting_approval'),
+      keys.approvalRules,
+      keys.limits,
+      keys.customerWindow(request.currency, request.customer.customer_id),
       digest,
       String(at),
       entryTail('created', 'producer'),
       id,
       outboxes,
       sealed ?? '',
+      method,
+      String(request.amount),
+      request.currency,
+      String(at - CUSTOMER_WINDOW_MS),
+      String(CUSTOMER_WINDOW_MS + 60_000),
       ...Object.entries(fields).flat(),
     )) as [number, string?, string?];
+    if (res[0] === -2) return { outcome: 'over_cap', maxAmount: Number(res[1]) };
     if (res[0] === 1) {
+      const status = res[1] as PayoutState;
+      const reason = res[2] || undefined;
       logger.info(
         {
           external_id: id,
           from: null,
-          to: 'queued',
+          to: status,
           attempt: 0,
           amount: showAmount(request.amount, request.currency, options.currencies),
+          ...(reason ? { reason } : {}),
         },
-        'payout -> queued',
+        `payout -> ${status}`,
       );
-      options.onTransition?.(null, 'queued', method);
+      options.onTransition?.(null, status, method);
       // Built from what was written, not read back: once the script ran, the payout is accepted,
       // and answering that must not depend on one more round trip to Redis.
       const createdAt = new Date(at).toISOString();
@@ -294,25 +331,34 @@ export function createPayoutStore(options: PayoutStoreOptions) {
         amount: request.amount,
         currency: request.currency,
         customer: request.customer,
-        status: 'queued',
+        status,
         orderId: undefined,
         gatewayStatus: undefined,
         attempts: 0,
         createdAt,
         updatedAt: createdAt,
         maskedPaymentData: masked,
-        reason: undefined,
+        reason,
         reasonCode: undefined,
         nextAttemptAt: undefined,
         token: undefined,
         mayHaveReached: false,
+        approvalsNeeded: undefined,
+        approvedBy: [],
         seq: 1,
         sealedPayload: sealed,
         digest,
         notBefore: notBefore ? Date.parse(notBefore) : undefined,
       };
       const history: HistoryEntry[] = [
-        { at: createdAt, to: 'queued', event: 'created', actor: 'producer', seq: 1 },
+        {
+          at: createdAt,
+          to: status,
+          event: 'created',
+          actor: 'producer',
+          seq: 1,
+          ...(reason ? { reason } : {}),
+        },
       ];
       return { outcome: 'created', record, history };
     }
@@ -371,6 +417,8 @@ export function createPayoutStore(options: PayoutStoreOptions) {
         retaken?: boolean;
         /** With `claim`: the payment_system's breaker let this attempt through as its probe. */
         probe?: boolean;
+        /** An approval was recorded short of the approvals needed; the state stayed. */
+        approvalRecorded?: boolean;
       }
     | ({
         ok: false;
@@ -394,6 +442,8 @@ export function createPayoutStore(options: PayoutStoreOptions) {
     const rule = TRANSITIONS[event];
     const needsToken = 'needsToken' in rule && rule.needsToken;
     if (needsToken && !opts.token) throw new Error(`transition ${event} needs the holder's token`);
+    const needsApprovals = 'needsApprovals' in rule && rule.needsApprovals;
+    if (needsApprovals && !opts.approver) throw new Error(`transition ${event} needs the approver`);
     const to: PayoutState = rule.to;
     const at = now();
     const newToken = to === 'sending' ? (claim?.token ?? randomUUID()) : '-';
@@ -451,6 +501,8 @@ export function createPayoutStore(options: PayoutStoreOptions) {
       opts.orderId ?? '',
       'refusedWithOrder' in rule && rule.refusedWithOrder && !opts.force ? '1' : '0',
       'heldByControls' in rule && rule.heldByControls ? '1' : '0',
+      needsApprovals ? (opts.approver ?? '') : '',
+      CUSTOMER_WINDOW(keys.base),
       ...fields,
     )) as [
       number,
@@ -493,6 +545,15 @@ export function createPayoutStore(options: PayoutStoreOptions) {
             : { kind: res[4], paymentSystem, until: Number(res[3]) },
       };
     }
+    if (res[0] === 3) {
+      const cur = res[1] as PayoutState;
+      logger.info(
+        { external_id: externalId, state: cur, event, approver: opts.approver },
+        'payout approval recorded; another approver is needed',
+      );
+      const recorded = { from: cur, to: cur, seq: Number(res[2]), attempts: Number(res[3]) };
+      return { ok: true, ...recorded, token: newToken, approvalRecorded: true };
+    }
     if (res[0] !== 1) {
       const why = res[4];
       const order = String(res[5] ?? '');
@@ -505,6 +566,7 @@ export function createPayoutStore(options: PayoutStoreOptions) {
         ...(why === 'may_have_reached' ? { mayHaveReached: true as const } : {}),
         ...(why === 'other_order' ? { otherOrder: order } : {}),
         ...(why === 'order_recorded' ? { orderRecorded: order } : {}),
+        ...(why === 'same_approver' ? { sameApprover: true as const } : {}),
       };
     }
     const moved = {
@@ -558,8 +620,8 @@ export function createPayoutStore(options: PayoutStoreOptions) {
       const { heldBy: _h, nextAttemptAt: _n, since: _s, ...refused } = moved;
       return refused;
     }
-    const { token: _cleared, ...result } = moved;
-    return result;
+    const { token: _cleared, approvalRecorded, ...result } = moved;
+    return approvalRecorded ? { ...result, approvalRecorded: true } : result;
   }
 
   /**

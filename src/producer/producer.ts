@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import type { Currencies } from '../currency/index.js';
+import { type Currencies, formatAmount } from '../currency/index.js';
 import {
   ConflictError,
   NOT_DURABLE,
@@ -21,7 +21,7 @@ import {
   validatePayoutRequest,
 } from '../methods/index.js';
 import { SealError } from '../payout/sealing.js';
-import { type Actor, RESOLVED_BY_OPERATOR } from '../payout/states.js';
+import { type Actor, DECLINED_BY_OPERATOR, RESOLVED_BY_OPERATOR } from '../payout/states.js';
 import type { PayoutRecord, PayoutStore } from '../payout/store.js';
 import { ensurePayoutJob, type PayoutJobData } from '../queues.js';
 import { isRedisUnavailable } from '../redis.js';
@@ -53,6 +53,14 @@ export interface Producer {
    * a payout that holds a gateway order without `force`.
    */
   resolvePayout(externalId: string, decision: ResolveDecision): Promise<PayoutView>;
+  /**
+   * An approver's approval of a payout awaiting_approval: it is queued (and sent) once the approvals
+   * it needs are in, each from a different approver. Throws NotFoundError or TransitionRefusedError
+   * (not awaiting approval, or this approver has already approved it).
+   */
+  approvePayout(externalId: string, by: { who: string; note?: string | undefined }): Promise<PayoutView>;
+  /** An approver's refusal: `rejected` with reason `declined_by_operator`. */
+  declinePayout(externalId: string, by: { who: string; note?: string | undefined }): Promise<PayoutView>;
 }
 
 export interface ResolveDecision {
@@ -176,15 +184,25 @@ export function createProducer(deps: {
           if (!res.same) throw new ConflictError(request.external_id);
           return { created: false, payout: await archivedView(request.external_id) };
         }
+        if (res.outcome === 'over_cap') {
+          const cap = formatAmount(res.maxAmount, request.currency, deps.currencies);
+          throw new ValidationError([
+            {
+              path: 'amount',
+              message: `is over the ${request.currency} cap: at most ${cap} (max_amount ${res.maxAmount}) per payout`,
+            },
+          ]);
+        }
         if (res.outcome === 'conflict') {
           throw new ConflictError(
             request.external_id,
             differingFields(store, res.record, { method, request, notBefore }),
           );
         }
-        if (res.outcome === 'created') {
+        if (res.outcome === 'created' && res.record.status === 'queued') {
           // The record is written. Should adding its job fail, the sweep adds it (a queued payout
-          // without a job is repaired), so that alone does not change the answer.
+          // without a job is repaired), so that alone does not change the answer. One held for
+          // approval gets its job when it is approved.
           const delayUntil = notBefore ? Date.parse(notBefore) : undefined;
           await ensurePayoutJob(queue, request.external_id, { isNew: true, delayUntil }).catch(
             (err: unknown) => {
@@ -233,6 +251,46 @@ export function createProducer(deps: {
           );
         }
         // The job, if any, finds the payout cancelled and sends nothing.
+        return view(externalId);
+      }),
+
+    approvePayout: (externalId, by) =>
+      guarded(async () => {
+        checkOperatorText({ note: by.note, who: by.who });
+        const moved = await store.transition(externalId, 'approve', {
+          actor: 'operator',
+          who: by.who,
+          note: by.note,
+          approver: by.who,
+        });
+        if (!moved.ok) {
+          if (moved.current === undefined) throw new NotFoundError(externalId);
+          throw new TransitionRefusedError(
+            externalId,
+            'approve',
+            moved.current,
+            moved.sameApprover
+              ? `${by.who} has approved it already: another approver must give the second`
+              : undefined,
+          );
+        }
+        if (!moved.approvalRecorded) await ensurePayoutJob(queue, externalId);
+        return view(externalId);
+      }),
+
+    declinePayout: (externalId, by) =>
+      guarded(async () => {
+        checkOperatorText({ note: by.note, who: by.who });
+        const moved = await store.transition(externalId, 'decline', {
+          actor: 'operator',
+          who: by.who,
+          note: by.note,
+          reason: DECLINED_BY_OPERATOR,
+        });
+        if (!moved.ok) {
+          if (moved.current === undefined) throw new NotFoundError(externalId);
+          throw new TransitionRefusedError(externalId, 'decline', moved.current);
+        }
         return view(externalId);
       }),
 

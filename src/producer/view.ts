@@ -140,6 +140,11 @@ export interface PayoutView {
   not_before: string | null;
   created_at: string;
   updated_at: string;
+  /**
+   * For a payout held for approval (or one that was): the approvals it needs and who gave them.
+   * Absent for a payout no rule or limit held.
+   */
+  approvals?: { needed: number; given: string[] };
   /** Sequence number of the latest change; notifications carry it so receivers can order them. */
   seq: number;
   payment_data: Record<string, string>;
@@ -175,6 +180,9 @@ export function toView(record: PayoutRecord, history: HistoryEntry[], hold?: Pay
     not_before: record.notBefore ? new Date(record.notBefore).toISOString() : null,
     created_at: record.createdAt,
     updated_at: record.updatedAt,
+    ...(record.approvalsNeeded !== undefined
+      ? { approvals: { needed: record.approvalsNeeded, given: record.approvedBy } }
+      : {}),
     seq: record.seq,
     payment_data: record.maskedPaymentData,
     ...(hold ? { hold } : {}),

@@ -13,6 +13,7 @@ export interface StatusPoller {
 
 import type { PayoutStore } from '../payout/store.js';
 import { ensurePayoutJob, type PayoutJobData, QUEUE } from '../queues.js';
+import { approvalCheckEveryMs, expireApprovals } from './expire-approvals.js';
 
 /**
  * Housekeeping on a queue of its own, driven by BullMQ's job scheduler (no timer loops): the sweep
@@ -21,7 +22,7 @@ import { ensurePayoutJob, type PayoutJobData, QUEUE } from '../queues.js';
  */
 
 export interface MaintenanceJobData {
-  kind: 'sweep' | 'reconcile';
+  kind: 'sweep' | 'reconcile' | 'expire_approvals';
 }
 
 export interface ReconcileOptions {
@@ -178,6 +179,8 @@ export function createMaintenance(deps: {
   sweep: SweepOptions;
   reconcileEveryMs: number;
   reconcile: ReconcileOptions;
+  /** How long a payout may wait in awaiting_approval (APPROVAL_TIMEOUT_MS). */
+  approvalTimeoutMs: number;
   /** Lock duration, as for payout jobs. */
   lockMs?: number;
   onContradiction?: (externalId: string) => void;
@@ -193,6 +196,8 @@ export function createMaintenance(deps: {
           return { repaired: await sweep(deps, deps.sweep) };
         case 'reconcile':
           return reconcile(deps, deps.reconcile);
+        case 'expire_approvals':
+          return { expired: await expireApprovals(deps, { timeoutMs: deps.approvalTimeoutMs }) };
         default:
           return undefined;
       }
@@ -221,6 +226,15 @@ export function createMaintenance(deps: {
         {
           name: 'reconcile',
           data: { kind: 'reconcile' },
+          opts: { removeOnComplete: 100, removeOnFail: 100 },
+        },
+      );
+      await queue.upsertJobScheduler(
+        'expire_approvals',
+        { every: approvalCheckEveryMs(deps.approvalTimeoutMs) },
+        {
+          name: 'expire_approvals',
+          data: { kind: 'expire_approvals' },
           opts: { removeOnComplete: 100, removeOnFail: 100 },
         },
       );

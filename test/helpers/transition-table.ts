@@ -2,6 +2,12 @@ import { PAYOUT_EVENTS, PAYOUT_STATES } from '../../src/payout/states.js';
 
 // The transition table written out by hand: state -> event -> next state. Anything absent is refused.
 export const EXPECTED: Record<string, Record<string, string>> = {
+  awaiting_approval: {
+    approve: 'queued',
+    decline: 'rejected',
+    expire_approval: 'cancelled',
+    cancel: 'cancelled',
+  },
   queued: {
     claim: 'sending',
     cancel: 'cancelled',

@@ -64,6 +64,8 @@ const record: PayoutRecord = {
   reasonCode: '051',
   nextAttemptAt: undefined,
   token: undefined,
+  approvalsNeeded: undefined,
+  approvedBy: [],
   mayHaveReached: false,
   seq: 5,
   sealedPayload: undefined,

@@ -317,12 +317,14 @@ describe('payout record', () => {
     await createPayout({ external_id });
     await forceState(external_id, state);
     const needsToken = 'needsToken' in TRANSITIONS[event];
+    const needsApprovals = 'needsApprovals' in TRANSITIONS[event];
     const res =
       event === 'claim'
         ? await claimAsMove(external_id)
         : await store.transition(external_id, event, {
             actor: 'operator',
             ...(needsToken ? { token: 'tok-1' } : {}),
+            ...(needsApprovals ? { approver: 'abel' } : {}),
           });
     const record = (await store.get(external_id))!;
     if (expected === undefined) {
@@ -339,7 +341,7 @@ describe('payout record', () => {
       (e): e is Exclude<PayoutEvent, 'claim'> => e !== 'claim' && !('needsToken' in TRANSITIONS[e]),
     );
     for (const event of untokened) {
-      expect(await store.transition('po-absent', event, { actor: 'operator' })).toEqual({
+      expect(await store.transition('po-absent', event, { actor: 'operator', approver: 'abel' })).toEqual({
         ok: false,
         current: undefined,
       });

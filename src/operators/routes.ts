@@ -206,7 +206,21 @@ export function registerOperatorRoutes(app: FastifyInstance, deps: OperatorRoute
       `/v1/payouts/:external_id/${action}`,
       {
         preHandler: guards.operator('approver'),
-        schema: { summary, params, body: noteBody, security: operatorSecurity },
+        schema: {
+          summary,
+          params,
+          body: noteBody,
+          security: operatorSecurity,
+          response: actionResponses(
+            action === 'approve'
+              ? 'The payout: queued once its approvals are in, else still awaiting_approval with the approval recorded.'
+              : 'The payout, rejected (declined_by_operator).',
+            action === 'approve'
+              ? 'The payout is not awaiting approval, or this approver has approved it already.'
+              : 'The payout is not awaiting approval.',
+            `cannot ${action} payout po-1001: it is queued`,
+          ),
+        },
       },
       async (request) => {
         const body = parseBody(noteBody, request.body ?? undefined) ?? {};

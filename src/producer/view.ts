@@ -73,6 +73,13 @@ export const payoutViewSchema = z
     not_before: time.nullable().describe('a scheduled payout: not sent before this time'),
     created_at: time,
     updated_at: time,
+    approvals: z
+      .object({
+        needed: z.number().int().describe('1, or 2 (four eyes: two different approvers)'),
+        given: z.array(z.string()).describe('the approvers who approved it, in order'),
+      })
+      .optional()
+      .describe('for a payout an approval rule or a limit held in awaiting_approval'),
     seq: z.number().int().describe('grows by one with every change; notifications carry it'),
     payment_data: z.record(z.string(), z.string()).describe('masked: 411111******1111'),
     hold: holdSchema

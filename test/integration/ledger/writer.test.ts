@@ -5,6 +5,7 @@ import { dumpSchema, LEDGER_TEST_URL, ledgerSchema, ledgerUrl, tcpProxy } from '
 import { testRedis } from '../../helpers/redis.js';
 import { cardPayout } from '../../helpers/requests.js';
 import { startTestSystem, type TestSystem } from '../../helpers/system.js';
+import { requestFor } from '../../unit/methods/fixtures.js';
 
 /**
  * The ledger writer over the real system: every change in the payouts' Redis histories is exactly one
@@ -160,5 +161,43 @@ describe('ledger writer', () => {
     } finally {
       await db.end();
     }
+  });
+
+  test('every change of a deposit is one row in the ledger; its card number and cvv are not', async () => {
+    const externalId = `dep-ledger-${Date.now()}`;
+    const body = requestFor(
+      'bank_card',
+      'deposit',
+      { exp_year: '2099' },
+      {
+        external_id: externalId,
+        customer: { customer_id: 'd1', country: 'LV', first_name: 'A', last_name: 'B' },
+      },
+    );
+    expect((await sys.request('POST', '/v1/deposits', body)).status).toBe(201);
+    // The sandbox settles it by callback a moment later: compare once the outbox is empty.
+    const db = new pg.Client({ connectionString: schema.url });
+    await db.connect();
+    try {
+      const historyKey = `${sys.config.queuePrefix}:deposit-history:${externalId}`;
+      await until('the deposit settled and its changes written', async () => {
+        const last = await redis.lindex(historyKey, -1);
+        return last !== null && JSON.parse(last).to === 'succeeded' && (await outboxLength()) === 0;
+      });
+      const history = await redis.lrange(historyKey, 0, -1);
+      const rows = (
+        await db.query('select seq, to_state from deposit_transitions where external_id = $1 order by seq', [
+          externalId,
+        ])
+      ).rows;
+      expect(rows).toEqual(history.map((line, i) => ({ seq: i + 1, to_state: JSON.parse(line).to })));
+    } finally {
+      await db.end();
+    }
+    const dump = await dumpSchema(schema.url);
+    const card = (body.payment_data as Record<string, string>).card_number!;
+    const cvv = (body.payment_data as Record<string, string>).cvv!;
+    expect(dump).not.toContain(card);
+    expect(dump).not.toMatch(new RegExp(`cvv[^0-9]{0,8}${cvv}`));
   });
 });

@@ -33,7 +33,7 @@ export const openApiOptions: FastifyDynamicSwaggerOptions = {
       title: 'Payouts API',
       version: '1.0.0',
       description:
-        'Payouts through the Cabbagino gateway. Amounts are integers in minor units (11.00 USD is 1100); `external_id` is the idempotency key. Every error has the shape `{"error":{"code","message","issues"?}}`.',
+        'Payouts through the Cabbagino gateway. Amounts are integers in minor units (11.00 USD is 1100), in whole units for the currencies the gateway takes so (1,100 JPY is 1100); a currency whose unit the gateway has not confirmed is refused; `external_id` is the idempotency key. Every error has the shape `{"error":{"code","message","issues"?}}`.',
     },
     components: {
       securitySchemes: {

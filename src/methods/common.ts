@@ -133,8 +133,12 @@ export const mainRequest = z.strictObject({
   external_id: externalId.describe(
     'the idempotency key: the same request again answers 200, another body under it 409',
   ),
-  amount: amount.describe('an integer in minor units: 11.00 USD is 1100'),
-  currency,
+  amount: amount.describe(
+    'an integer in minor units: 11.00 USD is 1100; whole units in the currencies the gateway takes so (GATEWAY_WHOLE_UNIT_CURRENCIES, by default JPY, CLP, VND, KRW, ISK, PYG): 1,100 JPY is 1100',
+  ),
+  currency: currency.describe(
+    'ISO 4217, upper case. Refused (422) where the gateway has not confirmed the unit: ISO minor units other than two digits (KWD, BHD, CLF, UGX, XOF, …) unless on GATEWAY_WHOLE_UNIT_CURRENCIES; payouts also only in PAYOUT_CURRENCIES when it is set',
+  ),
   customer,
 });
 

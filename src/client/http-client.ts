@@ -55,13 +55,6 @@ export interface PayoutHttpClient {
   createPayout(request: object): Promise<{ created: boolean; payout: PayoutView }>;
   /** Throws PayoutApiError 404 for an unknown external_id. */
   getPayout(externalId: string): Promise<PayoutView>;
-  /** A page of payouts, newest first; pass `next_cursor` back as `cursor` for the next. */
-  listPayouts(query?: {
-    status?: string;
-    customer_id?: string;
-    limit?: number;
-    cursor?: string;
-  }): Promise<{ payouts: Omit<PayoutView, 'history'>[]; next_cursor: string | null }>;
   /** Up to BATCH_MAX_PAYOUTS payouts, each created on its own; retried like createPayout. */
   createBatch(payouts: readonly object[]): Promise<BatchResult>;
   getBatch(batchId: string): Promise<BatchCounts>;
@@ -163,15 +156,6 @@ export function createPayoutHttpClient(options: HttpClientOptions): PayoutHttpCl
     async getPayout(externalId) {
       return (await send('GET', `/v1/payouts/${encodeURIComponent(externalId)}`, undefined, true))
         .json as PayoutView;
-    },
-    async listPayouts(query = {}) {
-      const params = new URLSearchParams();
-      for (const [key, value] of Object.entries(query))
-        if (value !== undefined) params.set(key, String(value));
-      const qs = params.size > 0 ? `?${params}` : '';
-      return (await send('GET', `/v1/payouts${qs}`, undefined, true)).json as Awaited<
-        ReturnType<PayoutHttpClient['listPayouts']>
-      >;
     },
     async createBatch(payouts) {
       return (await send('POST', '/v1/payout-batches', JSON.stringify({ payouts }), true))

@@ -389,6 +389,7 @@ async function assemble(
           registerConsole(a, {
             authenticate,
             reader: { counts: store.counts, list: store.list, getPayout: producer.getPayout },
+            controls: { pauses: holdControls.pauses.list, breakers: holdControls.breakers.list },
             actions: createOperatorActions({ producer, audit }),
             currencies: config.currencies,
             redis: requestRedis,

@@ -45,7 +45,12 @@ export function registerConsolePages(app: FastifyInstance, deps: ConsoleDeps): v
   app.get('/', { schema: { hide: true }, preHandler: requireLogin }, async (request, reply) => {
     const counts = await reader.counts();
     const list = (state: PayoutState) => rowsInState(reader, currencies, state, { limit: OVERVIEW_ROWS });
-    const [needsReview, retrying] = await Promise.all([list('needs_review'), list('retry_scheduled')]);
+    const [needsReview, retrying, paused, breakers] = await Promise.all([
+      list('needs_review'),
+      list('retry_scheduled'),
+      deps.controls.pauses(),
+      deps.controls.breakers(),
+    ]);
     const waiting = 'awaiting_approval' in counts ? await list('awaiting_approval' as PayoutState) : [];
     return page(request, reply, 'overview', {
       title: 'Overview',
@@ -53,6 +58,8 @@ export function registerConsolePages(app: FastifyInstance, deps: ConsoleDeps): v
       needsReview,
       waiting,
       retrying,
+      paused,
+      breakers: breakers.filter((b) => b.state !== 'closed'),
       shown: OVERVIEW_ROWS,
     });
   });

@@ -5,6 +5,8 @@ import formbody from '@fastify/formbody';
 import session from '@fastify/session';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
+import type { BreakerView } from '../controls/breakers.js';
+import type { Pause } from '../controls/pauses.js';
 import type { Currencies } from '../currency/index.js';
 import { PayoutError } from '../errors.js';
 import type { OperatorActions } from '../operators/actions.js';
@@ -33,6 +35,11 @@ declare module 'fastify' {
 export interface ConsoleDeps {
   authenticate: Authenticate;
   reader: ConsoleReader;
+  /** The kill switch and the breakers, shown on the overview. */
+  controls: {
+    pauses: () => Promise<Pause[]>;
+    breakers: () => Promise<BreakerView[]>;
+  };
   actions: OperatorActions;
   currencies: Currencies;
   /** Sessions live here, under the deployment's prefix. */

@@ -178,6 +178,20 @@ describe('the operators’ console in a browser', () => {
     }
   });
 
+  test('a paused payment system shows on the overview, with who paused it and why', async () => {
+    await sys.system.controls.pauses.pause('CONSOLE_PS', { who: admin.name, note: 'gateway incident #7' });
+    const { context, page } = await session(viewer);
+    try {
+      const text = await textOf(page, 'main');
+      expect(text).toContain('Paused: CONSOLE_PS');
+      expect(text).toContain(`by ${admin.name}`);
+      expect(text).toContain('gateway incident #7');
+    } finally {
+      await sys.system.controls.pauses.resume('CONSOLE_PS', { who: admin.name });
+      await context.close();
+    }
+  });
+
   test('after logout the session is gone', async () => {
     const { context, page } = await session(operator);
     try {

@@ -354,6 +354,7 @@ async function assemble(
     const authenticate = createAuthenticator(config.operators);
     const guards = createGuards({ authenticate, apiKeys: config.api.keys });
     const audit = createAuditLog({ redis: requestRedis, queuePrefix: config.queuePrefix });
+    const actions = createOperatorActions({ producer, audit });
     const controls = createControlsStore({ redis: requestRedis, queuePrefix: config.queuePrefix });
     const api = await buildApp({
       plugins: [
@@ -384,13 +385,13 @@ async function assemble(
             maxPayouts: config.batch.maxPayouts,
             reader: guards.reader,
           }),
-        (a) => registerOperatorRoutes(a, { producer, guards, audit }),
+        (a) => registerOperatorRoutes(a, { actions, guards, audit }),
         (a) =>
           registerConsole(a, {
             authenticate,
             reader: { counts: store.counts, list: store.list, getPayout: producer.getPayout },
             controls: { pauses: holdControls.pauses.list, breakers: holdControls.breakers.list },
-            actions: createOperatorActions({ producer, audit }),
+            actions,
             currencies: config.currencies,
             redis: requestRedis,
             queuePrefix: config.queuePrefix,

@@ -15,7 +15,8 @@ import { flash } from './render.js';
 
 const note = z.string().trim().max(1000, 'at most 1000 characters');
 const confirmed = z.literal('yes', { error: 'tick the confirmation box to go ahead' });
-const cancelForm = z.object({ note: note.optional(), confirm: confirmed });
+/** cancel, approve and decline: an optional note and the confirmation. */
+const noteForm = z.object({ note: note.optional(), confirm: confirmed });
 const resolveForm = z.object({
   as: z.enum(['succeeded', 'failed', 'resend'], { error: 'choose succeeded, failed or resend' }),
   note: note.min(1, 'a note saying why is required'),
@@ -57,8 +58,18 @@ export function registerConsoleActions(app: FastifyInstance, deps: ConsoleDeps):
     );
 
   act('cancel', 'operator', (request, id, who) => {
-    const body = parseForm(cancelForm, request.body);
+    const body = parseForm(noteForm, request.body);
     return actions.cancel(id, { who, via: 'console' }, body.note || undefined);
+  });
+
+  act('approve', 'approver', (request, id, who) => {
+    const body = parseForm(noteForm, request.body);
+    return actions.approve(id, { who, via: 'console' }, body.note || undefined);
+  });
+
+  act('decline', 'approver', (request, id, who) => {
+    const body = parseForm(noteForm, request.body);
+    return actions.decline(id, { who, via: 'console' }, body.note || undefined);
   });
 
   act('resolve', 'operator', (request, id, who) => {

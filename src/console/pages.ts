@@ -45,13 +45,13 @@ export function registerConsolePages(app: FastifyInstance, deps: ConsoleDeps): v
   app.get('/', { schema: { hide: true }, preHandler: requireLogin }, async (request, reply) => {
     const counts = await reader.counts();
     const list = (state: PayoutState) => rowsInState(reader, currencies, state, { limit: OVERVIEW_ROWS });
-    const [needsReview, retrying, paused, breakers] = await Promise.all([
+    const [needsReview, waiting, retrying, paused, breakers] = await Promise.all([
       list('needs_review'),
+      list('awaiting_approval'),
       list('retry_scheduled'),
       deps.controls.pauses(),
       deps.controls.breakers(),
     ]);
-    const waiting = 'awaiting_approval' in counts ? await list('awaiting_approval' as PayoutState) : [];
     return page(request, reply, 'overview', {
       title: 'Overview',
       counts: PAYOUT_STATES.map((state) => ({ state, n: counts[state], ...STATE_WORDS[state] })),

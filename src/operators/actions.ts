@@ -20,6 +20,10 @@ export interface OperatorActions {
     by: ActingOperator,
     decision: Omit<ResolveDecision, 'who'>,
   ): Promise<PayoutView>;
+  /** One approval; the payout is queued once the approvals it needs are in, from different approvers. */
+  approve(externalId: string, by: ActingOperator, note?: string): Promise<PayoutView>;
+  /** Ends a payout awaiting approval as rejected (`declined_by_operator`). */
+  decline(externalId: string, by: ActingOperator, note?: string): Promise<PayoutView>;
 }
 
 export function createOperatorActions(deps: { producer: Producer; audit: AuditLog }): OperatorActions {
@@ -41,7 +45,11 @@ export function createOperatorActions(deps: { producer: Producer; audit: AuditLo
       action,
       target: externalId,
       before: { status: before },
-      after: { status: view.status, reason: view.reason },
+      after: {
+        status: view.status,
+        reason: view.reason,
+        ...(view.approvals ? { approvals: view.approvals } : {}),
+      },
       ...(note ? { note } : {}),
     });
     return view;
@@ -55,6 +63,14 @@ export function createOperatorActions(deps: { producer: Producer; audit: AuditLo
     resolve: (externalId, by, decision) =>
       audited(externalId, by, `payout.resolve_${decision.as}`, decision.note, () =>
         producer.resolvePayout(externalId, { ...decision, who: by.who }),
+      ),
+    approve: (externalId, by, note) =>
+      audited(externalId, by, 'payout.approve', note, () =>
+        producer.approvePayout(externalId, { who: by.who, ...(note ? { note } : {}) }),
+      ),
+    decline: (externalId, by, note) =>
+      audited(externalId, by, 'payout.decline', note, () =>
+        producer.declinePayout(externalId, { who: by.who, ...(note ? { note } : {}) }),
       ),
   };
 }

@@ -4,8 +4,8 @@ import { ValidationError } from '../errors.js';
 import { BODY_ERRORS, OPERATOR, OPERATOR_ERRORS, ok, responses } from '../http/contract.js';
 import { parseBody } from '../http/parse-body.js';
 import { EXTERNAL_ID_MESSAGE, EXTERNAL_ID_PATTERN } from '../methods/index.js';
-import type { Producer } from '../producer/producer.js';
-import { type PayoutView, payoutViewSchema } from '../producer/view.js';
+import { payoutViewSchema } from '../producer/view.js';
+import type { ActingOperator, OperatorActions } from './actions.js';
 import { type AuditLog, STREAM_ID } from './audit.js';
 import { type Guards, operatorOf } from './guard.js';
 
@@ -101,40 +101,17 @@ export const externalIdParam = (request: FastifyRequest): string => {
 };
 
 export interface OperatorRoutesDeps {
-  producer: Producer;
+  /** The audited payout actions, shared with the console. */
+  actions: OperatorActions;
   guards: Guards;
   audit: AuditLog;
 }
 
 export function registerOperatorRoutes(app: FastifyInstance, deps: OperatorRoutesDeps): void {
-  const { producer, guards, audit } = deps;
+  const { actions, guards, audit } = deps;
 
-  /** Runs a payout action and audits it with the payout's state before and after. */
-  const audited = async (
-    request: FastifyRequest,
-    action: string,
-    noteText: string | undefined,
-    act: (who: string) => Promise<PayoutView>,
-  ): Promise<PayoutView> => {
-    const id = externalIdParam(request);
-    const who = operatorOf(request).name;
-    const before = (await producer.getPayout(id)).status;
-    const view = await act(who);
-    await audit.record({
-      who,
-      via: 'api',
-      action,
-      target: id,
-      before: { status: before },
-      after: {
-        status: view.status,
-        reason: view.reason,
-        ...(view.approvals ? { approvals: view.approvals } : {}),
-      },
-      ...(noteText ? { note: noteText } : {}),
-    });
-    return view;
-  };
+  /** The operator the route authenticated, acting through the API. */
+  const by = (request: FastifyRequest): ActingOperator => ({ who: operatorOf(request).name, via: 'api' });
 
   app.post(
     '/v1/payouts/:external_id/cancel',
@@ -155,13 +132,7 @@ export function registerOperatorRoutes(app: FastifyInstance, deps: OperatorRoute
     async (request) => {
       // No body at all (null or undefined by how it was sent) is a cancel without a note.
       const body = parseBody(noteBody, request.body ?? undefined) ?? {};
-      return audited(request, 'payout.cancel', body.note, (who) =>
-        producer.cancelPayout(externalIdParam(request), {
-          actor: 'operator',
-          who,
-          ...(body.note ? { note: body.note } : {}),
-        }),
-      );
+      return actions.cancel(externalIdParam(request), by(request), body.note || undefined);
     },
   );
 
@@ -184,14 +155,11 @@ export function registerOperatorRoutes(app: FastifyInstance, deps: OperatorRoute
     },
     async (request) => {
       const body = parseBody(resolveBody, request.body);
-      return audited(request, `payout.resolve_${body.as}`, body.note, (who) =>
-        producer.resolvePayout(externalIdParam(request), {
-          as: body.as,
-          note: body.note,
-          who,
-          force: body.force === true,
-        }),
-      );
+      return actions.resolve(externalIdParam(request), by(request), {
+        as: body.as,
+        note: body.note,
+        force: body.force === true,
+      });
     },
   );
 
@@ -224,11 +192,7 @@ export function registerOperatorRoutes(app: FastifyInstance, deps: OperatorRoute
       },
       async (request) => {
         const body = parseBody(noteBody, request.body ?? undefined) ?? {};
-        return audited(request, `payout.${action}`, body.note, (who) => {
-          const by = { who, ...(body.note ? { note: body.note } : {}) };
-          const id = externalIdParam(request);
-          return action === 'approve' ? producer.approvePayout(id, by) : producer.declinePayout(id, by);
-        });
+        return actions[action](externalIdParam(request), by(request), body.note || undefined);
       },
     );
   }

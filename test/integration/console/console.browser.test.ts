@@ -18,6 +18,8 @@ const login = (name: string): OperatorLogin => ({ name, secret: `${name}-secret-
 const viewer = login('vera');
 const operator = login('olga');
 const admin = login('ada');
+const approver = login('abel');
+const secondApprover = login('beth');
 
 let sys: TestSystem;
 let browser: Browser;
@@ -31,10 +33,15 @@ beforeAll(async () => {
         [viewer, 'viewer'],
         [operator, 'operator'],
         [admin, 'admin'],
+        [approver, 'approver'],
+        [secondApprover, 'approver'],
       ] as const
     ).map(async ([l, role]) => `${l.name}:${role}:${await hashSecret(l.secret)}`),
   );
   sys = await startTestSystem({ env: { OPERATORS: entries.join(',') } });
+  // Four eyes for EUR payouts of 50,000.00 EUR and more; the other tests pay in USD.
+  const rules = { rules: [{ currency: 'EUR', min_amount: 5_000_000, approvals: 2 }], note: 'console test' };
+  expect((await sys.operatorRequest('PUT', '/v1/controls/approval-rules', rules, admin)).status).toBe(200);
   mkdirSync(SCREENSHOTS, { recursive: true });
   browser = await launchChromium();
 }, 600_000);
@@ -192,6 +199,46 @@ describe('the operators’ console in a browser', () => {
     }
   });
 
+  test('a four-eyes payout needs two different approvers; the same approver twice is refused', async () => {
+    const body = cardPayout({ amount: 6_000_000, currency: 'EUR' });
+    expect((await sys.request('POST', '/v1/payouts', body)).status).toBe(202);
+    const id = body.external_id;
+    const page = `${sys.api}/console/payouts/${encodeURIComponent(id)}`;
+    const approve = async (p: Page) => {
+      await p.goto(page);
+      await p.fill('form[action$="/approve"] input[name=note]', 'checked the player');
+      await p.check('form[action$="/approve"] input[name=confirm]');
+      await p.click('form[action$="/approve"] button');
+    };
+
+    const first = await session(approver);
+    try {
+      await first.page.goto(page);
+      expect(await textOf(first.page, 'main')).toContain('Approvals: 0 of 2');
+      await approve(first.page);
+      expect(await textOf(first.page, '.flash.ok')).toContain('awaiting_approval');
+      expect(await textOf(first.page, 'main')).toContain(`Approvals: 1 of 2 (approved by ${approver.name})`);
+      await first.page.screenshot({ path: `${SCREENSHOTS}/console-approval.png`, fullPage: true });
+      await approve(first.page);
+      expect(await textOf(first.page, 'main')).toContain('Refused');
+      expect((await sys.request('GET', `/v1/payouts/${id}`)).body.status).toBe('awaiting_approval');
+    } finally {
+      await first.context.close();
+    }
+
+    const second = await session(secondApprover);
+    try {
+      await approve(second.page);
+      expect(await textOf(second.page, '.flash.ok')).toMatch(/is now (queued|sending|submitted|succeeded)/);
+    } finally {
+      await second.context.close();
+    }
+    const payout = (await sys.request('GET', `/v1/payouts/${id}`)).body;
+    expect(payout.approvals).toEqual({ needed: 2, given: [approver.name, secondApprover.name] });
+    const approvals = payout.history.filter((e: { event: string }) => e.event === 'approve');
+    expect(approvals.map((e: { who: string }) => e.who)).toEqual([approver.name, secondApprover.name]);
+  });
+
   test('after logout the session is gone', async () => {
     const { context, page } = await session(operator);
     try {
@@ -236,6 +283,8 @@ describe('the operators’ console in a browser', () => {
       viewer.secret,
       operator.secret,
       admin.secret,
+      approver.secret,
+      secondApprover.secret,
     ]) {
       expect(all).not.toContain(secret);
     }

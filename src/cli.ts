@@ -83,6 +83,15 @@ const commands: Record<string, { summary: string; run: () => Promise<Command> }>
     summary: 'cancel <external_id> [--note text]: cancel a payout not yet sent',
     run: async () => (await import('./ops/commands.js')).cancel,
   },
+  rules: {
+    summary:
+      'rules [set \'{"rules":[…]}\']: show or replace the approval rules (as PUT /v1/controls/approval-rules)',
+    run: async () => (await import('./controls/controls-command.js')).controlsCommand('rules'),
+  },
+  limits: {
+    summary: 'limits [set \'{"limits":[…]}\']: show or replace the limits (as PUT /v1/controls/limits)',
+    run: async () => (await import('./controls/controls-command.js')).controlsCommand('limits'),
+  },
   audit: {
     summary: 'audit [--limit N] [--cursor ID] [--json]: operator actions and control changes, newest first',
     run: async () => (await import('./operators/audit-command.js')).auditCommand,

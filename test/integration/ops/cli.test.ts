@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { userInfo } from 'node:os';
 import { Queue } from 'bullmq';
 import { expect, test } from 'vitest';
 import { verifySecret } from '../../../src/operators/secret-hash.js';
@@ -111,4 +112,41 @@ test('payouts hash-secret refuses an empty secret', () => {
   });
   expect(run.status).toBe(2);
   expect(run.stderr).toContain('no secret on standard input');
+});
+
+test('payouts rules and limits: set, validated, shown, and audited under the OS user', async () => {
+  const env = deployment({});
+  const run = (...args: string[]) =>
+    spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+      encoding: 'utf8',
+      timeout: 30_000,
+      env,
+    });
+  try {
+    const bad = run('limits', 'set', '{"limits":[{"currency":"EUR","max_amount":0}]}');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('limits.0.max_amount');
+    const set = run(
+      'rules',
+      'set',
+      '{"rules":[{"currency":"EUR","min_amount":100000,"approvals":2}],"note":"cli"}',
+    );
+    expect(set.status).toBe(0);
+    expect(JSON.parse(set.stdout).rules).toEqual([
+      { currency: 'EUR', min_amount: 100000, approvals: 2, min_amount_display: '1,000.00 EUR' },
+    ]);
+    expect(JSON.parse(run('rules').stdout).rules).toHaveLength(1);
+    const audit = JSON.parse(run('audit', '--json').stdout);
+    expect(audit.entries[0]).toMatchObject({
+      who: userInfo().username,
+      via: 'cli',
+      action: 'controls.approval_rules',
+      before: [],
+      note: 'cli',
+    });
+  } finally {
+    const redis = testRedis();
+    await deletePrefix(redis, env.QUEUE_PREFIX);
+    redis.disconnect();
+  }
 });

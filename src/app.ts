@@ -66,6 +66,15 @@ export function registerHealthRoutes(app: FastifyInstance, ready?: Readiness): v
 }
 
 /**
+ * Route schemas are zod, for /docs: requests are validated by the methods' validator (which names each
+ * field, 422) and answers are written as they are, so neither needs fastify's JSON-schema compilers.
+ */
+function schemasDocumentOnly(app: FastifyInstance): void {
+  app.setValidatorCompiler(() => (data) => ({ value: data }));
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+}
+
+/**
  * A worker process without the API still answers its orchestrator and Prometheus, on a port of its
  * own (METRICS_PORT): `/metrics`, `/healthz`, `/readyz`.
  */
@@ -79,6 +88,7 @@ export function buildProbeServer(deps: {
     logController: new LogController({ disableRequestLogging: true }),
     frameworkErrors,
   });
+  schemasDocumentOnly(app);
   installErrorHandling(app);
   registerHealthRoutes(app, deps.ready);
   for (const plugin of deps.plugins) plugin(app);
@@ -99,7 +109,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // schemas on routes are documentation for /docs.
     ajv: { customOptions: { strict: false } },
   });
-  app.setValidatorCompiler(() => (data) => ({ value: data }));
+  schemasDocumentOnly(app);
   // Every body is JSON; plain text would reach the validator as a string instead of getting a 415.
   app.removeContentTypeParser('text/plain');
   // The JSON content type with no body at all (a client that always sends the header, say on a
@@ -110,8 +120,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (body === '') return done(null, undefined);
     return parseJson(request, String(body), done);
   });
-  // Response schemas document the contract (tests check answers against them); bodies are written as is.
-  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   installErrorHandling(app);
 
   await app.register(swagger, openApiOptions);

@@ -160,7 +160,9 @@ export async function scanHttp(opts: {
       redirect: 'manual',
     });
     const text = await res.text();
-    scanner.scan('http', `http:${method} ${path.split('?')[0]}`, text);
+    scanner.scan('http', `http:${method} ${path.split('?')[0]}`, text, {
+      documentation: path.startsWith('/docs'),
+    });
     pagesScanned++;
     return { status: res.status, text };
   };

@@ -7,6 +7,7 @@ import { registerConsole } from './console/plugin.js';
 import { type Breakers, createBreakers } from './controls/breakers.js';
 import { createControlsStore } from './controls/controls-store.js';
 import { createHoldReader } from './controls/holds.js';
+import { registerPauseRoutes } from './controls/pause-routes.js';
 import { createPauses, type Pauses } from './controls/pauses.js';
 import { registerControlsRoutes } from './controls/routes.js';
 import { createDeposits, depositSendWindowMs } from './deposits/deposits.js';
@@ -398,7 +399,13 @@ async function assemble(
             sessionSecret: sessionSecret(config.payloadKeys),
             ...config.console,
           }),
-        (a) => registerControlsRoutes(a, { controls, guards }),
+        (a) =>
+          registerControlsRoutes(a, {
+            controls,
+            guards,
+            sections: { paused: holdControls.pauses.list, breakers: holdControls.breakers.list },
+          }),
+        (a) => registerPauseRoutes(a, { pauses: holdControls.pauses, guards }),
         (a) => registerLedgerRoutes(a, { db: ledger?.db, guards, currencies: config.currencies }),
         (a) => registerMetricsRoute(a, metrics),
         (a) => registerDepositRoutes(a, { deposits, apiKeys: config.api.keys }),

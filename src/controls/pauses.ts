@@ -2,6 +2,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
 import { jobIdFor } from '../methods/index.js';
+import { AUDIT_XADD, type AuditVia, auditFields, auditKey } from '../operators/audit.js';
 import { payoutKeys } from '../payout/keys.js';
 import { ensurePayoutJob, type PayoutJobData } from '../queues.js';
 import { runScript } from '../redis.js';
@@ -27,28 +28,46 @@ export interface Pause {
 
 export interface ChangeBy {
   who: string;
+  /** The API (an operator's credential) or the CLI (the OS user). @defaultValue 'api' */
+  via?: AuditVia;
   note?: string | undefined;
 }
 
-/**
- * KEYS: paused, outbox. ARGV: 1 payment_system, 2 the pause (JSON), 3 push the event ('1'), 4 the event.
- * Returns the pause it replaced, or false.
- */
-const PAUSE = `
-local before = redis.call('HGET', KEYS[1], ARGV[1])
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-if ARGV[3] == '1' then redis.call('RPUSH', KEYS[2], ARGV[4]) end
-return before
+/** The pauses in force as the audit log keeps them (before and after): `{payment_system: pause}`. */
+const PAUSES_JSON = `
+local function pauses_json(flat)
+  if #flat == 0 then return '{}' end
+  local parts = {}
+  for i = 1, #flat, 2 do parts[#parts + 1] = cjson.encode(flat[i]) .. ':' .. flat[i + 1] end
+  return '{' .. table.concat(parts, ',') .. '}'
+end
 `;
 
 /**
- * KEYS: paused, outbox. ARGV: 1 payment_system (`*` removes every pause), 2 push the event ('1'),
- * 3 the event. Returns the pauses removed, flat (system, pause, ...).
+ * KEYS: paused, outbox, audit. ARGV: 1 payment_system, 2 the pause (JSON), 3 push the event ('1'),
+ * 4 the event, audit fields... Returns the pause it replaced, or false. The change and its audit entry
+ * (every pause before and after) are one step.
  */
-const RESUME = `
+const PAUSE = `${AUDIT_XADD}${PAUSES_JSON}
+local before = redis.call('HGETALL', KEYS[1])
+local replaced = redis.call('HGET', KEYS[1], ARGV[1])
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+if ARGV[3] == '1' then redis.call('RPUSH', KEYS[2], ARGV[4]) end
+local fields = {}
+for i = 5, #ARGV do fields[#fields + 1] = ARGV[i] end
+audit(KEYS[3], fields, pauses_json(before), pauses_json(redis.call('HGETALL', KEYS[1])))
+return replaced
+`;
+
+/**
+ * KEYS: paused, outbox, audit. ARGV: 1 payment_system (`*` removes every pause), 2 push the event
+ * ('1'), 3 the event, audit fields... Returns the pauses removed, flat (system, pause, ...).
+ */
+const RESUME = `${AUDIT_XADD}${PAUSES_JSON}
+local before = redis.call('HGETALL', KEYS[1])
 local removed = {}
 if ARGV[1] == '*' then
-  removed = redis.call('HGETALL', KEYS[1])
+  removed = before
   redis.call('DEL', KEYS[1])
 else
   local p = redis.call('HGET', KEYS[1], ARGV[1])
@@ -58,6 +77,9 @@ else
   end
 end
 if #removed > 0 and ARGV[2] == '1' then redis.call('RPUSH', KEYS[2], ARGV[3]) end
+local fields = {}
+for i = 4, #ARGV do fields[#fields + 1] = ARGV[i] end
+audit(KEYS[3], fields, pauses_json(before), pauses_json(redis.call('HGETALL', KEYS[1])))
 return removed
 `;
 
@@ -79,6 +101,7 @@ export function createPauses(deps: {
   const { redis, logger } = deps;
   const keys = payoutKeys(deps.queuePrefix).controls;
   const outbox = payoutKeys(deps.queuePrefix).outbox;
+  const audit = auditKey(deps.queuePrefix);
   const now = deps.now ?? Date.now;
 
   const decode = (system: string, raw: string): Pause => ({
@@ -152,13 +175,18 @@ export function createPauses(deps: {
       const before = (await runScript(
         redis,
         PAUSE,
-        2,
+        3,
         keys.paused,
         outbox,
+        audit,
         paymentSystem,
         JSON.stringify(stored),
         deps.notify ? '1' : '0',
         event,
+        ...auditFields(
+          { who: by.who, via: by.via ?? 'api', action: 'controls.pause', target: paymentSystem, note: by.note },
+          at,
+        ),
       )) as string | null;
       logger.warn(
         { payment_system: paymentSystem, who: by.who, note: by.note },
@@ -186,12 +214,17 @@ export function createPauses(deps: {
       const flat = (await runScript(
         redis,
         RESUME,
-        2,
+        3,
         keys.paused,
         outbox,
+        audit,
         paymentSystem,
         deps.notify ? '1' : '0',
         event,
+        ...auditFields(
+          { who: by.who, via: by.via ?? 'api', action: 'controls.resume', target: paymentSystem, note: by.note },
+          at,
+        ),
       )) as string[];
       const removed: Pause[] = [];
       for (let i = 0; i + 1 < flat.length; i += 2) removed.push(decode(flat[i]!, flat[i + 1]!));

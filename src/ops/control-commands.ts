@@ -95,7 +95,7 @@ function parseControlArgs(args: string[], verb: 'pause' | 'resume', io: Out) {
     io.err(refusal(spec, 'the payment_system and the note must be text without control characters'));
     return undefined;
   }
-  return { system, by: { who: userInfo().username, ...(note ? { note } : {}) } };
+  return { system, by: { who: userInfo().username, via: 'cli' as const, ...(note ? { note } : {}) } };
 }
 
 export async function pause(config: Config, args: string[], io = stdio): Promise<number> {

@@ -130,7 +130,7 @@ describe('circuit breaker per payment_system', () => {
   test('/metrics shows each breaker and each pause', async () => {
     const down = `METRICS_${randomBytes(3).toString('hex')}`;
     for (let i = 0; i < 3; i++) await sys.system.controls.breakers.attempted(down, 'no_answer', 'po-m');
-    await sys.system.controls.pauses.pause('METRICS_PS', { who: 'ops' });
+    await sys.system.controls.pauses.pause('METRICS_PS', { who: 'ops', via: 'api' as const });
     const text = await (await fetch(`${sys.api}/metrics`)).text();
     expect(text).toContain('payouts_payment_system_paused{payment_system="METRICS_PS"} 1');
     expect(text).toContain(`payouts_breaker_state{payment_system="${down}",state="open"} 1`);
@@ -139,7 +139,7 @@ describe('circuit breaker per payment_system', () => {
     expect(text).toMatch(
       /payouts_breaker_changes_total\{payment_system="DOWN_[0-9a-f]+",change="opened"\} 1/,
     );
-    await sys.system.controls.pauses.resume('METRICS_PS', { who: 'ops' });
+    await sys.system.controls.pauses.resume('METRICS_PS', { who: 'ops', via: 'api' as const });
     await sys.system.controls.breakers.attempted(down, 'answered', 'po-m');
   });
 });

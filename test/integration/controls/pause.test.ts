@@ -7,7 +7,7 @@ import { waitForAll } from '../../helpers/wait-all.js';
 /** The kill switch: pausing a payment_system, or every one (`*`), over the real Redis and sandbox. */
 
 let sys: TestSystem;
-const by = { who: 'ops-lead', note: 'gateway incident' };
+const by = { who: 'ops-lead', via: 'api' as const, note: 'gateway incident' };
 const id = (tag: string) => `${tag}-${randomBytes(6).toString('hex')}`;
 
 beforeAll(async () => {
@@ -118,5 +118,60 @@ describe('pausing a payment_system', () => {
     const done = await sys.waitFor(body.external_id, succeeded, 30_000);
     expect(done.attempts).toBe(2);
     expect(requestsAtSandbox(body.external_id)).toBe(2);
+  });
+});
+
+describe('POST /v1/controls/pause and /resume', () => {
+  test('an admin pauses and resumes over HTTP; GET /v1/controls shows it; the audit log has before and after', async () => {
+    const system = `HTTP_${randomBytes(3).toString('hex')}`;
+    const paused = await sys.operatorRequest('POST', '/v1/controls/pause', {
+      payment_system: system,
+      note: 'incident #9',
+    });
+    expect(paused.status).toBe(200);
+    expect(paused.body.paused).toContainEqual(
+      expect.objectContaining({ payment_system: system, by: sys.admin.name, note: 'incident #9' }),
+    );
+    const controls = (await sys.operatorRequest('GET', '/v1/controls')).body;
+    expect(controls.paused.map((p: { payment_system: string }) => p.payment_system)).toContain(system);
+    expect(Array.isArray(controls.breakers)).toBe(true);
+
+    const resumed = await sys.operatorRequest('POST', '/v1/controls/resume', { payment_system: system });
+    expect(resumed.status).toBe(200);
+    expect(resumed.body).toMatchObject({ resumed: [{ payment_system: system }], woken: 0 });
+
+    const audit = (await sys.operatorRequest('GET', '/v1/audit')).body.entries;
+    const [resume, pause] = audit.filter((e: { target: string }) => e.target === system);
+    expect(pause).toMatchObject({
+      action: 'controls.pause',
+      who: sys.admin.name,
+      via: 'api',
+      note: 'incident #9',
+    });
+    expect(pause.before[system]).toBeUndefined();
+    expect(pause.after[system]).toMatchObject({ by: sys.admin.name });
+    expect(resume).toMatchObject({ action: 'controls.resume', who: sys.admin.name });
+    expect(resume.before[system]).toMatchObject({ by: sys.admin.name });
+    expect(resume.after[system]).toBeUndefined();
+  });
+
+  test.each([
+    [{}, 'payment_system'],
+    [{ payment_system: '' }, 'payment_system'],
+    [{ payment_system: 'A\u001b[2J' }, 'payment_system'],
+    [{ payment_system: 'A', note: 7 }, 'note'],
+    [{ payment_system: 'A', extra: true }, 'body'],
+  ])('a bad body %j is a 422 naming %s', async (body, path) => {
+    const res = await sys.operatorRequest('POST', '/v1/controls/pause', body);
+    expect(res.status).toBe(422);
+    expect(res.body.error.issues.map((i: { path: string }) => i.path)).toContain(path);
+  });
+
+  test('the integration key cannot pause (403); without credentials 401', async () => {
+    const body = { payment_system: 'TEST_PS' };
+    expect((await sys.request('POST', '/v1/controls/pause', body)).status).toBe(403);
+    expect((await sys.request('POST', '/v1/controls/resume', body)).status).toBe(403);
+    expect((await sys.request('POST', '/v1/controls/pause', body, { authorization: '' })).status).toBe(401);
+    expect(await sys.system.controls.pauses.list()).toEqual([]);
   });
 });

@@ -184,7 +184,13 @@ export function createPauses(deps: {
         deps.notify ? '1' : '0',
         event,
         ...auditFields(
-          { who: by.who, via: by.via ?? 'api', action: 'controls.pause', target: paymentSystem, note: by.note },
+          {
+            who: by.who,
+            via: by.via ?? 'api',
+            action: 'controls.pause',
+            target: paymentSystem,
+            note: by.note,
+          },
           at,
         ),
       )) as string | null;
@@ -222,7 +228,13 @@ export function createPauses(deps: {
         deps.notify ? '1' : '0',
         event,
         ...auditFields(
-          { who: by.who, via: by.via ?? 'api', action: 'controls.resume', target: paymentSystem, note: by.note },
+          {
+            who: by.who,
+            via: by.via ?? 'api',
+            action: 'controls.resume',
+            target: paymentSystem,
+            note: by.note,
+          },
           at,
         ),
       )) as string[];

@@ -391,7 +391,12 @@ async function assemble(
           registerConsole(a, {
             authenticate,
             reader: { counts: store.counts, list: store.list, getPayout: producer.getPayout },
-            controls: { pauses: holdControls.pauses.list, breakers: holdControls.breakers.list },
+            controls: {
+              pauses: holdControls.pauses.list,
+              breakers: holdControls.breakers.list,
+              pause: holdControls.pauses.pause,
+              resume: holdControls.pauses.resume,
+            },
             actions,
             currencies: config.currencies,
             redis: requestRedis,

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { ALL_SYSTEMS } from '../controls/pauses.js';
 import { ValidationError } from '../errors.js';
 import type { Role } from '../operators/roles.js';
 import type { PayoutView } from '../producer/view.js';
@@ -17,6 +18,12 @@ const note = z.string().trim().max(1000, 'at most 1000 characters');
 const confirmed = z.literal('yes', { error: 'tick the confirmation box to go ahead' });
 /** cancel, approve and decline: an optional note and the confirmation. */
 const noteForm = z.object({ note: note.optional(), confirm: confirmed });
+/** pause and resume: the payment_system (`*`: every one), a note and the confirmation. */
+const pauseForm = z.object({
+  payment_system: z.string().trim().min(1, 'name the payment system, or * for every one').max(255),
+  note: note.optional(),
+  confirm: confirmed,
+});
 const resolveForm = z.object({
   as: z.enum(['succeeded', 'failed', 'resend'], { error: 'choose succeeded, failed or resend' }),
   note: note.min(1, 'a note saying why is required'),
@@ -33,8 +40,33 @@ function parseForm<T>(schema: z.ZodType<T>, body: unknown): T {
 }
 
 export function registerConsoleActions(app: FastifyInstance, deps: ConsoleDeps): void {
-  const { actions } = deps;
+  const { actions, controls } = deps;
   const form = { schema: { hide: true }, preHandler: [requireLogin, app.csrfProtection] };
+
+  for (const change of ['pause', 'resume'] as const) {
+    app.post(`/controls/${change}`, form, async (request, reply) => {
+      const operator = requireRole(request, 'admin');
+      const body = parseForm(pauseForm, request.body);
+      const system = body.payment_system === ALL_SYSTEMS ? 'every payment system' : body.payment_system;
+      const by = { who: operator.name, via: 'console' as const, note: body.note || undefined };
+      if (change === 'pause') {
+        await controls.pause(body.payment_system, by);
+        flash(request, 'ok', `paused ${system}: its payouts wait, nothing is sent until resumed`);
+      } else {
+        const { removed, remaining, woken } = await controls.resume(body.payment_system, by);
+        const still =
+          remaining.length > 0 ? `; still paused: ${remaining.map((p) => p.payment_system).join(', ')}` : '';
+        flash(
+          request,
+          removed.length > 0 ? 'ok' : 'error',
+          removed.length > 0
+            ? `resumed ${system}: ${woken} waiting payout(s) woken${still}`
+            : `${system} was not paused${still}`,
+        );
+      }
+      return reply.redirect('/console', 303);
+    });
+  }
 
   const act = (
     action: string,

@@ -60,6 +60,7 @@ export function registerConsolePages(app: FastifyInstance, deps: ConsoleDeps): v
       retrying,
       paused,
       breakers: breakers.filter((b) => b.state !== 'closed'),
+      may: mayAct(request.session.get('operator')),
       shown: OVERVIEW_ROWS,
     });
   });

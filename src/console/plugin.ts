@@ -6,7 +6,7 @@ import session from '@fastify/session';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { BreakerView } from '../controls/breakers.js';
-import type { Pause } from '../controls/pauses.js';
+import type { Pause, Pauses } from '../controls/pauses.js';
 import type { Currencies } from '../currency/index.js';
 import { PayoutError } from '../errors.js';
 import type { OperatorActions } from '../operators/actions.js';
@@ -39,6 +39,9 @@ export interface ConsoleDeps {
   controls: {
     pauses: () => Promise<Pause[]>;
     breakers: () => Promise<BreakerView[]>;
+    /** The kill switch (admin), audited in the same step as the change (controls/pauses.ts). */
+    pause: Pauses['pause'];
+    resume: Pauses['resume'];
   };
   actions: OperatorActions;
   currencies: Currencies;

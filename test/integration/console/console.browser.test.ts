@@ -185,16 +185,58 @@ describe('the operators’ console in a browser', () => {
     }
   });
 
-  test('a paused payment system shows on the overview, with who paused it and why', async () => {
-    await sys.system.controls.pauses.pause('CONSOLE_PS', { who: admin.name, note: 'gateway incident #7' });
-    const { context, page } = await session(viewer);
+  test('an admin pauses a payment system from the console: its payouts wait, unsent, until resumed', async () => {
+    const { context, page } = await session(admin);
     try {
+      await page.fill('form[action$="/controls/pause"] input[name=payment_system]', 'CONSOLE_PS');
+      await page.fill('form[action$="/controls/pause"] input[name=note]', 'gateway incident #7');
+      await page.check('form[action$="/controls/pause"] input[name=confirm]');
+      await page.click('form[action$="/controls/pause"] button');
+      expect(await textOf(page, '.flash.ok')).toContain('paused CONSOLE_PS');
       const text = await textOf(page, 'main');
       expect(text).toContain('Paused: CONSOLE_PS');
       expect(text).toContain(`by ${admin.name}`);
       expect(text).toContain('gateway incident #7');
+
+      const body = cardPayout({ payment_system: 'CONSOLE_PS' });
+      expect((await sys.request('POST', '/v1/payouts', body)).status).toBe(202);
+      const waiting = await sys.waitFor(
+        body.external_id,
+        (p) => p.history.some((e: { event: string }) => e.event !== 'created') || p.status === 'queued',
+      );
+      expect(waiting.status).toBe('queued');
+      expect(sys.sandbox.received(body.external_id)?.requests ?? 0).toBe(0);
+
+      await page.fill('form[action$="/controls/resume"] input[name=note]', 'incident over');
+      await page.check('form[action$="/controls/resume"] input[name=confirm]');
+      await page.click('form[action$="/controls/resume"] button');
+      expect(await textOf(page, '.flash.ok')).toContain('resumed CONSOLE_PS');
+      const sent = await sys.waitFor(body.external_id, (p) => p.status === 'succeeded');
+      expect(sent.attempts).toBe(1);
+      const audit = (await sys.operatorRequest('GET', '/v1/audit', undefined, admin)).body;
+      const mine = audit.entries.filter(
+        (e: { via: string; who: string }) => e.via === 'console' && e.who === admin.name,
+      );
+      expect(mine.map((e: { action: string }) => e.action).slice(0, 2)).toEqual([
+        expect.stringContaining('resume'),
+        expect.stringContaining('pause'),
+      ]);
     } finally {
-      await sys.system.controls.pauses.resume('CONSOLE_PS', { who: admin.name });
+      await context.close();
+    }
+  });
+
+  test('an operator below admin sees no pause form, and its post is refused', async () => {
+    const { context, page } = await session(operator);
+    try {
+      expect(await page.locator('form[action$="/controls/pause"]').count()).toBe(0);
+      const csrf = await page.locator('form.logout input[name=_csrf]').inputValue();
+      const res = await page.request.post(`${sys.api}/console/controls/pause`, {
+        form: { _csrf: csrf, payment_system: '*', confirm: 'yes' },
+      });
+      expect(res.status()).toBe(403);
+      expect((await sys.operatorRequest('GET', '/v1/controls', undefined, admin)).body.paused).toEqual([]);
+    } finally {
       await context.close();
     }
   });

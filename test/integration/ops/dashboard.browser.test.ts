@@ -81,7 +81,10 @@ describe('Bull Board in a browser', () => {
       expect(first?.status()).toBe(200);
       const nav = page.getByRole('navigation');
       for (const name of ['payouts', 'maintenance', 'notifications']) {
-        await expect.poll(() => nav.getByRole('link', { name, exact: true }).count()).toBe(1);
+        // The board draws its navigation after its first API answer: on a loaded machine, seconds.
+        await expect
+          .poll(() => nav.getByRole('link', { name, exact: true }).count(), { timeout: 20_000 })
+          .toBe(1);
       }
       seen.push(await everything(page));
       await page.screenshot({ path: `${SCREENSHOTS}/dashboard-overview.png`, fullPage: true });

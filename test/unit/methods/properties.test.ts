@@ -124,7 +124,8 @@ const nearlyValid = fc.constantFrom(...methodIds).chain((method) => {
   });
 });
 
-describe.each(validators)('%s validation never throws', (_direction, validate) => {
+// A fixed number of runs each: a busy machine makes them slower, never fewer, so the budget is generous.
+describe.each(validators)('%s validation never throws', { timeout: 60_000 }, (_direction, validate) => {
   test('on anything', () => {
     fc.assert(
       fc.property(

@@ -8,6 +8,7 @@ import { CREATE } from './create-script.js';
 import { createDurabilityGuard, type DurabilitySetting } from './durability.js';
 import { decodeEntry, entryTail, type HistoryEntry, type HistoryExtras } from './history.js';
 import { CUSTOMER_WINDOW, payoutKeys } from './keys.js';
+import { type PageQuery, readPage } from './page.js';
 import { NOTE, TRANSITION } from './scripts.js';
 import { canonicalJson, isDigestOf, open, type PayloadKeys, requestDigest, seal } from './sealing.js';
 import {
@@ -722,5 +723,21 @@ export function createPayoutStore(options: PayoutStoreOptions) {
     >;
   }
 
-  return { keys, durability, create, get, history, gatewayRequest, transition, claim, note, list, counts };
+  /** A page of payouts, newest change first, across states or in one (see page.ts). */
+  const page = (query: PageQuery) => readPage(redis, keys, query);
+
+  return {
+    keys,
+    durability,
+    create,
+    get,
+    history,
+    gatewayRequest,
+    transition,
+    claim,
+    note,
+    list,
+    page,
+    counts,
+  };
 }

@@ -1,5 +1,7 @@
 import type { Issue } from '../methods/index.js';
+import type { PayoutState } from '../payout/states.js';
 import type { BatchCounts, BatchResult } from '../producer/batches.js';
+import type { PayoutPage } from '../producer/payout-list.js';
 import type { PayoutView } from '../producer/view.js';
 
 /**
@@ -55,6 +57,16 @@ export interface PayoutHttpClient {
   createPayout(request: object): Promise<{ created: boolean; payout: PayoutView }>;
   /** Throws PayoutApiError 404 for an unknown external_id. */
   getPayout(externalId: string): Promise<PayoutView>;
+  /**
+   * A page of payouts, newest change first; pass `next_cursor` back as `cursor` for the next, until
+   * it is null. Filtered by customer_id, a page may be short (even empty) before the end.
+   */
+  listPayouts(query?: {
+    status?: PayoutState;
+    customer_id?: string;
+    limit?: number;
+    cursor?: string;
+  }): Promise<PayoutPage>;
   /** Up to BATCH_MAX_PAYOUTS payouts, each created on its own; retried like createPayout. */
   createBatch(payouts: readonly object[]): Promise<BatchResult>;
   getBatch(batchId: string): Promise<BatchCounts>;
@@ -156,6 +168,13 @@ export function createPayoutHttpClient(options: HttpClientOptions): PayoutHttpCl
     async getPayout(externalId) {
       return (await send('GET', `/v1/payouts/${encodeURIComponent(externalId)}`, undefined, true))
         .json as PayoutView;
+    },
+    async listPayouts(query = {}) {
+      const params = new URLSearchParams();
+      for (const [key, value] of Object.entries(query))
+        if (value !== undefined) params.set(key, String(value));
+      const qs = params.size > 0 ? `?${params}` : '';
+      return (await send('GET', `/v1/payouts${qs}`, undefined, true)).json as PayoutPage;
     },
     async createBatch(payouts) {
       return (await send('POST', '/v1/payout-batches', JSON.stringify({ payouts }), true))

@@ -25,6 +25,7 @@ import { type Actor, DECLINED_BY_OPERATOR, RESOLVED_BY_OPERATOR } from '../payou
 import type { PayoutRecord, PayoutStore } from '../payout/store.js';
 import { ensurePayoutJob, type PayoutJobData } from '../queues.js';
 import { isRedisUnavailable } from '../redis.js';
+import { type ListQuery, listPayouts, type PayoutPage } from './payout-list.js';
 import { type ComparableRequest, requestDifferences } from './request-differences.js';
 import { type ArchiveReader, type PayoutHold, type PayoutView, toView } from './view.js';
 
@@ -44,6 +45,8 @@ export interface Producer {
   enqueuePayout(input: unknown): Promise<EnqueueResult>;
   /** The payout with its history and masked payment_data. Throws NotFoundError. */
   getPayout(externalId: string): Promise<PayoutView>;
+  /** A page of payouts, newest change first, without their history (payout-list.ts). */
+  listPayouts(query: ListQuery): Promise<PayoutPage>;
   /** Cancels a payout that has not been sent yet. Throws NotFoundError or TransitionRefusedError. */
   cancelPayout(externalId: string, by: { actor: Actor; who?: string; note?: string }): Promise<PayoutView>;
   /**
@@ -229,6 +232,7 @@ export function createProducer(deps: {
     },
 
     getPayout: (externalId) => guarded(() => view(externalId)),
+    listPayouts: (query) => guarded(() => listPayouts(store, deps.holdOf, query)),
 
     cancelPayout: (externalId, by) =>
       guarded(async () => {

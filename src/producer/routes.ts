@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import { bearerAuth } from '../http/auth.js';
 import { BEARER, BODY_ERRORS, ok, responses } from '../http/contract.js';
+import { parseBody } from '../http/parse-body.js';
 import { EXTERNAL_ID_MESSAGE, EXTERNAL_ID_PATTERN, payoutRequestSchema } from '../methods/index.js';
+import { LIST_DESCRIPTION, listQuery, payoutPageSchema } from './payout-list.js';
 import type { Producer } from './producer.js';
 import { payoutViewSchema } from './view.js';
 
@@ -63,6 +65,25 @@ export function registerPayoutRoutes(app: FastifyInstance, deps: PayoutRoutesDep
       const { created, payout } = await producer.enqueuePayout(request.body);
       return reply.code(created ? 202 : 200).send(payout);
     },
+  );
+
+  app.get(
+    '/v1/payouts',
+    {
+      preHandler: reader,
+      schema: {
+        summary: 'A page of payouts, newest change first (an integration key, or any operator)',
+        description: LIST_DESCRIPTION,
+        querystring: listQuery,
+        security: readSecurity,
+        response: responses({ 200: ok('The page, payment_data masked.', payoutPageSchema) }, [
+          401,
+          [422, { description: 'status, customer_id, limit or cursor is not a valid one.' }],
+          503,
+        ]),
+      },
+    },
+    async (request) => producer.listPayouts(parseBody(listQuery, request.query)),
   );
 
   app.get(

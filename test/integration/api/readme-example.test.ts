@@ -31,7 +31,7 @@ async function readmeExample(): Promise<string> {
   return match[1].replace("from 'cabbagino-payouts'", `from '${join(root, 'src/index.ts')}'`);
 }
 
-test('the README example runs: created, a 409 naming the field, read back', async () => {
+test('the README example runs: created, a 409 naming the field, read back, listed', async () => {
   const file = join(dir, 'example.mts');
   await writeFile(file, await readmeExample());
   const { stdout } = await run(process.execPath, ['--import', 'tsx', file], {
@@ -43,4 +43,5 @@ test('the README example runs: created, a 409 naming the field, read back', asyn
   expect(lines[0]).toMatch(/^accepted po-\d+ queued$/);
   expect(lines[1]).toBe('409 external_id_conflict amount');
   expect(lines[2]).toBe('now queued');
+  expect(lines[3]).toBe('listed 1');
 });

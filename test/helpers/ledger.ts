@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { connect, createServer, type Server, type Socket } from 'node:net';
 import pg from 'pg';
 
 /** The shared test PostgreSQL; each test works in a schema of its own (ledgerSchema). */
@@ -32,55 +31,6 @@ export async function ledgerSchema(): Promise<{ schema: string; url: string; dro
       await c.connect();
       await c.query(`drop schema if exists ${c.escapeIdentifier(schema)} cascade`);
       await c.end();
-    },
-  };
-}
-
-/**
- * A TCP proxy in front of PostgreSQL that a test can cut (every connection dropped, new ones refused
- * by closing them at once) and restore: the database "down" without touching the shared server.
- */
-export async function tcpProxy(target: { host: string; port: number }): Promise<{
-  port: number;
-  cut(): void;
-  restore(): void;
-  close(): Promise<void>;
-}> {
-  const sockets = new Set<Socket>();
-  let down = false;
-  const server: Server = createServer((client) => {
-    if (down) {
-      client.destroy();
-      return;
-    }
-    const upstream = connect(target.port, target.host);
-    sockets.add(client);
-    sockets.add(upstream);
-    const end = () => {
-      client.destroy();
-      upstream.destroy();
-      sockets.delete(client);
-      sockets.delete(upstream);
-    };
-    client.on('error', end).on('close', end);
-    upstream.on('error', end).on('close', end);
-    client.pipe(upstream);
-    upstream.pipe(client);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    port: (server.address() as { port: number }).port,
-    cut() {
-      down = true;
-      for (const s of sockets) s.destroy();
-      sockets.clear();
-    },
-    restore() {
-      down = false;
-    },
-    async close() {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((r) => server.close(() => r()));
     },
   };
 }

@@ -1,10 +1,11 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { auditKey } from '../../../src/operators/audit.js';
-import { dumpSchema, LEDGER_TEST_URL, ledgerSchema, ledgerUrl, tcpProxy } from '../../helpers/ledger.js';
+import { dumpSchema, LEDGER_TEST_URL, ledgerSchema, ledgerUrl } from '../../helpers/ledger.js';
 import { testRedis } from '../../helpers/redis.js';
 import { cardPayout } from '../../helpers/requests.js';
 import { startTestSystem, type TestSystem } from '../../helpers/system.js';
+import { startTcpProxy } from '../../helpers/tcp-proxy.js';
 import { requestFor } from '../../unit/methods/fixtures.js';
 
 /**
@@ -25,14 +26,14 @@ const MARKERS = [
 ];
 
 let schema: Awaited<ReturnType<typeof ledgerSchema>>;
-let proxy: Awaited<ReturnType<typeof tcpProxy>>;
+let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
 let sys: TestSystem;
 const redis = testRedis();
 
 beforeAll(async () => {
   schema = await ledgerSchema();
   const target = new URL(LEDGER_TEST_URL);
-  proxy = await tcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
+  proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port || 5432) });
   sys = await startTestSystem({ env: { LEDGER_DATABASE_URL: ledgerUrl(schema.schema, proxy.port) } });
 });
 

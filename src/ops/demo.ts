@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { consoleLines } from '../banner.js';
 import type { Config } from '../config.js';
 import { createLogger } from '../logger.js';
-import type { MethodId } from '../methods/index.js';
+import { getMethod, methodIds } from '../methods/index.js';
 import { isTerminal, PAYOUT_STATES, type PayoutState } from '../payout/states.js';
 import { connectProducer } from '../producer/connect.js';
 import { createProgress } from './progress.js';
@@ -12,37 +12,6 @@ import { createProgress } from './progress.js';
  * a live progress bar while the payouts move, and a table by state at the end. It uses the running
  * system (`npm start`) when one is up, and starts one in this process when none is.
  */
-
-/** Sample payment_data per method, plainly fake (test card numbers, example.com addresses). */
-const SAMPLES: Record<MethodId, Record<string, string> | undefined> = {
-  bank_card: { card_number: '4111111111111111', card_holder: 'John Doe', exp_year: '2030', exp_month: '06' },
-  p2p_card: { bank_name: 'Sberbank', card_number: '5555555555554444', card_holder: 'John Doe' },
-  vega_wallet: { wallet: 'U000060', password: 'demo-wallet-password' },
-  jeton_wallet: { wallet: '12345678' },
-  ecopayz: { wallet: '1100383615' },
-  sticpay: { wallet: 'player@example.com' },
-  emanat: { phone: '994934331504' },
-  m10_wallet: { phone: '994934331504' },
-  cash: {
-    address: 'Street 12',
-    messenger: 'Telegram',
-    username: 'demo',
-    asap: 'true',
-    delivery_time: '2025-01-11 12:28:28',
-  },
-  cis_transfer: undefined,
-  bank_transfer: {
-    account_number: '1234567890',
-    owner_name: 'John Doe',
-    owner_native_name: 'John Doe',
-    bank_name: 'Test Bank',
-    branch_name: 'Main',
-    bank_code: '001',
-  },
-  kakaopay: { email: 'player@example.com' },
-  toss: { email: 'player@example.com' },
-  payco: { email: 'player@example.com' },
-};
 
 /** The sandbox's outcome markers (docs/sandbox.md), each with what the demo shows it for. */
 const SCENARIOS: [marker: string, what: string][] = [
@@ -97,11 +66,12 @@ export async function demo(config: Config, args: string[]): Promise<number> {
 
   const run = randomBytes(3).toString('hex');
   const batch: { id: string; what: string; reviewExpected: boolean }[] = [];
-  for (const method of Object.keys(SAMPLES) as MethodId[]) {
+  for (const method of methodIds) {
     for (const [i, [marker, what]] of SCENARIOS.entries()) {
       for (let k = 0; k < perScenario; k++) {
         const id = `demo-${run}-${method.replaceAll('_', '')}-${i}-${k}`;
-        const paymentData = SAMPLES[method];
+        // Each method's documented example (tested to pass its validator), plainly fake.
+        const paymentData = getMethod(method).examples.payout;
         await producer.enqueuePayout({
           method,
           payment_system: 'DEMO',
@@ -116,7 +86,7 @@ export async function demo(config: Config, args: string[]): Promise<number> {
     }
   }
   process.stdout.write(
-    `enqueued ${batch.length} payouts (${Object.keys(SAMPLES).length} methods x ${SCENARIOS.length} scenarios)\n`,
+    `enqueued ${batch.length} payouts (${methodIds.length} methods x ${SCENARIOS.length} scenarios)\n`,
   );
 
   const states = new Map<string, PayoutState>();

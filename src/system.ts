@@ -1,41 +1,24 @@
-import { Queue, type Worker } from 'bullmq';
+import type { Queue, Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
-import { buildApp, buildProbeServer, type Readiness } from './app.js';
-import { API_KEY_MIN_LENGTH, type Config, secretsOf } from './config.js';
-import { registerConsole } from './console/plugin.js';
+import { startApi } from './api-part.js';
+import { buildProbeServer, type Readiness } from './app.js';
+import { type Config, secretsOf } from './config.js';
 import { type Breakers, createBreakers } from './controls/breakers.js';
-import { createControlsStore } from './controls/controls-store.js';
 import { createHoldReader } from './controls/holds.js';
-import { registerPauseRoutes } from './controls/pause-routes.js';
 import { createPauses, type Pauses } from './controls/pauses.js';
-import { registerControlsRoutes } from './controls/routes.js';
-import { createDeposits, depositSendWindowMs } from './deposits/deposits.js';
-import { registerDepositRoutes } from './deposits/routes.js';
-import { registerCallbackRoute } from './feedback/callbacks.js';
 import { createGatewayClient, type GatewayClient, gatewayClientOptions } from './gateway/client.js';
-import { registerLedgerRoutes } from './ledger/routes.js';
 import { createLedgerPart } from './ledger/service.js';
 import { createLogger, type Logger } from './logger.js';
-import { createOperatorActions } from './operators/actions.js';
-import { createAuditLog } from './operators/audit.js';
-import { createAuthenticator } from './operators/authenticate.js';
-import { createGuards } from './operators/guard.js';
-import { registerOperatorRoutes } from './operators/routes.js';
-import { registerDashboard } from './ops/dashboard.js';
 import { createMetrics, type Metrics, registerMetricsRoute } from './ops/metrics.js';
-import { payoutKeys } from './payout/keys.js';
-import { sessionSecret } from './payout/sealing.js';
 import { createPayoutStore, type PayoutStore } from './payout/store.js';
-import { registerBatchRoutes } from './producer/batch-routes.js';
-import { createBatches } from './producer/batches.js';
 import { createProducer, type Producer } from './producer/producer.js';
-import { createPayoutQueue, type PayoutJobData, QUEUE } from './queues.js';
+import { createPayoutQueue, type PayoutJobData } from './queues.js';
 import { type ConnectOptions, checkEvictionPolicy, connectRedis, waitUntilReady } from './redis.js';
 import { createRedisOrderStore, createSandbox, type Sandbox } from './sandbox/index.js';
 import { listenOn, reachRedis } from './start-checks.js';
 import { createMaintenance } from './worker/maintenance.js';
-import { createNotifier, NOTIFICATIONS_QUEUE } from './worker/notifier.js';
+import { createNotifier } from './worker/notifier.js';
 import { createPayoutWorker, payoutSendWindowMs } from './worker/payout-worker.js';
 
 /**
@@ -322,123 +305,23 @@ async function assemble(
 
   let app: FastifyInstance | undefined;
   if (parts.includes('api')) {
-    if (config.api.keys.some((k) => k.length < API_KEY_MIN_LENGTH)) {
-      log.warn(
-        { setting: 'API_KEYS' },
-        `an API key is shorter than ${API_KEY_MIN_LENGTH} characters and easy to guess: use long random keys`,
-      );
-    }
-    const deposits = createDeposits({
+    const api = await startApi({
+      config,
+      log,
+      closers,
       redis: requestRedis,
-      queuePrefix: config.queuePrefix,
-      payloadKeys: config.payloadKeys,
-      gateway,
-      logger: log,
-      onContradiction: onContradiction('deposit'),
-      ledger: ledger !== undefined,
-      sendWindowMs: depositSendWindowMs(config.gateway),
-      currencies: config.currencies,
-    });
-    // The dashboard and the scrape read through the fail-fast connection, so neither hangs in an outage.
-    const opsQueues = [QUEUE.maintenance, NOTIFICATIONS_QUEUE].map(
-      (name) => new Queue(name, { connection: requestRedis, prefix: config.queuePrefix }),
-    );
-    for (const q of opsQueues) q.on('error', () => undefined);
-    metrics.observeQueues([payoutQueue, ...opsQueues]);
-    metrics.observeStore(store);
-    metrics.observeControls({
-      pauses: holdControls.pauses.list,
-      breakers: holdControls.breakers.list,
-      heldCount: holdControls.pauses.heldCount,
-    });
-    closers.push(() => Promise.all(opsQueues.map((q) => q.close().catch(() => undefined))));
-    const authenticate = createAuthenticator(config.operators);
-    const guards = createGuards({ authenticate, apiKeys: config.api.keys });
-    const audit = createAuditLog({ redis: requestRedis, queuePrefix: config.queuePrefix });
-    const actions = createOperatorActions({ producer, audit });
-    const controls = createControlsStore({ redis: requestRedis, queuePrefix: config.queuePrefix });
-    const api = await buildApp({
-      plugins: [
-        (a) =>
-          registerDashboard(a, {
-            // Without NOTIFY_URL nothing works the notifications queue: the board would show "No workers".
-            queues: {
-              payouts: payoutQueue,
-              others: config.notify ? opsQueues : opsQueues.filter((q) => q.name !== NOTIFICATIONS_QUEUE),
-            },
-            describePayout: async (id) => {
-              const r = await store.get(id);
-              return r && `${r.status}${r.reason ? `: ${r.reason}` : ''}`;
-            },
-            login: async (user, password) => (await authenticate(user, password)) !== undefined,
-            secrets: secretsOf(config),
-          }),
-        (a) =>
-          registerBatchRoutes(a, {
-            batches: createBatches({
-              producer,
-              redis: requestRedis,
-              keys: payoutKeys(config.queuePrefix),
-              maxPayouts: config.batch.maxPayouts,
-            }),
-            apiKeys: config.api.keys,
-            bodyLimitBytes: config.batch.bodyLimitBytes,
-            maxPayouts: config.batch.maxPayouts,
-            reader: guards.reader,
-          }),
-        (a) => registerOperatorRoutes(a, { actions, guards, audit }),
-        (a) =>
-          registerConsole(a, {
-            authenticate,
-            reader: { counts: store.counts, list: store.list, getPayout: producer.getPayout },
-            controls: {
-              pauses: holdControls.pauses.list,
-              breakers: holdControls.breakers.list,
-              pause: holdControls.pauses.pause,
-              resume: holdControls.pauses.resume,
-            },
-            actions,
-            currencies: config.currencies,
-            redis: requestRedis,
-            queuePrefix: config.queuePrefix,
-            sessionSecret: sessionSecret(config.payloadKeys),
-            ...config.console,
-          }),
-        (a) =>
-          registerControlsRoutes(a, {
-            controls,
-            guards,
-            sections: { paused: holdControls.pauses.list, breakers: holdControls.breakers.list },
-          }),
-        (a) => registerPauseRoutes(a, { pauses: holdControls.pauses, guards }),
-        (a) => registerLedgerRoutes(a, { db: ledger?.db, guards, currencies: config.currencies }),
-        (a) => registerMetricsRoute(a, metrics),
-        (a) => registerDepositRoutes(a, { deposits, apiKeys: config.api.keys }),
-        (a) =>
-          registerCallbackRoute(a, {
-            store,
-            redis: requestRedis,
-            salt: config.gateway.callbackSalt,
-            logger: log,
-            onDepositReport: deposits.applyReport,
-            onResult: metrics.callback,
-            onContradiction: onContradiction('payout'),
-            currencies: config.currencies,
-          }),
-      ],
-      logger: log,
+      store,
       producer,
-      apiKeys: config.api.keys,
-      reader: guards.reader,
-      bodyLimitBytes: config.api.bodyLimitBytes,
+      payoutQueue,
+      controls: holdControls,
+      gateway,
+      metrics,
+      ledgerDb: ledger?.db,
       ready,
+      onContradiction,
     });
-    app = api;
-    closers.unshift(() => api.close());
-    const listening = { port: config.port, host: config.host };
-    const address = await listenOn('PORT', listening, () => api.listen(listening));
-    urls.api = address;
-    urls.docs = `${address}/docs`;
+    app = api.app;
+    Object.assign(urls, api.urls);
   } else if (worker && config.metricsPort !== undefined) {
     const probe = buildProbeServer({
       logger: log,

@@ -83,6 +83,16 @@ const commands: Record<string, { summary: string; run: () => Promise<Command> }>
     summary: 'cancel <external_id> [--note text]: cancel a payout not yet sent',
     run: async () => (await import('./ops/commands.js')).cancel,
   },
+  approve: {
+    summary:
+      'approve <external_id> [--note "why"]: one approval of a payout awaiting_approval, recorded as the OS user (four eyes: a second approver must give the other)',
+    run: async () => (await import('./ops/approval-commands.js')).approve,
+  },
+  decline: {
+    summary:
+      'decline <external_id> [--note "why"]: end a payout awaiting_approval as rejected (declined_by_operator), recorded as the OS user',
+    run: async () => (await import('./ops/approval-commands.js')).decline,
+  },
   rules: {
     summary:
       'rules [set \'{"rules":[…]}\']: show or replace the approval rules (as PUT /v1/controls/approval-rules)',

@@ -53,7 +53,7 @@ export function formatPayout(p: PayoutView, currencies?: Currencies): string {
 }
 
 /** Runs an operator action, printing the result or a one-line error; exit 1 on a refused action. */
-async function act(fn: () => Promise<string>, io: Out): Promise<number> {
+export async function act(fn: () => Promise<string>, io: Out): Promise<number> {
   try {
     io.out(await fn());
     return 0;

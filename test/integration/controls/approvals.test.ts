@@ -139,10 +139,23 @@ describe('approve and decline', () => {
 
   test('four eyes: two different approvers; the same approver twice is refused; nothing sent before the second', async () => {
     const p = await create(1_000_000);
-    const first = await sys.operatorRequest('POST', `/v1/payouts/${p.external_id}/approve`, {}, abel);
+    const first = await sys.operatorRequest(
+      'POST',
+      `/v1/payouts/${p.external_id}/approve`,
+      { note: 'source of funds checked' },
+      abel,
+    );
     expect(first.status).toBe(200);
     expect(first.body.status).toBe('awaiting_approval');
     expect(first.body.approvals).toEqual({ needed: 2, given: [abel.name] });
+    // The first of two approvals is in the history with its approver and its note.
+    expect(first.body.history.at(-1)).toMatchObject({
+      from: 'awaiting_approval',
+      to: 'awaiting_approval',
+      event: 'approve',
+      who: abel.name,
+      note: 'source of funds checked',
+    });
     const again = await sys.operatorRequest('POST', `/v1/payouts/${p.external_id}/approve`, {}, abel);
     expect(again.status).toBe(409);
     expect(again.body.error.message).toContain('another approver');
@@ -151,6 +164,15 @@ describe('approve and decline', () => {
     const second = await sys.operatorRequest('POST', `/v1/payouts/${p.external_id}/approve`, {}, bea);
     expect(second.status).toBe(200);
     expect(second.body.approvals).toEqual({ needed: 2, given: [abel.name, bea.name] });
+    const audit = await sys.operatorRequest('GET', '/v1/audit?limit=500', undefined, admin);
+    const approvals = audit.body.entries.filter((e: { target: string }) => e.target === p.external_id);
+    // Newest first: the second approval, then the first with its note.
+    expect(approvals.map((e: { who: string }) => e.who)).toEqual([bea.name, abel.name]);
+    expect(approvals[1]).toMatchObject({
+      action: 'payout.approve',
+      note: 'source of funds checked',
+      after: { status: 'awaiting_approval', approvals: { needed: 2, given: [abel.name] } },
+    });
     await sys.waitFor(p.external_id, (x) => x.status === 'succeeded');
     expect(sys.sandbox.received(p.external_id)?.requests).toBe(1);
   });

@@ -20,6 +20,8 @@ test.each(['--help', '-h', 'help'])('payouts %s prints the usage on stdout and e
   expect(run.status).toBe(0);
   expect(run.stdout).toMatch(/^usage: payouts <command>/);
   expect(run.stdout).toContain('resolve');
+  expect(run.stdout).toMatch(/approve <external_id> .*recorded as the OS user/);
+  expect(run.stdout).toMatch(/decline <external_id> .*recorded as the OS user/);
   expect(run.stderr).not.toContain('unknown command');
 });
 

@@ -88,6 +88,7 @@ export async function startApi(
     ledger: deps.ledgerDb !== undefined,
     sendWindowMs: depositSendWindowMs(config.gateway),
     currencies: config.currencies,
+    durability: config.durability,
   });
   // The dashboard and the scrape read through the fail-fast connection, so neither hangs in an outage.
   const opsQueues = [QUEUE.maintenance, NOTIFICATIONS_QUEUE].map(

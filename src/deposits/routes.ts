@@ -99,7 +99,7 @@ export function registerDepositRoutes(
               503,
               {
                 description:
-                  'The gateway could not be reached (nothing was sent; Retry-After says when), or Redis could not.',
+                  'Nothing was sent: the gateway could not be reached (Retry-After says when), or Redis could not record the deposit durably (store_unavailable, REDIS_DURABILITY).',
                 example: outcome(
                   'gateway_unavailable',
                   'the gateway could not be reached; nothing was sent. Try again.',

@@ -583,6 +583,37 @@ describe('deposits', () => {
     }
   });
 
+  test('a deposit Redis cannot make durable (REDIS_DURABILITY) is never sent: 503, then sent once when durable', async () => {
+    const { externalId, body } = cardDeposit('depwait', 'player+no-callback');
+    const redis = testRedis();
+    const deps = {
+      redis,
+      queuePrefix: sys.config.queuePrefix,
+      payloadKeys: sys.config.payloadKeys,
+      gateway: sys.system.gateway,
+      logger: sys.system.logger,
+    };
+    try {
+      // No replica runs here: a WAIT for one never succeeds.
+      const waiting = createDeposits({
+        ...deps,
+        durability: { level: 'replicas', replicas: 1, timeoutMs: 50 },
+      });
+      await expect(waiting.create(body)).rejects.toMatchObject({
+        code: 'store_unavailable',
+        httpStatus: 503,
+      });
+      expect(sys.sandbox.received(externalId)?.requests ?? 0).toBe(0);
+      expect((await waiting.get(externalId))?.status).toBe('not_sent');
+      const sent = await createDeposits(deps).create(body);
+      expect(sent.created).toBe(true);
+      expect(sent.deposit.status).toBe('submitted');
+      expect(sys.sandbox.received(externalId)?.requests).toBe(1);
+    } finally {
+      redis.disconnect();
+    }
+  });
+
   test.each([
     ['ecopayz', 422],
     ['sticpay', 422],

@@ -3,8 +3,9 @@ import { ConfigError, type RedisDurability } from '../config.js';
 import type { Logger } from '../logger.js';
 
 /**
- * REDIS_DURABILITY: what "written" means before the three steps that cannot be taken back (answering
- * 202 to a new payout, sending a claimed payout to the gateway, answering a callback `{"result":"ok"}`).
+ * REDIS_DURABILITY: what "written" means before the steps that cannot be taken back (answering 202
+ * to a new payout, sending a claimed payout or a deposit to the gateway, answering a callback
+ * `{"result":"ok"}`).
  *
  * - `acknowledged`: Redis answered. A fail-over to a replica that had not received the write, or a
  *   power loss inside the fsync window, loses it.

@@ -59,11 +59,16 @@ export interface PayoutHttpClient {
   getPayout(externalId: string): Promise<PayoutView>;
   /**
    * A page of payouts, newest change first; pass `next_cursor` back as `cursor` for the next, until
-   * it is null. Filtered by customer_id, a page may be short (even empty) before the end.
+   * it is null. Filtered by anything but status, a page may be short (even empty) before the end.
+   * `from` and `to` are days (YYYY-MM-DD, UTC, both included) of creation.
    */
   listPayouts(query?: {
     status?: PayoutState;
     customer_id?: string;
+    method?: string;
+    currency?: string;
+    from?: string;
+    to?: string;
     limit?: number;
     cursor?: string;
   }): Promise<PayoutPage>;

@@ -22,6 +22,12 @@ export interface PageEntry extends PagePosition {
 export interface PageQuery {
   state?: PayoutState | undefined;
   customerId?: string | undefined;
+  method?: string | undefined;
+  currency?: string | undefined;
+  /** Only payouts created at or after this time (epoch ms). */
+  createdFrom?: number | undefined;
+  /** Only payouts created before this time (epoch ms). */
+  createdBefore?: number | undefined;
   limit: number;
   after?: PagePosition | undefined;
 }
@@ -38,8 +44,31 @@ export interface Page {
  */
 export const MAX_EXAMINED = 2_000;
 
-/** How many candidates' customer_ids are read in one round trip. */
+/** How many candidates' fields are read in one round trip. */
 const FILTER_BATCH = 200;
+
+/**
+ * A payout enters its current state no earlier than it was created, so a walk filtered by creation
+ * time ends at index entries older than the filter's start; by this much older, because the API
+ * that creates and the worker that moves a payout each stamp the time by their own clock.
+ */
+export const CLOCK_SKEW_MS = 5 * 60_000;
+
+/** The record's fields a filter reads, in this order. */
+const FILTER_FIELDS = ['customer_id', 'method', 'currency', 'created_at'] as const;
+type Fields = (string | null)[];
+
+/** Whether a record's FILTER_FIELDS pass every filter of the query; undefined when it has none. */
+function filterOf(q: PageQuery): ((f: Fields) => boolean) | undefined {
+  const tests: ((f: Fields) => boolean)[] = [];
+  const { customerId, method, currency, createdFrom, createdBefore } = q;
+  if (customerId !== undefined) tests.push((f) => f[0] === customerId);
+  if (method !== undefined) tests.push((f) => f[1] === method);
+  if (currency !== undefined) tests.push((f) => f[2] === currency);
+  if (createdFrom !== undefined) tests.push((f) => f[3] != null && Number(f[3]) >= createdFrom);
+  if (createdBefore !== undefined) tests.push((f) => f[3] != null && Number(f[3]) < createdBefore);
+  return tests.length ? (f) => tests.every((t) => t(f)) : undefined;
+}
 
 /** Whether `a` comes before `b` in newest-change-first order. */
 const comesBefore = (a: PagePosition, b: PagePosition) =>
@@ -127,42 +156,50 @@ function mergedIndexes(
 const positionOf = (e: PageEntry): PagePosition => ({ score: e.score, externalId: e.externalId });
 
 /**
- * A page of index entries. Filtered by customer, it reads the candidates' customer_id in merged order
- * and stops after MAX_EXAMINED candidates: the page may then be short (even empty) with a position to
- * go on from.
+ * A page of index entries. Filtered (by customer, method, currency or creation time), it reads the
+ * candidates' fields in merged order and stops after MAX_EXAMINED candidates: the page may then be
+ * short (even empty) with a position to go on from. A record gone since the index was read (archived)
+ * matches no filter.
  */
 export async function readPage(redis: Redis, keys: PayoutKeys, q: PageQuery): Promise<Page> {
   const states = q.state ? [q.state] : PAYOUT_STATES;
-  const customerId = q.customerId;
-  const next = mergedIndexes(redis, keys, states, q.after, customerId ? FILTER_BATCH : q.limit + 1);
+  const matches = filterOf(q);
+  const next = mergedIndexes(redis, keys, states, q.after, matches ? FILTER_BATCH : q.limit + 1);
   const entries: PageEntry[] = [];
-  if (customerId === undefined) {
+  if (matches === undefined) {
     for (let e = await next(); e; e = await next()) {
       if (entries.length === q.limit) return { entries, next: positionOf(entries.at(-1)!) };
       entries.push(e);
     }
     return { entries, next: undefined };
   }
+  // Index entries below this score cannot be of a payout created at or after createdFrom.
+  const floor = q.createdFrom === undefined ? -Infinity : q.createdFrom - CLOCK_SKEW_MS;
   let examined = 0;
   for (;;) {
     const batch: PageEntry[] = [];
+    let end = false;
     while (batch.length < Math.min(FILTER_BATCH, MAX_EXAMINED - examined)) {
       const e = await next();
-      if (!e) break;
+      if (!e || e.score < floor) {
+        end = true;
+        break;
+      }
       batch.push(e);
     }
     if (batch.length === 0) return { entries, next: undefined };
     const pipeline = redis.pipeline();
-    for (const e of batch) pipeline.hget(keys.record(e.externalId), 'customer_id');
-    const owners = (await pipeline.exec()) ?? [];
+    for (const e of batch) pipeline.hmget(keys.record(e.externalId), ...FILTER_FIELDS);
+    const fields = (await pipeline.exec()) ?? [];
     for (const [i, e] of batch.entries()) {
-      const [err, owner] = owners[i] ?? [new Error('reading customer_id failed')];
+      const [err, f] = fields[i] ?? [new Error('reading a payout for the filter failed')];
       if (err) throw err;
-      if (owner !== customerId) continue;
+      if (!matches(f as Fields)) continue;
       if (entries.length === q.limit) return { entries, next: positionOf(entries.at(-1)!) };
       entries.push(e);
     }
     examined += batch.length;
+    if (end) return { entries, next: undefined };
     if (examined >= MAX_EXAMINED) return { entries, next: positionOf(batch.at(-1)!) };
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { methodIds } from '../methods/index.js';
 import type { PagePosition } from '../payout/page.js';
 import { MAX_EXAMINED } from '../payout/page.js';
 import { PAYOUT_STATES, type PayoutState } from '../payout/states.js';
@@ -26,10 +27,26 @@ function decodeCursor(raw: string): PagePosition | undefined {
   return Number.isSafeInteger(score) ? { score, externalId: m[2]! } : undefined;
 }
 
+const DAY_MS = 86_400_000;
+const day = z.iso.date({ error: 'must be a day, YYYY-MM-DD' });
+/** Midnight (UTC) starting a day given as YYYY-MM-DD. */
+const startOf = (d: string) => Date.parse(`${d}T00:00:00.000Z`);
+
 export const listQuery = z
   .object({
     status: z.enum(PAYOUT_STATES).optional().describe('only payouts in this state'),
     customer_id: z.string().min(1).max(200).optional().describe("only this customer's payouts"),
+    method: z
+      .enum(methodIds as [string, ...string[]], { error: `must be one of ${methodIds.join(', ')}` })
+      .optional()
+      .describe('only payouts of this method'),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/, 'must be a currency code in upper case, e.g. USD')
+      .optional()
+      .describe('only payouts in this currency'),
+    from: day.optional().describe('only payouts created on this day (UTC) or later'),
+    to: day.optional().describe('only payouts created on this day (UTC) or earlier'),
     limit: z.coerce
       .number({ error: 'must be a whole number' })
       .int('must be a whole number')
@@ -47,7 +64,8 @@ export const listQuery = z
       .optional()
       .describe('the next_cursor of the page before'),
   })
-  .strict();
+  .strict()
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { path: ['to'], error: 'must not be before from' });
 
 export type ListQuery = z.output<typeof listQuery>;
 
@@ -66,7 +84,9 @@ export const payoutPageSchema = z
 export const LIST_DESCRIPTION =
   'Newest change first: ordered by when each payout entered its current state, latest first (a payout that ' +
   'changes while you page moves to the front, so a walk that started before sees it once at most). ' +
-  `With customer_id, at most ${MAX_EXAMINED.toLocaleString('en')} payouts are examined per request: a page may ` +
+  'from and to are days (UTC), both included, of when each payout was created. ' +
+  `With customer_id, method, currency, from or to, at most ${MAX_EXAMINED.toLocaleString('en')} payouts are ` +
+  'examined per request: a page may ' +
   'then hold fewer than `limit` payouts, even none, with a next_cursor to go on from. Only a null next_cursor ' +
   'means the end.';
 
@@ -84,6 +104,10 @@ export async function listPayouts(
   const page = await store.page({
     state: q.status as PayoutState | undefined,
     customerId: q.customer_id,
+    method: q.method,
+    currency: q.currency,
+    createdFrom: q.from === undefined ? undefined : startOf(q.from),
+    createdBefore: q.to === undefined ? undefined : startOf(q.to) + DAY_MS,
     limit: q.limit,
     after: q.cursor,
   });

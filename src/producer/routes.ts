@@ -78,7 +78,7 @@ export function registerPayoutRoutes(app: FastifyInstance, deps: PayoutRoutesDep
         security: readSecurity,
         response: responses({ 200: ok('The page, payment_data masked.', payoutPageSchema) }, [
           401,
-          [422, { description: 'status, customer_id, limit or cursor is not a valid one.' }],
+          [422, { description: 'A parameter is not a valid one (the issue names it).' }],
           503,
         ]),
       },

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { exampleRequest } from '../../../src/methods/index.js';
 import { login, operatorsSetting } from '../../helpers/operators.js';
 import { cardPayout } from '../../helpers/requests.js';
 import { basicAuth, startTestSystem, type TestSystem } from '../../helpers/system.js';
@@ -13,6 +14,13 @@ const viewer = login('vera');
 const CUSTOMER = 'c-list-a';
 /** Every third payout is CUSTOMER's. */
 const customerOf = (i: number) => (i % 3 === 0 ? CUSTOMER : `c-list-${i}`);
+/** Every fourth is a wallet payout, every fifth in EUR; the rest are card payouts in USD. */
+const methodOf = (i: number) => (i % 4 === 1 ? 'vega_wallet' : 'bank_card');
+const currencyOf = (i: number) => (i % 5 === 2 ? 'EUR' : 'USD');
+const wallet = exampleRequest('vega_wallet', 'payout').payment_data;
+/** Today, yesterday and tomorrow as days (UTC), for the creation-date filters. */
+const dayOf = (offsetDays: number) =>
+  new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
 
 let sys: TestSystem;
 let ids: string[];
@@ -28,6 +36,8 @@ beforeAll(async () => {
     cardPayout({
       external_id: `${prefix}-${i}`,
       customer: { customer_id: customerOf(i), country: 'LV', first_name: 'Test', last_name: 'Test' },
+      currency: currencyOf(i),
+      ...(methodOf(i) === 'vega_wallet' ? { method: 'vega_wallet', payment_data: wallet } : {}),
     }),
   );
   const res = await sys.request('POST', '/v1/payout-batches', { payouts });
@@ -42,7 +52,14 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => sys?.close());
 
-type Item = { external_id: string; status: string; customer_id: string; updated_at: string };
+type Item = {
+  external_id: string;
+  status: string;
+  customer_id: string;
+  method: string;
+  currency: string;
+  updated_at: string;
+};
 
 /** Every page of a walk, following next_cursor until it is null. */
 async function walk(query: string): Promise<Item[][]> {
@@ -105,6 +122,38 @@ describe('paging', () => {
   });
 });
 
+describe('filtered by method, currency and day of creation', () => {
+  const idsWhere = (keep: (i: number) => boolean) => ids.filter((_, i) => keep(i)).sort();
+
+  test('method gives that method’s 30 payouts across pages of 7', async () => {
+    const pages = await walk('method=vega_wallet&limit=7');
+    expect(pages.map((p) => p.length)).toEqual([7, 7, 7, 7, 2]);
+    const items = pages.flat();
+    expect(items.map((p) => p.external_id).sort()).toEqual(idsWhere((i) => methodOf(i) === 'vega_wallet'));
+    expect(items.every((p) => p.method === 'vega_wallet')).toBe(true);
+    expect(isNewestFirst(items)).toBe(true);
+  });
+
+  test('currency, method and status together', async () => {
+    const items = (await walk('currency=EUR&method=bank_card&status=queued&limit=5')).flat();
+    const expected = idsWhere(
+      (i) => currencyOf(i) === 'EUR' && methodOf(i) === 'bank_card' && !cancelled.includes(ids[i]!),
+    );
+    expect(expected.length).toBeGreaterThan(10);
+    expect(items.map((p) => p.external_id).sort()).toEqual(expected);
+    expect(items.every((p) => p.currency === 'EUR' && p.status === 'queued')).toBe(true);
+  });
+
+  test('from and to are days of creation, both included', async () => {
+    const today = (await walk(`from=${dayOf(0)}&to=${dayOf(0)}&limit=50`)).flat();
+    expect(today.map((p) => p.external_id).sort()).toEqual([...ids].sort());
+    const since = (await walk(`from=${dayOf(-1)}&currency=EUR&limit=50`)).flat();
+    expect(since.map((p) => p.external_id).sort()).toEqual(idsWhere((i) => currencyOf(i) === 'EUR'));
+    expect((await walk(`from=${dayOf(1)}`)).flat()).toEqual([]);
+    expect((await walk(`to=${dayOf(-1)}`)).flat()).toEqual([]);
+  });
+});
+
 describe('bad parameters', () => {
   const notOurs = Buffer.from('soon').toString('base64url');
   test.each([
@@ -116,6 +165,11 @@ describe('bad parameters', () => {
     ['cursor=%25%25', 'cursor'],
     [`cursor=${notOurs}`, 'cursor'],
     ['customer_id=', 'customer_id'],
+    ['method=swift', 'method'],
+    ['currency=usd', 'currency'],
+    ['from=2026-13-01', 'from'],
+    ['to=yesterday', 'to'],
+    ['from=2026-12-02&to=2026-12-01', 'to'],
   ])('%s → 422 naming %s', async (qs, path) => {
     const res = await sys.request('GET', `/v1/payouts?${qs}`);
     expect(res.status).toBe(422);

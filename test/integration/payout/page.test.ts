@@ -1,7 +1,13 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { payoutKeys } from '../../../src/payout/keys.js';
-import { MAX_EXAMINED, type PageEntry, type PagePosition, readPage } from '../../../src/payout/page.js';
+import {
+  CLOCK_SKEW_MS,
+  MAX_EXAMINED,
+  type PageEntry,
+  type PagePosition,
+  readPage,
+} from '../../../src/payout/page.js';
 import type { PayoutState } from '../../../src/payout/states.js';
 import { deletePrefix, testRedis, uniquePrefix } from '../../helpers/redis.js';
 
@@ -98,5 +104,62 @@ describe('filtered by customer', () => {
       after: { ...expected[MAX_EXAMINED + 10]! },
     });
     expect(end).toEqual({ entries: [expected[MAX_EXAMINED + 50]], next: undefined });
+  });
+});
+
+describe('filtered by creation time', () => {
+  const datedPrefix = uniquePrefix('page-dated');
+  const dated = payoutKeys(datedPrefix);
+  /** One payout a second, each created a minute before it entered its state; the newest first. */
+  const SPAN = MAX_EXAMINED + 500;
+  const T0 = 1_700_000_000_000;
+  const at = (i: number) => T0 - i * 1_000;
+
+  beforeAll(async () => {
+    const pipeline = redis.pipeline();
+    for (let i = 0; i < SPAN; i++) {
+      const id = `d-${String(i).padStart(5, '0')}`;
+      pipeline.zadd(dated.stateIndex('succeeded'), at(i), id);
+      pipeline.hset(dated.record(id), {
+        customer_id: 'c',
+        method: i % 2 ? 'bank_card' : 'vega_wallet',
+        currency: 'USD',
+        created_at: String(at(i) - 60_000),
+      });
+    }
+    await pipeline.exec();
+  });
+  afterAll(() => deletePrefix(redis, datedPrefix));
+
+  test('the walk ends where the index is older than the start, less the clock skew', async () => {
+    // Created at or after the creation time of payout 100: payouts 0 to 100.
+    const from = at(100) - 60_000;
+    const page = await readPage(redis, dated, { createdFrom: from, limit: 500 });
+    expect(page.entries.map((e) => e.externalId)).toEqual(
+      Array.from({ length: 101 }, (_, i) => `d-${String(i).padStart(5, '0')}`),
+    );
+    // Ended, though far fewer than MAX_EXAMINED entries were looked at: the rest are older.
+    expect(page.next).toBeUndefined();
+    expect(CLOCK_SKEW_MS).toBeLessThan(MAX_EXAMINED * 1_000);
+  });
+
+  test('before a time, with a method, paged by 40', async () => {
+    const before = at(SPAN - 50) - 60_000 + 1;
+    const seen: string[] = [];
+    let after: PagePosition | undefined;
+    do {
+      const page = await readPage(redis, dated, {
+        createdBefore: before,
+        method: 'bank_card',
+        limit: 40,
+        after,
+      });
+      seen.push(...idsOf(page.entries));
+      after = page.next;
+    } while (after);
+    const expected = Array.from({ length: 50 }, (_, k) => SPAN - 50 + k)
+      .filter((i) => i % 2 === 1)
+      .map((i) => `d-${String(i).padStart(5, '0')}`);
+    expect(seen).toEqual(expected);
   });
 });

@@ -56,6 +56,16 @@ export function createLedgerArchiver(deps: {
     return held;
   }
 
+  /** Sets or clears the archival mark the list route reads archived payouts by (archived-page.ts). */
+  async function markArchived(ids: string[], archived: boolean): Promise<void> {
+    if (ids.length === 0) return;
+    await deps.db
+      .updateTable('payouts')
+      .set({ archived_at: archived ? new Date() : null })
+      .where('external_id', 'in', ids)
+      .execute();
+  }
+
   /** One pass over the finished payouts past the retention; returns how many were archived. */
   async function archiveOnce(): Promise<{ archived: number; waiting: number }> {
     const cutoff = now() - deps.retentionMs;
@@ -82,7 +92,11 @@ export function createLedgerArchiver(deps: {
           if (typeof v === 'string') seqs.set(id, Number(v));
         });
         const held = await heldWhole(page, seqs);
+        // Marked archived before Redis lets go, so the list never loses it in between; a payout
+        // marked but kept (it changed since the check) is listed from Redis, at the same place.
+        await markArchived([...held], true);
         let moved = 0;
+        const kept: string[] = [];
         for (const id of page) {
           const seq = seqs.get(id);
           if (
@@ -91,8 +105,12 @@ export function createLedgerArchiver(deps: {
             (await archivePayout(deps.redis, deps.queuePrefix, id, state, seq))
           ) {
             moved++;
-          } else waiting++;
+          } else {
+            waiting++;
+            if (held.has(id)) kept.push(id);
+          }
         }
+        await markArchived(kept, false);
         archived += moved;
         offset += page.length - moved;
         if (page.length < PAGE) break;

@@ -109,6 +109,26 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute();
     },
   },
+  '0003-archived-list': {
+    async up(db) {
+      // Set by the archiver when a payout leaves Redis: the list route reads archived payouts from here.
+      await db.schema.alterTable('payouts').addColumn('archived_at', 'timestamptz').execute();
+      // GET /v1/payouts' order (newest state first, then external_id byte-wise as Redis orders ties),
+      // alone or under one filter; partial, so live payouts (also in the ledger) cost these nothing.
+      for (const [name, lead] of [
+        ['payouts_archived_list_idx', ''],
+        ['payouts_archived_status_idx', 'status, '],
+        ['payouts_archived_customer_idx', 'customer_id, '],
+      ] as const) {
+        await db.schema
+          .createIndex(name)
+          .on('payouts')
+          .expression(sql.raw(`${lead}state_at, (external_id collate "C")`))
+          .where(sql.ref('archived_at'), 'is not', null)
+          .execute();
+      }
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -51,6 +51,8 @@ export interface PayoutTable {
   updated_at: Timestamp;
   /** When the payout reached its current state: the day reports count it in. */
   state_at: Timestamp;
+  /** When the archiver took it out of Redis; null while Redis holds it (the list route reads only these). */
+  archived_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface DepositTransitionTable {

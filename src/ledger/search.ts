@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { EXTERNAL_ID_MESSAGE, EXTERNAL_ID_PATTERN } from '../methods/index.js';
 import type { PayoutView } from '../producer/view.js';
 import type { LedgerDb } from './db.js';
-import { archivedPayoutOf } from './reader.js';
+import { archivedPayoutOf } from './payout-row.js';
 
 /**
  * Search over the ledger's payouts (archived or not) by external_id, customer_id, order_id and the

@@ -45,7 +45,7 @@ interface Group {
 const isRowError = (err: unknown) => /^2[23]/.test(String((err as { code?: unknown }).code ?? ''));
 
 const MASKED = 'm:';
-/** Every column of the current row but its key: what a newer change rewrites. */
+/** Every column of the current row but its key and archival mark: what a newer change rewrites. */
 const CURRENT_COLUMNS = [
   'method',
   'payment_system',
@@ -64,7 +64,7 @@ const CURRENT_COLUMNS = [
   'created_at',
   'updated_at',
   'state_at',
-] as const satisfies readonly Exclude<keyof PayoutTable, 'external_id'>[];
+] as const satisfies readonly Exclude<keyof PayoutTable, 'external_id' | 'archived_at'>[];
 const ms = (v: string | undefined) => new Date(Number(v ?? 0));
 
 export function payoutRows(

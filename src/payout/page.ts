@@ -71,7 +71,7 @@ function filterOf(q: PageQuery): ((f: Fields) => boolean) | undefined {
 }
 
 /** Whether `a` comes before `b` in newest-change-first order. */
-const comesBefore = (a: PagePosition, b: PagePosition) =>
+export const comesBefore = (a: PagePosition, b: PagePosition) =>
   a.score > b.score || (a.score === b.score && a.externalId > b.externalId);
 
 /** One state's index, read lazily in chunks, strictly after a position. */

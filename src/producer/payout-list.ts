@@ -1,10 +1,16 @@
 import { z } from 'zod';
 import { methodIds } from '../methods/index.js';
-import type { PagePosition } from '../payout/page.js';
-import { MAX_EXAMINED } from '../payout/page.js';
-import { PAYOUT_STATES, type PayoutState } from '../payout/states.js';
+import { comesBefore, MAX_EXAMINED, type PagePosition } from '../payout/page.js';
+import { isTerminal, PAYOUT_STATES, type PayoutState } from '../payout/states.js';
 import type { PayoutStore } from '../payout/store.js';
-import { type PayoutHold, type PayoutView, payoutViewSchema, toView } from './view.js';
+import {
+  type ArchivedPage,
+  type ArchiveReader,
+  type PayoutHold,
+  type PayoutView,
+  payoutViewSchema,
+  toView,
+} from './view.js';
 
 /**
  * GET /v1/payouts: a page of payouts, newest change first, and the opaque cursor that continues it.
@@ -88,20 +94,70 @@ export const LIST_DESCRIPTION =
   `With customer_id, method, currency, from or to, at most ${MAX_EXAMINED.toLocaleString('en')} payouts are ` +
   'examined per request: a page may ' +
   'then hold fewer than `limit` payouts, even none, with a next_cursor to go on from. Only a null next_cursor ' +
-  'means the end.';
+  'means the end. With the ledger on, payouts archived out of Redis are listed too, at their place (an ' +
+  'unfiltered list or a finished state then needs the ledger to answer: 503 while it cannot).';
 
 export interface PayoutPage {
   payouts: Omit<PayoutView, 'history'>[];
   next_cursor: string | null;
 }
 
-/** The page's payouts as the API shows them; one moved out of the asked state since the read is left out. */
+/** One payout of a merged page: from a Redis index (read next), or from the archive (read already). */
+interface Candidate {
+  position: PagePosition;
+  archived?: Omit<PayoutView, 'history'>;
+}
+
+const inOrder = (a: Candidate, b: Candidate) =>
+  comesBefore(a.position, b.position)
+    ? -1
+    : comesBefore(b.position, a.position)
+      ? 1
+      : // The same place: a payout marked archived while Redis still holds it; Redis's copy first.
+        Number(a.archived !== undefined) - Number(b.archived !== undefined);
+
+/**
+ * The Redis page and the archive's page as one, in the list's order. Each source has read up to a
+ * frontier (its last position) unless it ran out; nothing past the nearer frontier is kept, so the
+ * next page, which starts there, misses nothing from either source.
+ */
+function merge(
+  redis: { entries: PagePosition[]; next: PagePosition | undefined },
+  archived: ArchivedPage | undefined,
+  limit: number,
+): { candidates: Candidate[]; next: PagePosition | undefined } {
+  const frontiers = [
+    redis.next,
+    archived && archived.length === limit ? archived.at(-1)?.position : undefined,
+  ];
+  let bound: PagePosition | undefined;
+  for (const f of frontiers) if (f && (!bound || comesBefore(f, bound))) bound = f;
+  const all: Candidate[] = [
+    ...redis.entries.map((position) => ({ position })),
+    ...(archived ?? []).map((a) => ({ position: a.position, archived: a.payout })),
+  ].sort(inOrder);
+  const seen = new Set<string>();
+  const kept = all.filter((c) => {
+    if (seen.has(c.position.externalId) || (bound && comesBefore(bound, c.position))) return false;
+    seen.add(c.position.externalId);
+    return true;
+  });
+  if (kept.length > limit) return { candidates: kept.slice(0, limit), next: kept[limit - 1]!.position };
+  return { candidates: kept, next: bound };
+}
+
+/**
+ * The page's payouts as the API shows them; one moved out of the asked state since the read is left
+ * out. With an archive (the ledger), archived payouts are merged in at their place; it is asked only
+ * when the page may hold finished payouts, so listing live work never waits for it.
+ */
 export async function listPayouts(
   store: PayoutStore,
   holdOf: ((paymentSystem: string) => Promise<PayoutHold | undefined>) | undefined,
   q: ListQuery,
+  archive?: ArchiveReader,
 ): Promise<PayoutPage> {
-  const page = await store.page({
+  const query = {
     state: q.status as PayoutState | undefined,
     customerId: q.customer_id,
     method: q.method,
@@ -110,7 +166,13 @@ export async function listPayouts(
     createdBefore: q.to === undefined ? undefined : startOf(q.to) + DAY_MS,
     limit: q.limit,
     after: q.cursor,
-  });
+  };
+  const askArchive = archive !== undefined && (query.state === undefined || isTerminal(query.state));
+  const [page, archived] = await Promise.all([
+    store.page(query),
+    askArchive ? archive.page(query) : undefined,
+  ]);
+  const { candidates, next } = merge({ entries: page.entries, next: page.next }, archived, q.limit);
   const holds = new Map<string, Promise<PayoutHold | undefined>>();
   const holdFor = (paymentSystem: string) => {
     if (!holdOf) return Promise.resolve(undefined);
@@ -120,18 +182,32 @@ export async function listPayouts(
     holds.set(paymentSystem, hold);
     return hold;
   };
+  const items = await Promise.all(
+    candidates.map(async (c): Promise<Omit<PayoutView, 'history'> | undefined> => {
+      if (c.archived) return c.archived;
+      const id = c.position.externalId;
+      const record = await store.get(id);
+      if (!record) {
+        // Archived since the index was read: the archive has it (it is marked before Redis lets go).
+        const gone = await archive?.payout(id);
+        if (!gone) return undefined;
+        const { history: _gone, ...item } = gone;
+        return item;
+      }
+      const waiting = record.status === 'queued' || record.status === 'retry_scheduled';
+      const hold = waiting ? await holdFor(record.paymentSystem) : undefined;
+      const { history: _none, ...item } = toView(record, [], hold);
+      return item;
+    }),
+  );
   const seen = new Set<string>();
-  const records = await Promise.all(page.entries.map((e) => store.get(e.externalId)));
   const payouts: Omit<PayoutView, 'history'>[] = [];
-  for (const record of records) {
-    // Gone (archived) since the index was read, or read twice while it moved between states.
-    if (!record || seen.has(record.externalId)) continue;
-    if (q.status && record.status !== q.status) continue;
-    seen.add(record.externalId);
-    const waiting = record.status === 'queued' || record.status === 'retry_scheduled';
-    const hold = waiting ? await holdFor(record.paymentSystem) : undefined;
-    const { history: _none, ...item } = toView(record, [], hold);
+  for (const item of items) {
+    // Gone, or read twice while it moved between states, or no longer in the asked state.
+    if (!item || seen.has(item.external_id)) continue;
+    if (q.status && item.status !== q.status) continue;
+    seen.add(item.external_id);
     payouts.push(item);
   }
-  return { payouts, next_cursor: page.next ? encodeCursor(page.next) : null };
+  return { payouts, next_cursor: next ? encodeCursor(next) : null };
 }

@@ -45,7 +45,7 @@ export interface Producer {
   enqueuePayout(input: unknown): Promise<EnqueueResult>;
   /** The payout with its history and masked payment_data. Throws NotFoundError. */
   getPayout(externalId: string): Promise<PayoutView>;
-  /** A page of payouts, newest change first, without their history (payout-list.ts). */
+  /** A page of payouts, newest change first, without their history, archived ones too when an archive is given (payout-list.ts). */
   listPayouts(query: ListQuery): Promise<PayoutPage>;
   /** Cancels a payout that has not been sent yet. Throws NotFoundError or TransitionRefusedError. */
   cancelPayout(externalId: string, by: { actor: Actor; who?: string; note?: string }): Promise<PayoutView>;
@@ -232,7 +232,7 @@ export function createProducer(deps: {
     },
 
     getPayout: (externalId) => guarded(() => view(externalId)),
-    listPayouts: (query) => guarded(() => listPayouts(store, deps.holdOf, query)),
+    listPayouts: (query) => guarded(() => listPayouts(store, deps.holdOf, query, deps.archive)),
 
     cancelPayout: (externalId, by) =>
       guarded(async () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { PagePosition, PageQuery } from '../payout/page.js';
 import { PAYOUT_STATES } from '../payout/states.js';
 import type { HistoryEntry, PayoutRecord } from '../payout/store.js';
 
@@ -126,7 +127,18 @@ export const payoutViewSchema = z
 export interface ArchiveReader {
   /** The archived payout with its history, or undefined when the archive has none. */
   payout(externalId: string): Promise<PayoutView | undefined>;
+  /**
+   * Archived payouts (those taken out of Redis) in GET /v1/payouts' order, strictly after `after`:
+   * when each entered its current state, newest first, equal times by external_id descending.
+   */
+  page(query: ArchivePageQuery): Promise<ArchivedPage>;
 }
+
+/** The list's own query (payout/page.ts): the same filters, limit and position. */
+export type ArchivePageQuery = PageQuery;
+
+/** Each archived payout with its place in the list. */
+export type ArchivedPage = { position: PagePosition; payout: Omit<PayoutView, 'history'> }[];
 
 /** A payout as the API, the CLI and notifications show it: masked, no secrets, no tokens. */
 export interface PayoutView {

@@ -33,8 +33,16 @@ describe('ledger migrations', () => {
     const dbA = connectLedger(a.url, logger);
     const dbB = connectLedger(b.url, logger);
     try {
-      expect(await migrateLedger(dbA)).toEqual(['0001-payout-ledger', '0002-audit-events']);
-      expect(await migrateLedger(dbB)).toEqual(['0001-payout-ledger', '0002-audit-events']);
+      expect(await migrateLedger(dbA)).toEqual([
+        '0001-payout-ledger',
+        '0002-audit-events',
+        '0003-archived-list',
+      ]);
+      expect(await migrateLedger(dbB)).toEqual([
+        '0001-payout-ledger',
+        '0002-audit-events',
+        '0003-archived-list',
+      ]);
       expect(await migrateLedger(dbB)).toEqual([]);
     } finally {
       await dbA.destroy();
@@ -62,7 +70,7 @@ describe('ledger migrations', () => {
     expect(await migrate(config, [], io)).toBe(0);
     expect(await migrate(config, [], io)).toBe(0);
     expect(out).toEqual([
-      'applied: 0001-payout-ledger, 0002-audit-events',
+      'applied: 0001-payout-ledger, 0002-audit-events, 0003-archived-list',
       'the ledger schema is up to date',
     ]);
     out.length = 0;

@@ -141,7 +141,12 @@ export async function startApi(
       (a) =>
         registerConsole(a, {
           authenticate,
-          reader: { counts: store.counts, list: store.list, getPayout: producer.getPayout },
+          reader: {
+            counts: store.counts,
+            list: store.list,
+            getPayout: producer.getPayout,
+            listPayouts: producer.listPayouts,
+          },
           controls: {
             pauses: holdControls.pauses.list,
             breakers: holdControls.breakers.list,

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { showAmount } from '../currency/index.js';
-import { isPayoutState, PAYOUT_STATES, type PayoutState } from '../payout/states.js';
+import { PAYOUT_STATES, type PayoutState } from '../payout/states.js';
 import { mayAct, requireLogin, sessionOperator } from './guard.js';
 import type { ConsoleDeps } from './plugin.js';
 import { flash, page } from './render.js';
@@ -11,7 +11,6 @@ import { STATE_WORDS } from './words.js';
 
 /** How many payouts each list of the overview shows. */
 const OVERVIEW_ROWS = 20;
-const LIST_ROWS = 100;
 
 const loginForm = z.object({ name: z.string().min(1).max(200), secret: z.string().min(1).max(1000) });
 
@@ -62,26 +61,6 @@ export function registerConsolePages(app: FastifyInstance, deps: ConsoleDeps): v
       breakers: breakers.filter((b) => b.state !== 'closed'),
       may: mayAct(request.session.get('operator')),
       shown: OVERVIEW_ROWS,
-    });
-  });
-
-  app.get('/payouts', { schema: { hide: true }, preHandler: requireLogin }, async (request, reply) => {
-    const query = request.query as { status?: string; offset?: string };
-    const state = isPayoutState(query.status) ? query.status : 'needs_review';
-    const offset = Math.max(0, Number.parseInt(query.offset ?? '0', 10) || 0);
-    const [counts, rows] = await Promise.all([
-      reader.counts(),
-      rowsInState(reader, currencies, state, { limit: LIST_ROWS, offset }),
-    ]);
-    return page(request, reply, 'list', {
-      title: state,
-      state,
-      words: STATE_WORDS[state],
-      total: counts[state],
-      offset,
-      rows,
-      next: offset + rows.length < counts[state] ? offset + rows.length : undefined,
-      states: PAYOUT_STATES,
     });
   });
 

@@ -13,6 +13,7 @@ import type { OperatorActions } from '../operators/actions.js';
 import type { Authenticate, Operator } from '../operators/authenticate.js';
 import { isRedisUnavailable } from '../redis.js';
 import { registerConsoleActions } from './actions-routes.js';
+import { registerConsoleList } from './list-page.js';
 import { registerConsolePages } from './pages.js';
 import { ASSETS_DIR, CONTENT_SECURITY_POLICY, type Flash, page } from './render.js';
 import type { ConsoleReader } from './rows.js';
@@ -106,6 +107,7 @@ export async function registerConsole(app: FastifyInstance, deps: ConsoleDeps): 
       );
 
       registerConsolePages(scope, deps);
+      registerConsoleList(scope, deps);
       registerConsoleActions(scope, deps);
     },
     { prefix: '/console' },

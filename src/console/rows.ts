@@ -27,6 +27,7 @@ export interface ConsoleReader {
   counts: PayoutStore['counts'];
   list: PayoutStore['list'];
   getPayout: Producer['getPayout'];
+  listPayouts: Producer['listPayouts'];
 }
 
 /** A page of the payouts in one state, oldest move first (the ones waiting longest lead). */
@@ -47,7 +48,7 @@ export async function rowsInState(
 }
 
 export function rowOf(
-  view: PayoutView,
+  view: Omit<PayoutView, 'history'>,
   currencies: Currencies,
   inStateMs: number,
   now = Date.now(),

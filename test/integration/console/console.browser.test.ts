@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { exampleRequest } from '../../../src/methods/index.js';
 import { hashSecret } from '../../../src/operators/secret-hash.js';
 import { launchChromium } from '../../helpers/chromium.js';
 import { cardPayout } from '../../helpers/requests.js';
@@ -94,6 +95,71 @@ describe('the operators’ console in a browser', () => {
       const overview = await page.goto(`${sys.api}/console`);
       expect(new URL(page.url()).pathname).toBe('/console/login');
       expect(overview?.status()).toBe(200);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('the list filters by method, currency and day of creation, page by page; a bad filter is named', async () => {
+    const wallet = exampleRequest('vega_wallet', 'payout').payment_data;
+    const make = (method: string, currency: string) =>
+      cardPayout({
+        currency,
+        amount: 12_345,
+        ...(method === 'vega_wallet' ? { method, payment_data: wallet } : {}),
+      });
+    const wanted = Array.from({ length: 7 }, () => make('vega_wallet', 'GBP'));
+    const others = [make('bank_card', 'GBP'), make('bank_card', 'GBP'), make('vega_wallet', 'USD')];
+    for (const body of [...wanted, ...others]) {
+      expect((await sys.request('POST', '/v1/payouts', body)).status).toBe(202);
+    }
+    // Settled first: a payout that changes while the list is paged moves to its front.
+    for (const body of [...wanted, ...others])
+      await sys.waitFor(body.external_id, (p) => p.status === 'succeeded');
+    const today = new Date().toISOString().slice(0, 10);
+    const { context, page } = await session(viewer);
+    try {
+      await page.goto(`${sys.api}/console/payouts?limit=3`);
+      await page.selectOption('form.filters select[name=method]', 'vega_wallet');
+      await page.fill('form.filters input[name=currency]', 'gbp');
+      await page.fill('form.filters input[name=from]', today);
+      await page.fill('form.filters input[name=to]', today);
+      await page.click('form.filters button');
+      const found: string[] = [];
+      const sizes: number[] = [];
+      for (;;) {
+        const rows = await page.locator('main table tbody tr').allInnerTexts();
+        expect(rows.every((r) => r.includes('123.45 GBP') && r.includes('vega_wallet'))).toBe(true);
+        sizes.push(rows.length);
+        found.push(...(await page.locator('main table tbody tr td:first-child').allInnerTexts()));
+        if (sizes.length === 1)
+          await page.screenshot({ path: `${SCREENSHOTS}/console-list.png`, fullPage: true });
+        const next = page.locator('a[rel=next]');
+        if ((await next.count()) === 0) break;
+        await next.click();
+      }
+      expect(sizes).toEqual([3, 3, 1]);
+      expect(found.sort()).toEqual(wanted.map((b) => b.external_id).sort());
+      expect(await textOf(page, 'main')).toContain('End of the list.');
+
+      await page.fill('form.filters input[name=from]', '2026-12-05');
+      await page.fill('form.filters input[name=to]', '2026-12-01');
+      const refused = await Promise.all([
+        page.waitForResponse(/\/console\/payouts\?/),
+        page.click('form.filters button'),
+      ]);
+      expect(refused[0].status()).toBe(422);
+      expect(await textOf(page, '[role=alert]')).toContain('to: must not be before from');
+      for (const [qs, field] of [
+        ['method=swift', 'method'],
+        ['currency=EURO', 'currency'],
+        ['from=2026-02-30', 'from'],
+        ['status=paid', 'status'],
+      ]) {
+        const res = await page.goto(`${sys.api}/console/payouts?${qs}`);
+        expect(res?.status()).toBe(422);
+        expect(await textOf(page, '[role=alert]')).toContain(`${field}:`);
+      }
     } finally {
       await context.close();
     }

@@ -95,7 +95,11 @@ export function createLineScrubber(secrets: readonly string[]): (line: string) =
 
 /** Errors are logged by name, message and code only: never an HTTP client's config, request or response. */
 function serializeError(err: unknown): Record<string, unknown> {
-  if (!(err instanceof Error)) return { message: String(err) };
+  if (!(err instanceof Error)) {
+    // A plain `{ message }` (as some callers log) keeps its message rather than `[object Object]`.
+    const plain = typeof err === 'object' && err !== null ? (err as { message?: unknown }) : undefined;
+    return { message: typeof plain?.message === 'string' ? plain.message : String(err) };
+  }
   const e = err as Error & { code?: unknown; status?: unknown; retryable?: unknown };
   return {
     type: e.name,

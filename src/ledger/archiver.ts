@@ -131,10 +131,7 @@ export function createLedgerArchiver(deps: {
     start(everyMs: number) {
       timer = setInterval(() => {
         running = archiveOnce().catch((err: unknown) =>
-          deps.logger.warn(
-            { err: { message: (err as Error).message } },
-            'ledger: archival pass failed; tried again later',
-          ),
+          deps.logger.warn({ err }, 'ledger: archival pass failed; tried again later'),
         );
       }, everyMs);
       timer.unref();

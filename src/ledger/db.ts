@@ -25,6 +25,6 @@ export function connectLedger(url: string, logger: Logger): LedgerDb {
   });
   // An idle connection that PostgreSQL drops (a restart) is reported here; without a listener the
   // process would crash. The next query opens a fresh one.
-  pool.on('error', (err) => logger.warn({ err: { message: err.message } }, 'ledger connection lost'));
+  pool.on('error', (err) => logger.warn({ err }, 'ledger connection lost'));
   return new Kysely<LedgerDatabase>({ dialect: new PostgresDialect({ pool }) });
 }

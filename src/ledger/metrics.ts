@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { payoutKeys } from '../payout/keys.js';
-import type { LedgerOutboxEntry } from './writer.js';
+import { refusedKey } from './refused.js';
+import type { LedgerOutboxEntry, LedgerWriteResult } from './writer.js';
 
 /**
  * The ledger's metrics, on the system's registry. The lag is read from Redis at each scrape, so any
@@ -27,8 +28,17 @@ export function registerLedgerMetrics(registry: Registry, redis: Redis, queuePre
     },
   });
   new Gauge({
+    name: 'payouts_ledger_refused_entries',
+    help: 'Outbox entries whose rows the database refused (or that cannot be read): moved aside and tried again until written. Above 0 needs a person.',
+    registers: [registry],
+    async collect() {
+      const length = await read(() => redis.llen(refusedKey(outbox)));
+      if (length !== undefined) this.set(length);
+    },
+  });
+  new Gauge({
     name: 'payouts_ledger_lag_seconds',
-    help: 'Age of the oldest change not yet written to the ledger (0 when none waits).',
+    help: 'Age of the oldest change waiting in the outbox for the ledger (0 when none waits; refused ones apart).',
     registers: [registry],
     async collect() {
       const head = await read(() => redis.lindex(outbox, 0));
@@ -43,10 +53,10 @@ export function registerLedgerMetrics(registry: Registry, redis: Redis, queuePre
 export function ledgerWriteCounter(registry: Registry) {
   const counter = new Counter({
     name: 'payouts_ledger_writes_total',
-    help: 'Outbox entries written to the ledger (result=written) and failed write attempts (result=failed).',
+    help: 'Outbox entries written to the ledger (result=written), entries refused by the database and moved aside (result=refused), and failed write attempts (result=failed).',
     labelNames: ['result'] as const,
     registers: [registry],
   });
-  return (result: 'written' | 'failed', entries: number) =>
+  return (result: LedgerWriteResult, entries: number) =>
     counter.inc({ result }, result === 'failed' ? 1 : entries);
 }

@@ -37,7 +37,7 @@ export function createLedgerPart(
         if (applied.length > 0) logger.info({ applied }, 'ledger: migrations applied');
         return;
       } catch (err) {
-        logger.warn({ err: { message: (err as Error).message } }, 'ledger: migration failed; trying again');
+        logger.warn({ err }, 'ledger: migration failed; trying again');
         await new Promise((r) => setTimeout(r, MIGRATE_RETRY_MS));
       }
     }

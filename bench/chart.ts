@@ -1,84 +1,110 @@
+import type { BenchResults } from './report.js';
+import type { Spread } from './series.js';
+
 /**
- * A small SVG of the benchmark: throughput against worker concurrency (a line), and enqueue ->
- * submitted latency percentiles beside the bare worker's (bars). Plain SVG: no chart library needed.
+ * A small SVG of the bench: payouts/s and p99 latency of ours beside the bare pipeline (bars at the
+ * median, whiskers from min to max over the runs), and throughput against worker concurrency (a
+ * line). Plain SVG: no chart library needed.
  */
 
-const W = 860;
+const W = 980;
 const H = 340;
+const PY = 40;
+const PH = 240;
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+const round = (n: number) => (n >= 100 ? Math.round(n) : Math.round(n * 10) / 10);
 
-export function renderChart(input: {
-  curve: { concurrency: number; payoutsPerSecond: number }[];
-  curveGatewayLatencyMs: number;
-  latency: { rate: number; ours: { p50: number; p99: number }; baseline: { p50: number; p99: number } };
-}): string {
-  const parts: string[] = [];
-  // Left panel: throughput against concurrency (log x).
-  const px = 60;
-  const py = 40;
-  const pw = 440;
-  const ph = 240;
-  const maxY = Math.max(...input.curve.map((c) => c.payoutsPerSecond)) * 1.1 || 1;
-  const xs = input.curve.map((c) => Math.log10(c.concurrency));
-  const minX = Math.min(...xs);
-  const maxX = Math.max(...xs);
-  const x = (c: number) => px + ((Math.log10(c) - minX) / (maxX - minX || 1)) * pw;
-  const y = (v: number) => py + ph - (v / maxY) * ph;
-  parts.push(
-    `<text x="${px}" y="24" font-size="14" font-weight="bold">Payouts/s against worker concurrency (gateway answers in ${input.curveGatewayLatencyMs} ms)</text>`,
-  );
-  parts.push(
-    `<line x1="${px}" y1="${py + ph}" x2="${px + pw}" y2="${py + ph}" stroke="#333"/><line x1="${px}" y1="${py}" x2="${px}" y2="${py + ph}" stroke="#333"/>`,
-  );
+/** Two bars with whiskers, `left` px from the edge, 200 px wide. */
+function barsPanel(left: number, title: string, bars: [string, Spread, string][]): string {
+  const parts: string[] = [`<text x="${left}" y="24" font-size="14" font-weight="bold">${esc(title)}</text>`];
+  const maxV = Math.max(...bars.map((b) => b[1].max)) * 1.15 || 1;
+  const y = (v: number) => PY + PH - (v / maxV) * PH;
+  const bw = 200 / bars.length;
+  bars.forEach(([label, s, color], i) => {
+    const x = left + i * bw + 12;
+    const w = bw - 24;
+    const mid = x + w / 2;
+    parts.push(
+      `<rect x="${x}" y="${y(s.median)}" width="${w}" height="${PY + PH - y(s.median)}" fill="${color}"/>`,
+    );
+    parts.push(
+      `<line x1="${mid}" y1="${y(s.min)}" x2="${mid}" y2="${y(s.max)}" stroke="#222" stroke-width="1.5"/>`,
+    );
+    for (const v of [s.min, s.max]) {
+      parts.push(
+        `<line x1="${mid - 6}" y1="${y(v)}" x2="${mid + 6}" y2="${y(v)}" stroke="#222" stroke-width="1.5"/>`,
+      );
+    }
+    parts.push(
+      `<text x="${mid}" y="${y(s.max) - 5}" font-size="11" text-anchor="middle">${round(s.median)}</text>`,
+    );
+    parts.push(
+      `<text x="${mid}" y="${PY + PH + 16}" font-size="11" text-anchor="middle">${esc(label)}</text>`,
+    );
+  });
+  parts.push(`<line x1="${left}" y1="${PY + PH}" x2="${left + 200}" y2="${PY + PH}" stroke="#333"/>`);
+  return parts.join('');
+}
+
+function curvePanel(left: number, scaling: NonNullable<BenchResults['scaling']>): string {
+  const curve = scaling.curve;
+  const pw = 360;
+  const parts: string[] = [
+    `<text x="${left}" y="24" font-size="14" font-weight="bold">Payouts/s against worker concurrency (${scaling.curveGatewayLatencyMs} ms gateway)</text>`,
+  ];
+  const maxY = Math.max(...curve.map((c) => c.payoutsPerSecond)) * 1.1 || 1;
+  const xs = curve.map((c) => Math.log10(c.concurrency));
+  const [minX, maxX] = [Math.min(...xs), Math.max(...xs)];
+  const x = (c: number) => left + ((Math.log10(c) - minX) / (maxX - minX || 1)) * pw;
+  const y = (v: number) => PY + PH - (v / maxY) * PH;
+  parts.push(`<line x1="${left}" y1="${PY + PH}" x2="${left + pw}" y2="${PY + PH}" stroke="#333"/>`);
+  parts.push(`<line x1="${left}" y1="${PY}" x2="${left}" y2="${PY + PH}" stroke="#333"/>`);
   for (let i = 0; i <= 4; i++) {
     const v = (maxY / 4) * i;
     parts.push(
-      `<text x="${px - 6}" y="${y(v) + 4}" font-size="11" text-anchor="end">${Math.round(v)}</text>`,
+      `<text x="${left - 6}" y="${y(v) + 4}" font-size="11" text-anchor="end">${Math.round(v)}</text>`,
     );
-    parts.push(`<line x1="${px}" y1="${y(v)}" x2="${px + pw}" y2="${y(v)}" stroke="#eee"/>`);
+    parts.push(`<line x1="${left}" y1="${y(v)}" x2="${left + pw}" y2="${y(v)}" stroke="#eee"/>`);
   }
-  for (const c of input.curve) {
+  for (const c of curve) {
     parts.push(
-      `<text x="${x(c.concurrency)}" y="${py + ph + 16}" font-size="11" text-anchor="middle">${c.concurrency}</text>`,
+      `<text x="${x(c.concurrency)}" y="${PY + PH + 16}" font-size="11" text-anchor="middle">${c.concurrency}</text>`,
     );
-  }
-  parts.push(
-    `<polyline fill="none" stroke="#2b6cb0" stroke-width="2.5" points="${input.curve.map((c) => `${x(c.concurrency)},${y(c.payoutsPerSecond)}`).join(' ')}"/>`,
-  );
-  for (const c of input.curve) {
     parts.push(
       `<circle cx="${x(c.concurrency)}" cy="${y(c.payoutsPerSecond)}" r="3.5" fill="#2b6cb0"><title>${c.concurrency}: ${Math.round(c.payoutsPerSecond)}/s</title></circle>`,
     );
   }
   parts.push(
-    `<text x="${px + pw / 2}" y="${py + ph + 34}" font-size="12" text-anchor="middle">payouts in flight per worker</text>`,
+    `<polyline fill="none" stroke="#2b6cb0" stroke-width="2.5" points="${curve.map((c) => `${x(c.concurrency)},${y(c.payoutsPerSecond)}`).join(' ')}"/>`,
   );
-  // Right panel: latency percentiles.
-  const bx = 580;
-  const bw = 240;
-  const bars = [
-    ['ours p50', input.latency.ours.p50, '#2b6cb0'],
-    ['bare p50', input.latency.baseline.p50, '#a0aec0'],
-    ['ours p99', input.latency.ours.p99, '#2b6cb0'],
-    ['bare p99', input.latency.baseline.p99, '#a0aec0'],
-  ] as const;
-  const maxL = Math.max(...bars.map((b) => b[1])) * 1.15 || 1;
   parts.push(
-    `<text x="${bx}" y="24" font-size="14" font-weight="bold">Enqueue -> submitted, ms (at ${input.latency.rate}/s)</text>`,
+    `<text x="${left + pw / 2}" y="${PY + PH + 34}" font-size="12" text-anchor="middle">payouts in flight per worker</text>`,
   );
-  bars.forEach(([label, value, color], i) => {
-    const bh = (value / maxL) * ph;
-    const left = bx + i * (bw / 4) + 8;
+  return parts.join('');
+}
+
+export function renderChart(r: BenchResults): string {
+  const parts: string[] = [];
+  const OURS = '#2b6cb0';
+  const BARE = '#a0aec0';
+  if (r.throughput) {
+    const t = r.throughput.perSecond;
     parts.push(
-      `<rect x="${left}" y="${py + ph - bh}" width="${bw / 4 - 16}" height="${bh}" fill="${color}"/>`,
+      barsPanel(20, 'Payouts/s (64 clients)', [
+        ['ours', t.ours, OURS],
+        ['bare', t.bare, BARE],
+      ]),
     );
+  }
+  if (r.latency) {
+    const l = r.latency.p99;
     parts.push(
-      `<text x="${left + (bw / 4 - 16) / 2}" y="${py + ph - bh - 4}" font-size="11" text-anchor="middle">${value}</text>`,
+      barsPanel(270, `p99 ms at ${r.latency.rate}/s`, [
+        ['ours', l.ours, OURS],
+        ['bare', l.bare, BARE],
+      ]),
     );
-    parts.push(
-      `<text x="${left + (bw / 4 - 16) / 2}" y="${py + ph + 16}" font-size="11" text-anchor="middle">${esc(label)}</text>`,
-    );
-  });
-  parts.push(`<line x1="${bx}" y1="${py + ph}" x2="${bx + bw}" y2="${py + ph}" stroke="#333"/>`);
+  }
+  if (r.scaling) parts.push(curvePanel(570, r.scaling));
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif"><rect width="100%" height="100%" fill="#fff"/>${parts.join('')}</svg>\n`;
 }

@@ -1,74 +1,73 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
 import { startPrivateRedis } from '../test/helpers/private-redis.js';
 import { startPrimaryWithReplica } from '../test/helpers/replication.js';
-import { oursThroughput } from './lifecycle.js';
-import { startStub } from './stub.js';
+import { type ThroughputRun, type Timing, throughputRun } from './figures.js';
+import { type Spread, spread } from './series.js';
+import type { FakeGateway } from './stub.js';
+import type { SideOptions } from './systems.js';
 
 /**
- * `npm run bench:durability`: what REDIS_DURABILITY costs. HTTP enqueue -> submitted payouts/s
- * (concurrency 50, the stub gateway) under each level, each against a private redis-server
- * configured for it on this machine's disk:
- * - acknowledged: AOF with appendfsync everysec (what docker-compose ran before);
+ * What each REDIS_DURABILITY level costs: ours' throughput run (64 closed-loop clients, the fake
+ * gateway) under each level, against a private redis-server configured for it on this machine's disk:
+ * - acknowledged: AOF with appendfsync everysec;
  * - fsync: AOF with appendfsync always;
  * - replicas:1: appendfsync everysec, and one replica on a loopback port.
- * The levels take turns over three rounds (the order rotating each round) and each level's median is
- * compared with acknowledged's from the same run. `BENCH_QUICK=1` runs smaller sizes.
+ * The levels take turns, the order rotating each round; each is compared with acknowledged.
  */
 
-const quick = process.env.BENCH_QUICK === '1';
-const payouts = quick ? 1000 : 3000;
-const ROUNDS = 3;
-const everysec = ['--appendfsync', 'everysec'];
-
-const stub = await startStub(0);
-const acknowledgedRedis = await startPrivateRedis({ args: everysec });
-const fsyncRedis = await startPrivateRedis(); // appendfsync always
-const pair = await startPrimaryWithReplica({ args: everysec });
-const levels = [
-  { level: 'acknowledged', url: acknowledgedRedis.url },
-  { level: 'fsync', url: fsyncRedis.url },
-  { level: 'replicas:1', url: pair.primary.url },
-] as const;
-
-const runs: Record<string, number[]> = Object.fromEntries(levels.map((l) => [l.level, []]));
-try {
-  for (let round = 0; round < ROUNDS; round++) {
-    for (let i = 0; i < levels.length; i++) {
-      const { level, url } = levels[(i + round) % levels.length]!;
-      const rate = await oursThroughput(stub.url, payouts, 50, {
-        REDIS_URL: url,
-        REDIS_DURABILITY: level,
-        LOG_LEVEL: 'warn',
-      });
-      runs[level]!.push(rate);
-    }
-  }
-} finally {
-  await stub.close();
-  for (const r of [acknowledgedRedis, fsyncRedis, pair.replica, pair.primary]) await r.stop();
+export interface DurabilityLevel {
+  level: string;
+  perSecond: Spread;
+  /** Median payouts/s against acknowledged's median. */
+  ratio: number;
+  cpuMicros: { api: Spread; worker: Spread };
+  runs: ThroughputRun[];
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const base = median(runs.acknowledged!);
-const results = levels.map(({ level }) => ({
-  level,
-  payoutsPerSecond: Math.round(median(runs[level]!)),
-  ratio: Number((median(runs[level]!) / base).toFixed(2)),
-  rounds: runs[level]!.map(Math.round),
-}));
-const fmt = (n: number) => n.toLocaleString('en-US');
-process.stdout.write(
-  [
-    `REDIS_DURABILITY: HTTP enqueue -> submitted, payouts/s @50, ${fmt(payouts)} payouts, median of ${ROUNDS}`,
-    ...results.map(
-      (r) =>
-        `  ${r.level.padEnd(13)} ${fmt(r.payoutsPerSecond).padStart(6)}  ${r.ratio.toFixed(2)} of acknowledged  (rounds ${r.rounds.map(fmt).join(', ')})`,
-    ),
-    '',
-  ].join('\n'),
-);
-mkdirSync(new URL('results/', import.meta.url), { recursive: true });
-writeFileSync(
-  new URL('results/durability-latest.json', import.meta.url),
-  `${JSON.stringify({ at: new Date().toISOString(), payouts, results }, null, 2)}\n`,
-);
+const everysec = ['--appendfsync', 'everysec'];
+
+export async function benchDurability(
+  gateway: FakeGateway,
+  opts: Omit<SideOptions, 'redisUrl'>,
+  timing: Timing,
+  rounds: number,
+): Promise<DurabilityLevel[]> {
+  const acknowledged = await startPrivateRedis({ args: everysec });
+  const fsync = await startPrivateRedis(); // appendfsync always
+  const pair = await startPrimaryWithReplica({ args: everysec });
+  const levels = [
+    { level: 'acknowledged', url: acknowledged.url },
+    { level: 'fsync', url: fsync.url },
+    { level: 'replicas:1', url: pair.primary.url },
+  ];
+  const runs = new Map<string, ThroughputRun[]>(levels.map((l) => [l.level, []]));
+  try {
+    for (let round = 0; round < rounds; round++) {
+      for (let i = 0; i < levels.length; i++) {
+        const { level, url } = levels[(i + round) % levels.length]!;
+        const env = { ...opts.env, REDIS_DURABILITY: level };
+        runs.get(level)!.push(await throughputRun('ours', gateway, { ...opts, env, redisUrl: url }, timing));
+        const r = new Redis(url);
+        await r.flushall();
+        r.disconnect();
+      }
+    }
+  } finally {
+    for (const r of [acknowledged, fsync, pair.replica, pair.primary]) await r.stop();
+  }
+  const base = spread(runs.get('acknowledged')!.map((r) => r.perSecond)).median;
+  return levels.map(({ level }) => {
+    const rs = runs.get(level)!;
+    const perSecond = spread(rs.map((r) => r.perSecond));
+    return {
+      level,
+      perSecond,
+      ratio: perSecond.median / base,
+      cpuMicros: {
+        api: spread(rs.map((r) => r.cpuMicros.api)),
+        worker: spread(rs.map((r) => r.cpuMicros.worker)),
+      },
+      runs: rs,
+    };
+  });
+}

@@ -1,174 +1,168 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { Redis } from 'ioredis';
+import { startPrivateRedis } from '../test/helpers/private-redis.js';
 import { renderChart } from './chart.js';
+import { benchDurability } from './durability.js';
+import { latencyRun, type ThroughputRun, throughputRun } from './figures.js';
 import { benchGatewayClient } from './gateway-client.js';
 import { benchLedger } from './ledger.js';
-import { benchLifecycle } from './lifecycle.js';
-import { benchScaling } from './scaling.js';
+import { memoryFigures } from './memory.js';
+import { type BenchResults, printReport } from './report.js';
+import { benchScaling, CURVE_GATEWAY_MS } from './scaling.js';
+import { alternate, compare, median, spread } from './series.js';
+import { startStub } from './stub.js';
+import { defaultDist } from './systems.js';
 
 /**
- * `npm run bench`: every figure as ours against a baseline measured in the same run, as a table and
- * as JSON (bench/results/latest.json). `BENCH_QUICK=1` runs smaller sizes for a smoke check.
+ * `npm run bench`: the system (`node dist/cli.js api` and `worker`, fresh processes each run) against
+ * a bare BullMQ pipeline, a fake gateway and the load generator in processes of their own, on a
+ * private redis-server. Prints every target with its spread, writes bench/results/latest.json and
+ * latest.svg. Settings:
+ * - BENCH_ONLY=throughput,latency,slow,memory,durability,gateway,ledger,scaling: those figures only;
+ * - BENCH_QUICK=1: one pair of short runs per figure, smaller sizes;
+ * - BENCH_CPU_PROF=<dir>: our processes run with --cpu-prof, their profiles written there;
+ * - BENCH_DIST=<dir>: the built system to measure (default: this checkout's dist/);
+ * - BENCH_RATE=<n>: the latency figure's rate, when the throughput figure is not run.
  */
 
 const quick = process.env.BENCH_QUICK === '1';
-const fmt = (n: number, digits = 0) =>
-  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
+const wanted = (figure: string) => !only || only.includes(figure);
+const [series, pairs] = quick ? [1, 1] : [2, 3];
+const timing = quick ? { warmupSeconds: 2, seconds: 3 } : { warmupSeconds: 3, seconds: 6 };
+const SLOW_MS = 100;
+const SLOW_CONCURRENCY = 50;
+const bound = (SLOW_CONCURRENCY * 1000) / SLOW_MS;
 
-const gateway = await benchGatewayClient(quick ? { requests: 3000, warmup: 500, rounds: 1 } : {});
-const lifecycle = await benchLifecycle(quick ? { payouts: 1000, rss: [1000, 5000] } : {});
-const scaling = await benchScaling(quick ? { payouts: 1000, concurrencies: [1, 10, 50] } : {});
-const ledger = await benchLedger(quick ? { payouts: 1000 } : {});
+const startedLoad = loadavg();
+const log = (line: string) =>
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+// The bench's own Redis, configured as the shared one here (no AOF, no snapshots): no other work's
+// keys in its used_memory, and a flush between runs keeps every run on an empty Redis.
+const redisServer = await startPrivateRedis({ args: ['--appendonly', 'no', '--save', ''] });
+const redis = new Redis(redisServer.url);
+const flush = async () => void (await redis.flushall());
+const dist = defaultDist();
+const fast = await startStub(0, 3);
+const slow = await startStub(SLOW_MS, 3);
+const base = { dist, redisUrl: redisServer.url, gatewayUrl: fast.url };
+const results: BenchResults = { at: new Date().toISOString(), quick, dist, timing };
 
-const rows: [string, string, string, string, string][] = [
-  [
-    'gateway client, payouts/s @50 in flight',
-    fmt(gateway.ours),
-    `${fmt(gateway.baseline)} (bare axios)`,
-    fmt(gateway.ratio, 2),
-    '>= 0.90',
-  ],
-  [
-    'enqueue -> submitted, payouts/s @50',
-    fmt(lifecycle.throughput.ours),
-    `${fmt(lifecycle.throughput.baseline)} (bare BullMQ+axios)`,
-    fmt(lifecycle.throughput.ratio, 2),
-    '>= 0.75',
-  ],
-  [
-    '  the same, the bare worker also fed over HTTP',
-    fmt(lifecycle.throughput.ours),
-    `${fmt(lifecycle.throughput.overHttp.baseline)} (bare http+BullMQ+axios)`,
-    fmt(lifecycle.throughput.overHttp.ratio, 2),
-    '',
-  ],
-  [
-    '  control: the bare worker fed over HTTP vs in-process',
-    fmt(lifecycle.throughput.overHttp.baseline),
-    `${fmt(lifecycle.throughput.baseline)} (bare BullMQ+axios)`,
-    fmt(lifecycle.throughput.overHttp.ceiling, 2),
-    'the most any HTTP-fed system reaches here',
-  ],
-  [
-    '100 ms gateway @200, payouts/s sustained (2,000/s offered)',
-    fmt(lifecycle.slowGateway.ours),
-    '2,000 (bound)',
-    fmt(lifecycle.slowGateway.share, 2),
-    '>= 0.85',
-  ],
-  [
-    `  the same, a burst of ${fmt(lifecycle.slowGateway.burst.payouts)} from idle`,
-    fmt(lifecycle.slowGateway.burst.ours),
-    `${fmt(lifecycle.slowGateway.burst.bare)} (bare BullMQ+axios)`,
-    fmt(lifecycle.slowGateway.burst.ours / 2000, 2),
-    '',
-  ],
-  [
-    `p50 enqueue -> submitted @${lifecycle.latency.rate}/s, ms`,
-    fmt(lifecycle.latency.ours.p50),
-    fmt(lifecycle.latency.baseline.p50),
-    '',
-    '',
-  ],
-  [
-    `p99 enqueue -> submitted @${lifecycle.latency.rate}/s, ms`,
-    fmt(lifecycle.latency.ours.p99),
-    fmt(lifecycle.latency.baseline.p99),
-    fmt(lifecycle.latency.p99Ratio, 2),
-    '<= 1.50',
-  ],
-  [
-    '  p50 / p99, the bare worker also fed over HTTP, ms',
-    `${fmt(lifecycle.latency.ours.p50)} / ${fmt(lifecycle.latency.ours.p99)}`,
-    `${fmt(lifecycle.latency.overHttp.baseline.p50)} / ${fmt(lifecycle.latency.overHttp.baseline.p99)}`,
-    fmt(lifecycle.latency.overHttp.p99Ratio, 2),
-    '',
-  ],
-  [
-    'Redis bytes per queued payout, one more (first all-in)',
-    fmt(lifecycle.memory.queuedBytes),
-    `(${fmt(lifecycle.memory.firstBatchAverage.queuedBytes)})`,
-    '',
-    '<= 3,072',
-  ],
-  [
-    'Redis bytes per finished payout, one more (first all-in)',
-    fmt(lifecycle.memory.finishedBytes),
-    `(${fmt(lifecycle.memory.firstBatchAverage.finishedBytes)})`,
-    '',
-    '<= 1,024',
-  ],
-  [
-    'worker processes: 2 vs 1, payouts/s',
-    fmt(scaling.processes.two),
-    `${fmt(scaling.processes.one)} (1 process)`,
-    fmt(scaling.processes.growth, 2),
-    '> 1 (2 cores, shared with Redis)',
-  ],
-  ...scaling.curve.map((c): [string, string, string, string, string] => [
-    `  1 process, concurrency ${c.concurrency}, ${scaling.curveGatewayLatencyMs} ms gateway`,
-    fmt(c.payoutsPerSecond),
-    '',
-    '',
-    '',
-  ]),
-  [
-    `RSS after ${fmt(lifecycle.rss.large)} vs ${fmt(lifecycle.rss.small)} payouts, MB`,
-    fmt(lifecycle.rss.afterLarge / 2 ** 20),
-    fmt(lifecycle.rss.afterSmall / 2 ** 20),
-    fmt(lifecycle.rss.growth, 2),
-    'flat (~1.0)',
-  ],
-  ...((): [string, string, string, string, string][] =>
-    ledger.skipped
-      ? [['ledger: skipped', ledger.skipped, '', '', '']]
-      : [
-          [
-            'ledger: record writes per payout with its outbox, µs',
-            fmt(ledger.pathMicros.withLedger),
-            `${fmt(ledger.pathMicros.without)} (no ledger)`,
-            fmt(ledger.pathMicros.ratio, 2),
-            '~1.0 (one RPUSH more per change)',
-          ],
-          [
-            'ledger writer per payout (4 changes), CPU µs / wall µs',
-            `${fmt(ledger.writer.cpuMicros)} / ${fmt(ledger.writer.wallMicros)}`,
-            '',
-            '',
-            `${fmt(ledger.writer.payoutsPerSecond)} payouts/s into PostgreSQL`,
-          ],
-          [
-            'Redis bytes per archived payout (tombstone)',
-            fmt(ledger.redisBytes.archived),
-            `${fmt(ledger.redisBytes.finished)} (finished, kept)`,
-            fmt(ledger.redisBytes.archived / ledger.redisBytes.finished, 2),
-            '<= 256',
-          ],
-        ])(),
-];
-const header: [string, string, string, string, string] = [
-  'figure',
-  'ours',
-  'baseline (same run)',
-  'ratio',
-  'target',
-];
-const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join(' | ');
-console.log(line(header));
-console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
-for (const r of rows) console.log(line(r));
+const describe = (r: ThroughputRun) =>
+  `${r.side}: ${Math.round(r.perSecond)}/s (enqueued ${Math.round(r.enqueuedPerSecond)}/s), CPU µs/payout api ${Math.round(r.cpuMicros.api)} worker ${Math.round(r.cpuMicros.worker)}, load ${r.load[0].toFixed(1)}`;
 
+try {
+  let oursMax = Number(process.env.BENCH_RATE ?? 0) * 2;
+  if (wanted('throughput')) {
+    const runs = await alternate(
+      series,
+      pairs,
+      async (side, label) => {
+        const r = await throughputRun(side, fast, base, timing);
+        log(`throughput ${label} ${describe(r)}`);
+        return r;
+      },
+      flush,
+    );
+    oursMax = median(runs.ours.map((r) => r.perSecond));
+    results.throughput = {
+      perSecond: compare(runs, (r) => r.perSecond),
+      enqueuedPerSecond: compare(runs, (r) => r.enqueuedPerSecond),
+      cpuApi: compare(runs, (r) => r.cpuMicros.api),
+      cpuWorker: compare(runs, (r) => r.cpuMicros.worker),
+      rssMB: compare(runs, (r) => (r.rssBytes.api + r.rssBytes.worker) / 2 ** 20),
+      runs,
+    };
+  }
+  if (wanted('latency')) {
+    if (!oursMax) {
+      const r = await throughputRun('ours', fast, base, timing);
+      await flush();
+      oursMax = r.perSecond;
+    }
+    const rate = Math.round(oursMax / 2);
+    const runs = await alternate(
+      series,
+      pairs,
+      async (side, label) => {
+        const r = await latencyRun(side, fast, base, rate, timing);
+        log(`latency @${rate}/s ${label} ${side}: p50 ${r.p50.toFixed(1)} p99 ${r.p99.toFixed(1)} ms`);
+        return r;
+      },
+      flush,
+    );
+    results.latency = { rate, p50: compare(runs, (r) => r.p50), p99: compare(runs, (r) => r.p99), runs };
+  }
+  if (wanted('slow')) {
+    const opts = { ...base, gatewayUrl: slow.url, env: { WORKER_CONCURRENCY: String(SLOW_CONCURRENCY) } };
+    const offered = { mode: 'open' as const, rate: Math.round(bound * 1.2) };
+    const runs = await alternate(
+      series,
+      quick ? 1 : 2,
+      async (side, label) => {
+        const r = await throughputRun(side, slow, opts, timing, offered);
+        log(`${SLOW_MS} ms gateway ${label} ${describe(r)}`);
+        return r;
+      },
+      flush,
+    );
+    results.slowGateway = {
+      bound,
+      offered: offered.rate,
+      share: {
+        ours: spread(runs.ours.map((r) => r.perSecond / bound)),
+        bare: spread(runs.bare.map((r) => r.perSecond / bound)),
+      },
+      perSecond: compare(runs, (r) => r.perSecond),
+      enqueuedPerSecond: compare(runs, (r) => r.enqueuedPerSecond),
+      runs,
+    };
+  }
+  if (wanted('memory')) {
+    const n = quick ? 1000 : 4000;
+    const ours = await memoryFigures('ours', fast, base, n);
+    log(`memory ours: ${JSON.stringify(ours)}`);
+    const bare = await memoryFigures('bare', fast, base, n);
+    log(`memory bare: ${JSON.stringify(bare)}`);
+    results.memory = { ours, bare };
+  }
+  if (wanted('durability')) {
+    results.durability = await benchDurability(fast, { dist, gatewayUrl: fast.url }, timing, quick ? 1 : 3);
+    log('durability done');
+  }
+  if (wanted('gateway')) {
+    results.gatewayClient = await benchGatewayClient(quick ? { requests: 3000, warmup: 500, rounds: 1 } : {});
+    log('gateway client done');
+  }
+  if (wanted('ledger')) {
+    results.ledger = await benchLedger(quick ? { payouts: 1000 } : {});
+    log('ledger done');
+  }
+  if (wanted('scaling')) {
+    const slowCurve = await startStub(CURVE_GATEWAY_MS, 3);
+    try {
+      results.scaling = await benchScaling(
+        fast,
+        slowCurve,
+        { dist, redisUrl: redisServer.url },
+        quick ? { payouts: 1000, concurrencies: [1, 10, 50] } : {},
+      );
+    } finally {
+      await slowCurve.close();
+    }
+    log('scaling done');
+  }
+} finally {
+  await fast.close();
+  await slow.close();
+  redis.disconnect();
+  await redisServer.stop();
+}
+results.loadavg = { start: startedLoad, end: loadavg() };
+
+printReport(results);
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(
-  new URL('./results/latest.json', import.meta.url),
-  `${JSON.stringify({ at: new Date().toISOString(), quick, gateway, lifecycle, scaling, ledger }, null, 2)}\n`,
-);
-writeFileSync(
-  new URL('./results/latest.svg', import.meta.url),
-  renderChart({
-    curve: scaling.curve,
-    curveGatewayLatencyMs: scaling.curveGatewayLatencyMs,
-    latency: lifecycle.latency,
-  }),
-);
+writeFileSync(new URL('./results/latest.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(new URL('./results/latest.svg', import.meta.url), renderChart(results));
 console.log('\nwritten: bench/results/latest.json, bench/results/latest.svg');

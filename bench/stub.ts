@@ -1,45 +1,57 @@
-import { Worker } from 'node:worker_threads';
+import { ask, type Child, firstMessage, forkBench, stop } from './procs.js';
 
 /**
- * A stand-in gateway for benchmarks: answers every POST with a payout in `status` (1 accepted, 4
- * succeeded) after `delayMs`. It runs in a worker thread so its work does not share the measured event loop.
+ * The fake gateway (bench/fake-gateway.ts) in a process of its own: every payout POST answered with
+ * `status` (3, in progress, by default: the payout then waits for its callback) after `delayMs`.
  */
-const STUB_SOURCE = `
-const http = require('node:http');
-const { parentPort, workerData } = require('node:worker_threads');
-let n = 0;
-const server = http.createServer((req, res) => {
-  const chunks = [];
-  req.on('data', (c) => chunks.push(c));
-  req.on('end', () => {
-    n++;
-    let externalId = 'unknown';
-    try { externalId = JSON.parse(Buffer.concat(chunks).toString()).external_id; } catch {}
-    const answer = JSON.stringify({ status: workerData.status, type: 2, external_id: externalId, order_id: String(100000000000 + n) });
-    const send = () => res.writeHead(200, { 'content-type': 'application/json' }).end(answer);
-    if (workerData.delayMs > 0) setTimeout(send, workerData.delayMs); else send();
-  });
-});
-server.keepAliveTimeout = 60000;
-server.listen(0, '127.0.0.1', () => parentPort.postMessage(server.address().port));
-parentPort.on('message', (m) => { if (m === 'close') server.close(() => process.exit(0)); });
-`;
 
-export async function startStub(
-  delayMs = 0,
-  status: 1 | 4 = 1,
-): Promise<{ url: string; close(): Promise<void> }> {
-  const worker = new Worker(STUB_SOURCE, { eval: true, workerData: { delayMs, status } });
-  const port = await new Promise<number>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
+export interface GatewayCount {
+  arrivals: number;
+  duplicates: number;
+  distinct: number;
+}
+
+export interface FakeGateway {
+  url: string;
+  child: Child;
+  count(): Promise<GatewayCount>;
+  /** Notes each arrival's time from now on. */
+  record(): Promise<void>;
+  /** The arrival times noted since `record` (µs, process.hrtime), by external_id; stops noting. */
+  times(): Promise<Map<string, number>>;
+  /** Resolves once `n` distinct external_ids have arrived (throws after `timeoutMs`). */
+  waitDistinct(n: number, timeoutMs?: number): Promise<GatewayCount>;
+  close(): Promise<void>;
+}
+
+export async function startStub(delayMs = 0, status: 1 | 3 | 4 = 3): Promise<FakeGateway> {
+  const child = forkBench('./fake-gateway.ts', [], {
+    FAKE_GATEWAY_DELAY_MS: String(delayMs),
+    FAKE_GATEWAY_STATUS: String(status),
   });
+  const { port } = await firstMessage<{ port: number }>(child);
+  const count = () => ask<GatewayCount>(child, 'count');
   return {
     url: `http://127.0.0.1:${port}`,
-    async close() {
-      worker.postMessage('close');
-      await new Promise((r) => worker.once('exit', r));
+    child,
+    count,
+    async record() {
+      await ask(child, 'record');
     },
+    async times() {
+      const { times } = await ask<{ times: [string, number][] }>(child, 'times');
+      return new Map(times);
+    },
+    async waitDistinct(n, timeoutMs = 180_000) {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        const c = await count();
+        if (c.distinct >= n) return c;
+        if (Date.now() > until) throw new Error(`the gateway saw ${c.distinct} of ${n} payouts`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    close: () => stop(child),
   };
 }
 

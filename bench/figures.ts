@@ -1,0 +1,168 @@
+import { loadavg } from 'node:os';
+import { startLoad } from './load.js';
+import { nowMicros, sleep } from './procs.js';
+import type { FakeGateway } from './stub.js';
+import { type SideName, type SideOptions, startSide } from './systems.js';
+
+/**
+ * One run of one side, fresh processes each time: throughput with CPU per payout (closed-loop),
+ * latency at a fixed rate (open-loop), or the rate sustained against a slow gateway. Every run checks
+ * that each accepted payout reached the gateway exactly once.
+ */
+
+export interface RunCommon {
+  side: SideName;
+  /** os.loadavg()[0] when the run started and when it ended. */
+  load: [number, number];
+  /** Payouts accepted by the API and arriving at the gateway, whole run. */
+  accepted: number;
+  duplicates: number;
+}
+
+export interface ThroughputRun extends RunCommon {
+  /** Payouts reaching the gateway per second over the measured window. */
+  perSecond: number;
+  /** Payouts the API accepted per second over the window. */
+  enqueuedPerSecond: number;
+  /** CPU µs per payout: the API process per payout it accepted, the worker per payout it submitted. */
+  cpuMicros: { api: number; worker: number };
+  rssBytes: { api: number; worker: number };
+}
+
+export interface LatencyRun extends RunCommon {
+  rate: number;
+  /** POST sent -> payout at the gateway, ms, over the measured window's payouts. */
+  p50: number;
+  p99: number;
+  max: number;
+  samples: number;
+}
+
+export interface Timing {
+  warmupSeconds: number;
+  seconds: number;
+}
+
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+
+/** Starts `side`, runs `body`, stops everything, and checks nothing was lost or sent twice. */
+async function withSide<T>(
+  name: SideName,
+  gateway: FakeGateway,
+  opts: SideOptions,
+  body: (side: Awaited<ReturnType<typeof startSide>>) => Promise<{ result: T; accepted: number }>,
+): Promise<T & RunCommon> {
+  const startLoadAvg = loadavg()[0]!;
+  const before = await gateway.count();
+  const side = await startSide(name, opts);
+  try {
+    const { result, accepted } = await body(side);
+    const after = await gateway.waitDistinct(before.distinct + accepted);
+    const duplicates = after.duplicates - before.duplicates;
+    if (duplicates > 0) throw new Error(`${name}: ${duplicates} payouts reached the gateway twice`);
+    return { ...result, side: name, load: [startLoadAvg, loadavg()[0]!], accepted, duplicates };
+  } finally {
+    await side.stop();
+  }
+}
+
+/** How the casino sends: `inFlight` closed-loop clients, or `rate` payouts/s whatever is in flight. */
+export type Offered = { mode: 'closed'; inFlight: number } | { mode: 'open'; rate: number };
+
+/**
+ * Payouts offered as `offered` says (64 closed-loop clients: as fast as the side takes them); after
+ * the warm-up, a window of `seconds` is measured.
+ */
+export async function throughputRun(
+  name: SideName,
+  gateway: FakeGateway,
+  opts: SideOptions,
+  timing: Timing,
+  offered: Offered = { mode: 'closed', inFlight: 64 },
+): Promise<ThroughputRun> {
+  return withSide(name, gateway, opts, async (side) => {
+    const load = await startLoad({ url: side.url, tag: `t-${nowMicros()}`, ...offered });
+    try {
+      await sleep(timing.warmupSeconds * 1000);
+      const read = async () => ({
+        at: performance.now(),
+        cpu: side.cpu(),
+        gateway: (await gateway.count()).arrivals,
+        accepted: (await load.count()).accepted,
+      });
+      const a = await read();
+      await sleep(timing.seconds * 1000);
+      const b = await read();
+      const rssBytes = side.rss();
+      const { accepted } = await load.stop();
+      const seconds = (b.at - a.at) / 1000;
+      const submitted = b.gateway - a.gateway;
+      const enqueued = b.accepted - a.accepted;
+      return {
+        accepted,
+        result: {
+          perSecond: submitted / seconds,
+          enqueuedPerSecond: enqueued / seconds,
+          cpuMicros: {
+            api: (b.cpu.api - a.cpu.api) / enqueued,
+            worker: (b.cpu.worker - a.cpu.worker) / submitted,
+          },
+          rssBytes,
+        },
+      };
+    } finally {
+      await load.close();
+    }
+  });
+}
+
+/** Payouts sent at `rate` per second (open-loop); those sent after the warm-up are measured. */
+export async function latencyRun(
+  name: SideName,
+  gateway: FakeGateway,
+  opts: SideOptions,
+  rate: number,
+  timing: Timing,
+): Promise<LatencyRun> {
+  return withSide(name, gateway, opts, async (side) => {
+    const base = (await gateway.count()).distinct;
+    await gateway.record();
+    const load = await startLoad({
+      url: side.url,
+      tag: `l-${nowMicros()}`,
+      mode: 'open',
+      rate,
+      record: true,
+    });
+    try {
+      const from = nowMicros() + timing.warmupSeconds * 1e6;
+      await sleep((timing.warmupSeconds + timing.seconds) * 1000);
+      const { accepted } = await load.stop();
+      const sent = await load.times();
+      // Every payout accepted must arrive before the arrival times are read.
+      await gateway.waitDistinct(base + accepted);
+      const arrived = await gateway.times();
+      const ms: number[] = [];
+      for (const [id, at] of sent) {
+        if (at < from) continue;
+        const t = arrived.get(id);
+        if (t === undefined) throw new Error(`${name}: ${id} never reached the gateway`);
+        ms.push((t - at) / 1000);
+      }
+      ms.sort((x, y) => x - y);
+      return {
+        accepted,
+        result: {
+          rate,
+          p50: percentile(ms, 50),
+          p99: percentile(ms, 99),
+          max: ms.at(-1) ?? 0,
+          samples: ms.length,
+        },
+      };
+    } finally {
+      await load.close();
+    }
+  });
+}

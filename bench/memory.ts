@@ -1,0 +1,96 @@
+import { Redis } from 'ioredis';
+import { withSignature } from '../src/gateway/signature.js';
+import { sendAll } from './load.js';
+import { sleep } from './procs.js';
+import type { FakeGateway } from './stub.js';
+import { BENCH_SALT, type SideName, type SideOptions, startSide } from './systems.js';
+
+/**
+ * Redis bytes per payout as an operator's Redis sees them: `used_memory` after minus before, divided
+ * by the payouts, with everything each side keeps (BullMQ's kept jobs and events included), on a Redis
+ * flushed before. Ours: `n` payouts queued (the API alone), then submitted (a worker; the gateway
+ * answers status 3, so each waits for its callback), then terminal (a SUCCESS callback for each).
+ * The bare pipeline keeps nothing once a job is done: its queued figure is the comparison.
+ */
+
+export interface MemoryFigures {
+  payouts: number;
+  queued: number;
+  submitted: number;
+  terminal?: number;
+}
+
+const usedMemory = async (redis: Redis) => Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
+
+/** Payout records in `state`, from the API's /metrics (payouts_records{state=…}). */
+async function recordsIn(apiUrl: string, state: string): Promise<number> {
+  const text = await (await fetch(`${apiUrl}/metrics`)).text();
+  return Number(new RegExp(`records\\{state="${state}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+}
+
+async function waitRecords(apiUrl: string, state: string, n: number) {
+  const until = Date.now() + 120_000;
+  while ((await recordsIn(apiUrl, state)) < n) {
+    if (Date.now() > until) throw new Error(`fewer than ${n} payouts reached ${state}`);
+    await sleep(200);
+  }
+}
+
+/** The gateway's SUCCESS callback for each payout, signed as the gateway signs, 16 at a time. */
+async function succeedAll(apiUrl: string, ids: string[]) {
+  let next = 0;
+  const lane = async () => {
+    while (next < ids.length) {
+      const id = ids[next++]!;
+      const body = withSignature({ status: 4, type: 2, external_id: id }, BENCH_SALT);
+      const res = await fetch(`${apiUrl}/v1/callbacks/gateway`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      if (res.status !== 200)
+        throw new Error(`callback for ${id} answered ${res.status}: ${await res.text()}`);
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, lane));
+}
+
+export async function memoryFigures(
+  name: SideName,
+  gateway: FakeGateway,
+  opts: SideOptions,
+  n: number,
+): Promise<MemoryFigures> {
+  const redis = new Redis(opts.redisUrl);
+  await redis.flushall();
+  const side = await startSide(name, { ...opts, workers: 0 });
+  try {
+    // Settled: the API's own keys (schedules, controls) are written at start, not per payout.
+    await sleep(1500);
+    const before = await usedMemory(redis);
+    const settled = async () => {
+      await sleep(1500);
+      return ((await usedMemory(redis)) - before) / n;
+    };
+    const base = (await gateway.count()).distinct;
+    const tag = `m-${Date.now()}`;
+    const sent = await sendAll(side.url, tag, n);
+    if (sent.accepted !== n) throw new Error(`${name}: ${sent.accepted} of ${n} payouts accepted`);
+    const queued = await settled();
+    await side.addWorker();
+    await gateway.waitDistinct(base + n);
+    if (name === 'bare') return { payouts: n, queued, submitted: await settled() };
+    await waitRecords(side.url, 'submitted', n);
+    const submitted = await settled();
+    await succeedAll(
+      side.url,
+      Array.from({ length: n }, (_, i) => `${tag}-${i}`),
+    );
+    await waitRecords(side.url, 'succeeded', n);
+    return { payouts: n, queued, submitted, terminal: await settled() };
+  } finally {
+    await side.stop();
+    await redis.flushall();
+    redis.disconnect();
+  }
+}

@@ -14,12 +14,10 @@ import { createMetrics, type Metrics, registerMetricsRoute } from './ops/metrics
 import { createPayoutStore, type PayoutStore } from './payout/store.js';
 import { createProducer, type Producer } from './producer/producer.js';
 import { createPayoutQueue, type PayoutJobData } from './queues.js';
-import { type ConnectOptions, checkEvictionPolicy, connectRedis, waitUntilReady } from './redis.js';
-import { createRedisOrderStore, createSandbox, type Sandbox } from './sandbox/index.js';
+import { type ConnectOptions, connectRedis, waitUntilReady } from './redis.js';
+import { listenSandbox, sandboxFor } from './sandbox-part.js';
 import { listenOn, reachRedis } from './start-checks.js';
-import { createMaintenance } from './worker/maintenance.js';
-import { createNotifier } from './worker/notifier.js';
-import { createPayoutWorker, payoutSendWindowMs } from './worker/payout-worker.js';
+import { startWorkers } from './worker-part.js';
 
 /**
  * Assembles the system's parts from a Config. `payouts all` starts every part in one process;
@@ -28,6 +26,8 @@ import { createPayoutWorker, payoutSendWindowMs } from './worker/payout-worker.j
  */
 
 export type Part = 'api' | 'worker' | 'sandbox';
+
+export { startSandboxOnly } from './sandbox-part.js';
 
 export interface System {
   config: Config;
@@ -45,52 +45,6 @@ export interface System {
   /** Takes no new work, lets in-flight payouts finish, closes every connection. */
   close(): Promise<void>;
 }
-
-/** The sandbox gateway alone (`payouts sandbox`): no Redis, no workers. */
-export async function startSandboxOnly(
-  config: Config,
-): Promise<{ logger: Logger; urls: Record<string, string>; close(): Promise<void> }> {
-  const logger = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
-  await reachRedis(config.redisUrl);
-  const redis = connectRedis({ url: config.redisUrl, cluster: config.redisCluster }, 'request', logger);
-  try {
-    await waitUntilReady(redis);
-    const sandbox = sandboxFor(config, logger, redis);
-    const close = async () => {
-      await sandbox.close();
-      redis.disconnect();
-    };
-    const url = await listenSandbox(config, sandbox).catch(async (err) => {
-      await sandbox.close();
-      throw err;
-    });
-    return { logger, urls: { sandbox: url }, close };
-  } catch (err) {
-    redis.disconnect();
-    throw err;
-  }
-}
-
-const listenSandbox = (config: Config, sandbox: Sandbox) => {
-  const host = config.host === '0.0.0.0' ? '0.0.0.0' : '127.0.0.1';
-  return listenOn('SANDBOX_PORT', { port: config.sandbox.port, host }, () =>
-    sandbox.listen(config.sandbox.port, host),
-  );
-};
-
-/** The sandbox keeps its orders in Redis under the deployment's prefix, so a restart strands no payout. */
-const sandboxFor = (config: Config, logger: Logger, redis: Redis) =>
-  createSandbox({
-    orders: createRedisOrderStore(redis, config.queuePrefix),
-    merchantKey: config.gateway.merchantKey,
-    salt: config.gateway.salt,
-    callbackSalt: config.gateway.callbackSalt,
-    callbackUrl: config.sandbox.callbackUrl,
-    timeScale: config.sandbox.timeScale,
-    duplicates: config.sandbox.duplicates,
-    currencies: config.currencies,
-    logger: logger.child({ part: 'sandbox' }),
-  });
 
 export async function startSystem(config: Config, parts: Part[], logger?: Logger): Promise<System> {
   const log = logger ?? createLogger({ level: config.logLevel, secrets: secretsOf(config) });
@@ -139,6 +93,81 @@ async function assemble(
     urls.sandbox = await listenSandbox(config, sandbox);
   }
 
+  const core = await startCore(config, log, closers, connect, metrics);
+  const { requestRedis, requestStoreRedis, ledger, storeOn, store, payoutQueue, controlsOn, holdControls } =
+    core;
+  const { producer, gateway } = core;
+  const workers = parts.includes('worker')
+    ? await startWorkers({
+        config,
+        log,
+        closers,
+        connect,
+        storeOn,
+        controlsOn,
+        gateway,
+        metrics,
+        ledger,
+        onContradiction,
+      })
+    : undefined;
+  const worker = workers?.worker;
+  // The worker-role connection the record's scripts run on: readiness asks its state.
+  const ready = readiness(
+    [requestRedis, requestStoreRedis],
+    workers ? [workers.storeConnection] : [],
+    worker,
+  );
+
+  let app: FastifyInstance | undefined;
+  if (parts.includes('api')) {
+    const api = await startApi({
+      config,
+      log,
+      closers,
+      redis: requestRedis,
+      store,
+      producer,
+      payoutQueue,
+      controls: holdControls,
+      gateway,
+      metrics,
+      ledgerDb: ledger?.db,
+      ready,
+      onContradiction,
+    });
+    app = api.app;
+    Object.assign(urls, api.urls);
+  } else if (worker && config.metricsPort !== undefined) {
+    urls.metrics = await startProbe(config, config.metricsPort, log, closers, ready, metrics);
+  }
+
+  return {
+    config,
+    logger: log,
+    store,
+    producer,
+    payoutQueue,
+    gateway,
+    metrics,
+    controls: holdControls,
+    ...(app ? { app } : {}),
+    ...(worker ? { worker } : {}),
+    urls,
+  };
+}
+
+/**
+ * What every part shares: the request connections, the ledger (when on), the payout store, the
+ * queue, the controls, the producer and the gateway client.
+ */
+async function startCore(
+  config: Config,
+  log: Logger,
+  closers: (() => Promise<unknown>)[],
+  connect: (role: 'worker' | 'request', options?: ConnectOptions) => Redis,
+  metrics: Metrics,
+) {
   const requestRedis = connect('request');
   // The payout record's scripts get connections of their own, auto-pipelined (see ConnectOptions).
   const requestStoreRedis = connect('request', { autoPipeline: true });
@@ -168,8 +197,6 @@ async function assemble(
   const store = storeOn(requestStoreRedis);
   // A Redis that cannot give REDIS_DURABILITY=fsync stops the start here, with the setting to change.
   await store.durability.verify(log, { sandbox: config.gateway.sandbox });
-  /** The worker-role connections the record's scripts run on: readiness asks their state. */
-  const storeConnections: Redis[] = [];
   const payoutQueue = createPayoutQueue(requestRedis, config.queuePrefix);
   closers.push(() => payoutQueue.close());
   // The connection's own listener logs outages once; without one BullMQ prints every error.
@@ -205,145 +232,56 @@ async function assemble(
   );
   closers.push(async () => gateway.close());
 
-  let worker: Worker<PayoutJobData> | undefined;
-  if (parts.includes('worker')) {
-    const workerRedis = connect('worker');
-    await checkEvictionPolicy(workerRedis, log);
-    // The worker writes through a connection that waits out Redis outages, auto-pipelined (see
-    // ConnectOptions for the one case it cannot wait out).
-    const workerStoreRedis = connect('worker', { autoPipeline: true });
-    storeConnections.push(workerStoreRedis);
-    const workerStore = storeOn(workerStoreRedis);
-    const maintenanceQueue = createPayoutQueue(workerRedis, config.queuePrefix);
-    maintenanceQueue.on('error', () => undefined);
-    const workerControls = controlsOn(workerStoreRedis, maintenanceQueue);
-    worker = createPayoutWorker({
-      connection: workerRedis,
-      queuePrefix: config.queuePrefix,
-      store: workerStore,
-      gateway,
-      logger: log,
-      policy: {
-        maxAttempts: config.worker.maxAttempts,
-        baseDelayMs: config.worker.retryBaseDelayMs,
-        maxDelayMs: config.worker.retryMaxDelayMs,
-        resendOnUnknown: config.gateway.resendOnUnknown,
-      },
-      concurrency: config.worker.concurrency,
-      currencies: config.currencies,
-      lockMs: config.worker.lockMs,
-      rateLimitPerSecond: config.gateway.rateLimitPerSecond,
-      onContradiction: onContradiction('payout'),
-      sendWindowMs: payoutSendWindowMs({
-        ...config.gateway,
-        durabilityTimeoutMs: config.durability.timeoutMs,
-      }),
-      controls: {
-        isPaused: workerControls.pauses.isPaused,
-        attempted: workerControls.breakers.attempted,
-      },
-    });
-    const maintenance = createMaintenance({
-      connection: workerRedis,
-      queuePrefix: config.queuePrefix,
-      store: workerStore,
-      payoutQueue: maintenanceQueue,
-      logger: log,
-      gateway,
-      sweepEveryMs: 60_000,
-      sweep: { queuedGraceMs: 30_000, sendingGraceMs: config.gateway.timeoutMs + 60_000 },
-      reconcileEveryMs: config.reconcile.intervalMs,
-      reconcile: { afterMs: config.reconcile.afterMs, reviewDeadlineMs: config.reconcile.reviewDeadlineMs },
-      approvalTimeoutMs: config.approvalTimeoutMs,
-      lockMs: config.worker.lockMs,
-      onContradiction: onContradiction('payout'),
-    });
-    const notifier = config.notify
-      ? createNotifier({
-          connection: workerRedis,
-          queuePrefix: config.queuePrefix,
-          store: workerStore,
-          logger: log,
-          url: config.notify.url,
-          secret: config.notify.secret,
-          lockMs: config.worker.lockMs,
-          onDelivery: metrics.notification,
-        })
-      : undefined;
-    // The ledger's writer and archiver close with the ledger (after the worker, so its last changes go).
-    ledger?.startWorkers(workerStoreRedis);
-    const w = worker;
-    closers.unshift(async () => {
-      // Stop taking jobs and wait for the ones in flight before anything else closes.
-      await w.close();
-      await maintenance.close();
-      await notifier?.close();
-      await maintenanceQueue.close();
-    });
-    // Closed from here on whatever fails next: a start that fails must leave nothing running.
-    void worker.run();
-    await maintenance.start();
-    notifier?.start();
-  }
+  return {
+    requestRedis,
+    requestStoreRedis,
+    ledger,
+    storeOn,
+    store,
+    payoutQueue,
+    controlsOn,
+    holdControls,
+    producer,
+    gateway,
+  };
+}
 
-  const ready: Readiness = async () => {
-    // Fail-fast connections are pinged; a worker-role one would wait out an outage instead of
-    // answering, so its connection state is asked instead.
+/**
+ * The readiness probe: fail-fast connections are pinged; a worker-role one would wait out an outage
+ * instead of answering, so its connection state is asked instead.
+ */
+function readiness(pinged: Redis[], asked: Redis[], worker: Worker<PayoutJobData> | undefined): Readiness {
+  return async () => {
     const pings = await Promise.all(
-      [requestRedis, requestStoreRedis].map((r) =>
+      pinged.map((r) =>
         r.ping().then(
           (res) => res === 'PONG',
           () => false,
         ),
       ),
     );
-    const redisOk = pings.every(Boolean) && storeConnections.every((r) => r.status === 'ready');
+    const redisOk = pings.every(Boolean) && asked.every((r) => r.status === 'ready');
     const checks: Record<string, boolean> = { redis: redisOk };
     if (worker) checks.workers = worker.isRunning();
     return { ok: Object.values(checks).every(Boolean), checks };
   };
+}
 
-  let app: FastifyInstance | undefined;
-  if (parts.includes('api')) {
-    const api = await startApi({
-      config,
-      log,
-      closers,
-      redis: requestRedis,
-      store,
-      producer,
-      payoutQueue,
-      controls: holdControls,
-      gateway,
-      metrics,
-      ledgerDb: ledger?.db,
-      ready,
-      onContradiction,
-    });
-    app = api.app;
-    Object.assign(urls, api.urls);
-  } else if (worker && config.metricsPort !== undefined) {
-    const probe = buildProbeServer({
-      logger: log,
-      ready,
-      plugins: [(p) => registerMetricsRoute(p, metrics)],
-    });
-    closers.unshift(() => probe.close());
-    const listening = { port: config.metricsPort, host: config.host };
-    urls.metrics = `${await listenOn('METRICS_PORT', listening, () => probe.listen(listening))}/metrics`;
-  }
-
-  return {
-    config,
+/** A worker process without the API serves /metrics, /healthz and /readyz on METRICS_PORT. */
+async function startProbe(
+  config: Config,
+  port: number,
+  log: Logger,
+  closers: (() => Promise<unknown>)[],
+  ready: Readiness,
+  metrics: Metrics,
+): Promise<string> {
+  const probe = buildProbeServer({
     logger: log,
-    store,
-    producer,
-    payoutQueue,
-    gateway,
-    metrics,
-    controls: holdControls,
-    ...(app ? { app } : {}),
-    ...(worker ? { worker } : {}),
-    urls,
-  };
+    ready,
+    plugins: [(p) => registerMetricsRoute(p, metrics)],
+  });
+  closers.unshift(() => probe.close());
+  const listening = { port, host: config.host };
+  return `${await listenOn('METRICS_PORT', listening, () => probe.listen(listening))}/metrics`;
 }

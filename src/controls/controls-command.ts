@@ -1,6 +1,6 @@
-import { userInfo } from 'node:os';
 import type { Config } from '../config.js';
 import { createLogger } from '../logger.js';
+import { cliUser } from '../ops/cli-user.js';
 import { connectRedis, waitUntilReady } from '../redis.js';
 import { createControlsStore } from './controls-store.js';
 import { approvalRulesBody, describeLimit, describeRule, limitsBody } from './schemas.js';
@@ -50,7 +50,7 @@ export const controlsCommand =
       await waitUntilReady(redis, 5_000);
       const controls = createControlsStore({ redis, queuePrefix: config.queuePrefix });
       if (parsed?.success) {
-        const by = { who: userInfo().username, via: 'cli' as const, note: parsed.data.note };
+        const by = { who: cliUser(), via: 'cli' as const, note: parsed.data.note };
         if (which === 'rules')
           await controls.replaceApprovalRules((parsed.data as { rules: never[] }).rules, by);
         else await controls.replaceLimits((parsed.data as { limits: never[] }).limits, by);

@@ -1,10 +1,10 @@
-import { userInfo } from 'node:os';
 import type { Config } from '../config.js';
 import { NO_CONTROL_CHARACTERS, noControlCharacters } from '../methods/index.js';
 import { createOperatorActions } from '../operators/actions.js';
 import { createAuditLog } from '../operators/audit.js';
 import type { PayoutView } from '../producer/view.js';
 import { parseCommand, refusal } from './args.js';
+import { cliUser } from './cli-user.js';
 import { act } from './commands.js';
 import { type Out, stdio, withStore } from './with-store.js';
 
@@ -14,9 +14,9 @@ import { type Out, stdio, withStore } from './with-store.js';
  * console (src/operators/actions.ts), so the same transition and the same rules hold: the approvals
  * a payout needs come from different approvers, and the same approver twice is refused.
  *
- * The approver recorded is the operating-system user running the command. Unlike `cancel` and
- * `resolve`, these take no `--who`: a name chosen on the command line would let one person give
- * both approvals of a four-eyes payout.
+ * The approver recorded is the operating-system user running the command (cli-user.ts); no option
+ * names another, since a name chosen on the command line would let one person give both approvals
+ * of a four-eyes payout.
  */
 
 type Decision = 'approve' | 'decline';
@@ -63,7 +63,7 @@ async function decide(verb: Decision, config: Config, args: string[], io: Out): 
     io.err(refusal(spec, `--note: at most ${NOTE_MAX} characters`));
     return 2;
   }
-  const who = userInfo().username;
+  const who = cliUser();
   return withStore(config, ({ producer, redis }) => {
     const actions = createOperatorActions({
       producer,

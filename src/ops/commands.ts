@@ -1,4 +1,3 @@
-import { userInfo } from 'node:os';
 import type { Config } from '../config.js';
 import { type Currencies, showAmount } from '../currency/index.js';
 import { PayoutError } from '../errors.js';
@@ -8,6 +7,7 @@ import { isPayoutState, PAYOUT_STATES } from '../payout/states.js';
 import { createProducer } from '../producer/producer.js';
 import type { PayoutView } from '../producer/view.js';
 import { type CommandSpec, parseCommand, refusal, wholeNumber } from './args.js';
+import { cliUser } from './cli-user.js';
 import { controlsFor } from './control-commands.js';
 import { migrateKeys } from './migrate-keys.js';
 import { type Column, formatTable } from './table.js';
@@ -15,7 +15,7 @@ import { type Out, stdio, withStore } from './with-store.js';
 
 /**
  * Operator commands of the `payouts` CLI. They talk to Redis directly, through the same record
- * module and state machine as the API, and record the operating-system user (or `--who`) in the
+ * module and state machine as the API, and record the operating-system user (ops/cli-user.ts) in the
  * history and the audit log: whoever can reach Redis can act, so the CLI has no roles.
  */
 
@@ -183,10 +183,10 @@ function refuse(io: Out, message: string): number {
 }
 
 const CANCEL = {
-  usage: 'payouts cancel <external_id> [--note text] [--who name]',
+  usage: 'payouts cancel <external_id> [--note text]',
   positionals: ['external_id'],
-  options: { note: { type: 'string' }, who: { type: 'string' } },
-  expects: { note: '--note "why"', who: '--who name' },
+  options: { note: { type: 'string' } },
+  expects: { note: '--note "why"' },
 } as const;
 
 export async function cancel(config: Config, args: string[], io = stdio): Promise<number> {
@@ -197,7 +197,7 @@ export async function cancel(config: Config, args: string[], io = stdio): Promis
   return withStore(config, ({ producer, redis }) => {
     const audit = createAuditLog({ redis, queuePrefix: config.queuePrefix });
     return act(async () => {
-      const who = values.who ?? userInfo().username;
+      const who = cliUser();
       const before = (await producer.getPayout(id)).status;
       const p = await producer.cancelPayout(id, {
         actor: 'operator',
@@ -219,18 +219,16 @@ export async function cancel(config: Config, args: string[], io = stdio): Promis
 }
 
 const RESOLVE = {
-  usage: 'payouts resolve <external_id> --as succeeded|failed|resend --note "why" [--force] [--who name]',
+  usage: 'payouts resolve <external_id> --as succeeded|failed|resend --note "why" [--force]',
   positionals: ['external_id'],
   options: {
     as: { type: 'string' },
     note: { type: 'string' },
-    who: { type: 'string' },
     force: { type: 'boolean' },
   },
   expects: {
     as: '--as succeeded|failed|resend',
     note: '--note "why"',
-    who: '--who name',
     force: '--force (resend although the gateway gave an order_id)',
   },
 } as const;
@@ -251,7 +249,7 @@ export async function resolve(config: Config, args: string[], io = stdio): Promi
   return withStore(config, ({ producer, redis }) => {
     const audit = createAuditLog({ redis, queuePrefix: config.queuePrefix });
     return act(async () => {
-      const who = values.who ?? userInfo().username;
+      const who = cliUser();
       const note = values.note!.trim();
       const p = await producer.resolvePayout(id, { as, note, who, force: values.force === true });
       await audit.record({

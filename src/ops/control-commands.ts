@@ -1,10 +1,10 @@
-import { userInfo } from 'node:os';
 import type { Config } from '../config.js';
 import { createBreakers } from '../controls/breakers.js';
 import { createHoldReader } from '../controls/holds.js';
 import { createPauses } from '../controls/pauses.js';
 import { noControlCharacters } from '../methods/index.js';
 import { parseCommand, refusal } from './args.js';
+import { cliUser } from './cli-user.js';
 import { type CommandDeps, type Out, stdio, withStore } from './with-store.js';
 
 /**
@@ -95,7 +95,7 @@ function parseControlArgs(args: string[], verb: 'pause' | 'resume', io: Out) {
     io.err(refusal(spec, 'the payment_system and the note must be text without control characters'));
     return undefined;
   }
-  return { system, by: { who: userInfo().username, via: 'cli' as const, ...(note ? { note } : {}) } };
+  return { system, by: { who: cliUser(), via: 'cli' as const, ...(note ? { note } : {}) } };
 }
 
 export async function pause(config: Config, args: string[], io = stdio): Promise<number> {

@@ -41,6 +41,13 @@ test.each<[keyof typeof commands, string[], string]>([
   ['resolve', ['po-1', '--as'], '--as needs a value: --as succeeded|failed|resend'],
   ['cancel', [], 'missing <external_id>'],
   ['cancel', ['po-1', '--note'], '--note needs a value: --note "why"'],
+  // Who acted is the OS user running the command, never a name given on the command line.
+  ['cancel', ['po-1', '--who', 'alice'], 'unknown option --who (this command takes --note)'],
+  [
+    'resolve',
+    ['po-1', '--as', 'failed', '--note', 'x', '--who', 'alice'],
+    'unknown option --who (this command takes --as, --note, --force)',
+  ],
   ['callbacks', ['--limit', '100000'], "--limit must be a whole number from 1 to 10000, not '100000'"],
   ['migrate-keys', ['--dry'], 'unknown option --dry (this command takes --dry-run)'],
 ])('payouts %s %j: "%s", with the usage, exit 2', async (name, args, problem) => {

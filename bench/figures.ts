@@ -1,6 +1,7 @@
 import { loadavg } from 'node:os';
+import { Redis } from 'ioredis';
 import { startLoad } from './load.js';
-import { nowMicros, sleep } from './procs.js';
+import { cpuMicros, nowMicros, sleep } from './procs.js';
 import type { FakeGateway } from './stub.js';
 import { type SideName, type SideOptions, startSide } from './systems.js';
 
@@ -24,8 +25,11 @@ export interface ThroughputRun extends RunCommon {
   perSecond: number;
   /** Payouts the API accepted per second over the window. */
   enqueuedPerSecond: number;
-  /** CPU µs per payout: the API process per payout it accepted, the worker per payout it submitted. */
-  cpuMicros: { api: number; worker: number };
+  /**
+   * CPU µs per payout: the API process per payout it accepted, the worker per payout it submitted,
+   * and, as a control, redis-server per payout submitted.
+   */
+  cpuMicros: { api: number; worker: number; redis: number };
   rssBytes: { api: number; worker: number };
 }
 
@@ -41,6 +45,16 @@ export interface LatencyRun extends RunCommon {
 export interface Timing {
   warmupSeconds: number;
   seconds: number;
+}
+
+/** The redis-server's pid (it runs on this machine), from INFO. */
+async function redisProcessId(url: string): Promise<number> {
+  const redis = new Redis(url);
+  try {
+    return Number(/process_id:(\d+)/.exec(await redis.info('server'))![1]);
+  } finally {
+    redis.disconnect();
+  }
 }
 
 const percentile = (sorted: number[], p: number) =>
@@ -83,11 +97,12 @@ export async function throughputRun(
 ): Promise<ThroughputRun> {
   return withSide(name, gateway, opts, async (side) => {
     const load = await startLoad({ url: side.url, tag: `t-${nowMicros()}`, ...offered });
+    const redisPid = await redisProcessId(opts.redisUrl);
     try {
       await sleep(timing.warmupSeconds * 1000);
       const read = async () => ({
         at: performance.now(),
-        cpu: side.cpu(),
+        cpu: { ...side.cpu(), redis: cpuMicros(redisPid) },
         gateway: (await gateway.count()).arrivals,
         accepted: (await load.count()).accepted,
       });
@@ -107,6 +122,7 @@ export async function throughputRun(
           cpuMicros: {
             api: (b.cpu.api - a.cpu.api) / enqueued,
             worker: (b.cpu.worker - a.cpu.worker) / submitted,
+            redis: (b.cpu.redis - a.cpu.redis) / submitted,
           },
           rssBytes,
         },

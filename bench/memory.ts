@@ -18,9 +18,41 @@ export interface MemoryFigures {
   queued: number;
   submitted: number;
   terminal?: number;
+  /**
+   * Where the bytes are, at each stage: MEMORY USAGE of every key, summed by kind (the payout's id and
+   * the run's prefix replaced by <id> and <prefix>), per payout. What used_memory shows beyond them is
+   * Redis's own bookkeeping (its keyspace's entries, buffers).
+   */
+  byKey: Record<string, Record<string, number>>;
 }
 
 const usedMemory = async (redis: Redis) => Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
+
+const kindOf = (key: string) =>
+  key
+    .replace(/m-\d+-\d+/, '<id>')
+    .replace(/bench-(bare-)?[0-9a-f]{8}/, '<prefix>')
+    .replace(/:\d+$/, ':<n>');
+
+/** MEMORY USAGE of every key, summed by kind, divided by `n`; the biggest first. */
+async function bytesByKind(redis: Redis, n: number): Promise<Record<string, number>> {
+  const sums = new Map<string, number>();
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'COUNT', 1000);
+    cursor = next;
+    const pipeline = redis.pipeline();
+    for (const k of keys) pipeline.memory('USAGE', k, 'SAMPLES', '0');
+    const sizes = (await pipeline.exec()) ?? [];
+    keys.forEach((k, i) => {
+      const kind = kindOf(k);
+      sums.set(kind, (sums.get(kind) ?? 0) + Number(sizes[i]?.[1] ?? 0));
+    });
+  } while (cursor !== '0');
+  return Object.fromEntries(
+    [...sums.entries()].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Math.round(v / n)]),
+  );
+}
 
 /** Payout records in `state`, from the API's /metrics (payouts_records{state=…}). */
 async function recordsIn(apiUrl: string, state: string): Promise<number> {
@@ -68,26 +100,29 @@ export async function memoryFigures(
     // Settled: the API's own keys (schedules, controls) are written at start, not per payout.
     await sleep(1500);
     const before = await usedMemory(redis);
-    const settled = async () => {
+    const byKey: Record<string, Record<string, number>> = {};
+    const settled = async (stage: string) => {
       await sleep(1500);
-      return ((await usedMemory(redis)) - before) / n;
+      const used = ((await usedMemory(redis)) - before) / n;
+      byKey[stage] = await bytesByKind(redis, n);
+      return used;
     };
     const base = (await gateway.count()).distinct;
     const tag = `m-${Date.now()}`;
     const sent = await sendAll(side.url, tag, n);
     if (sent.accepted !== n) throw new Error(`${name}: ${sent.accepted} of ${n} payouts accepted`);
-    const queued = await settled();
+    const queued = await settled('queued');
     await side.addWorker();
     await gateway.waitDistinct(base + n);
-    if (name === 'bare') return { payouts: n, queued, submitted: await settled() };
+    if (name === 'bare') return { payouts: n, queued, submitted: await settled('submitted'), byKey };
     await waitRecords(side.url, 'submitted', n);
-    const submitted = await settled();
+    const submitted = await settled('submitted');
     await succeedAll(
       side.url,
       Array.from({ length: n }, (_, i) => `${tag}-${i}`),
     );
     await waitRecords(side.url, 'succeeded', n);
-    return { payouts: n, queued, submitted, terminal: await settled() };
+    return { payouts: n, queued, submitted, terminal: await settled('terminal'), byKey };
   } finally {
     await side.stop();
     await redis.flushall();

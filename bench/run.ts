@@ -71,6 +71,8 @@ try {
       enqueuedPerSecond: compare(runs, (r) => r.enqueuedPerSecond),
       cpuApi: compare(runs, (r) => r.cpuMicros.api),
       cpuWorker: compare(runs, (r) => r.cpuMicros.worker),
+      cpuRedis: compare(runs, (r) => r.cpuMicros.redis),
+      cpuAll: compare(runs, (r) => r.cpuMicros.api + r.cpuMicros.worker + r.cpuMicros.redis),
       rssMB: compare(runs, (r) => (r.rssBytes.api + r.rssBytes.worker) / 2 ** 20),
       runs,
     };

@@ -6,11 +6,13 @@ import type { Direction } from '../methods/index.js';
 import { digest, errorBody, isObject } from './answers.js';
 import type { createFaults } from './faults.js';
 import { validateGatewayBody } from './infer-method.js';
-import { parseScenario } from './markers.js';
+import { parseScenario, type Scenario } from './markers.js';
 import { createOrder } from './new-order.js';
-import type { OrderBook } from './orders.js';
+import type { Entry, OrderBook } from './orders.js';
 import type { Settling } from './settling.js';
 import type { Timers } from './timers.js';
+
+type ValidGatewayBody = Extract<ReturnType<typeof validateGatewayBody>, { ok: true }>;
 
 /** An early callback's first attempt holds the HTTP answer back at most this long. */
 const EARLY_CALLBACK_WAIT_MS = 5_000;
@@ -34,6 +36,59 @@ export function createOrderHandler(deps: {
 }) {
   const { book, timers, settling, logger } = deps;
 
+  type Screened =
+    | { early: { status: number; body: unknown; headers?: Record<string, string> } }
+    | { early: undefined; checked: ValidGatewayBody; scenario: Scenario };
+  const retryAfter = (seconds: number) => ({ 'Retry-After': String(seconds) });
+
+  /**
+   * The gateway's checks in its order (key, body, signature, validation), then the faults and the
+   * markers asked for, then a repeated external_id: the answer given without a new order (a refusal,
+   * or the first answer replayed), or the request to make an order of.
+   */
+  function screen(request: FastifyRequest, direction: Direction, entry: Entry | undefined): Screened {
+    const body = request.body;
+    const answered = (status: number, payload: unknown, headers?: Record<string, string>): Screened => ({
+      early: { status, body: payload, ...(headers ? { headers } : {}) },
+    });
+    if (!deps.keyOk(request))
+      return answered(401, errorBody('unauthorized', 'MERCHANT_KEY is missing or wrong'));
+    if (!isObject(body)) return answered(400, errorBody('bad_request', 'the body must be a JSON object'));
+    if (!verify(body, deps.salt))
+      return answered(401, errorBody('invalid_signature', 'the signature does not match'));
+    const checked = validateGatewayBody(body, direction, deps.currencies);
+    if (!checked.ok) {
+      const summary = checked.issues.map((i) => `${i.path || 'body'}: ${i.message}`).join('; ');
+      return answered(422, errorBody('validation_failed', summary, checked.issues));
+    }
+    const valid = entry!;
+    const fingerprint = digest(canonicalString(body)).toString('hex');
+    valid.fingerprint ??= fingerprint;
+    if (valid.fingerprint !== fingerprint) valid.sameBody = false;
+
+    if (deps.faults.beforeCreate() === '503')
+      return answered(503, errorBody('service_unavailable', 'sandbox fault: try again later'), retryAfter(1));
+    // A gateway that does not deduplicate external_id (SPEC.md leaves it open) makes another order.
+    if (valid.order && !valid.order.scenario.newOrderOnRepeat) {
+      return deps.duplicates === 'refuse'
+        ? answered(409, errorBody('duplicate_external_id', 'an order with this external_id already exists'))
+        : answered(200, valid.order.answer);
+    }
+    const scenario = parseScenario(checked.request.customer.customer_id);
+    const first = scenario.refuseFirst;
+    if (first && valid.refusedByMarker < first.count) {
+      valid.refusedByMarker += 1;
+      return first.httpStatus === 503
+        ? answered(
+            503,
+            errorBody('service_unavailable', 'try again later'),
+            retryAfter(scenario.retryAfterSeconds),
+          )
+        : answered(429, errorBody('too_many_requests', 'slow down'), retryAfter(scenario.retryAfterSeconds));
+    }
+    return { early: undefined, checked, scenario };
+  }
+
   return async function handleCreate(request: FastifyRequest, reply: FastifyReply, direction: Direction) {
     const body = request.body;
     const externalId = isObject(body) && typeof body.external_id === 'string' ? body.external_id : undefined;
@@ -54,45 +109,10 @@ export function createOrderHandler(deps: {
       request.raw.socket.destroy();
     };
 
-    if (!deps.keyOk(request))
-      return answer(401, errorBody('unauthorized', 'MERCHANT_KEY is missing or wrong'));
-    if (!isObject(body)) return answer(400, errorBody('bad_request', 'the body must be a JSON object'));
-    if (!verify(body, deps.salt))
-      return answer(401, errorBody('invalid_signature', 'the signature does not match'));
-    const checked = validateGatewayBody(body, direction, deps.currencies);
-    if (!checked.ok) {
-      const summary = checked.issues.map((i) => `${i.path || 'body'}: ${i.message}`).join('; ');
-      return answer(422, errorBody('validation_failed', summary, checked.issues));
-    }
+    const screened = screen(request, direction, entry);
+    if (screened.early) return answer(screened.early.status, screened.early.body, screened.early.headers);
+    const { checked, scenario } = screened;
     const valid = entry!;
-    const fingerprint = digest(canonicalString(body)).toString('hex');
-    valid.fingerprint ??= fingerprint;
-    if (valid.fingerprint !== fingerprint) valid.sameBody = false;
-
-    if (deps.faults.beforeCreate() === '503') {
-      return answer(503, errorBody('service_unavailable', 'sandbox fault: try again later'), {
-        'Retry-After': '1',
-      });
-    }
-    // A gateway that does not deduplicate external_id (SPEC.md leaves it open) makes another order.
-    if (valid.order && !valid.order.scenario.newOrderOnRepeat) {
-      if (deps.duplicates === 'refuse') {
-        return answer(
-          409,
-          errorBody('duplicate_external_id', 'an order with this external_id already exists'),
-        );
-      }
-      return answer(200, valid.order.answer);
-    }
-    const scenario = parseScenario(checked.request.customer.customer_id);
-    const refuse = scenario.refuseFirst;
-    if (refuse && valid.refusedByMarker < refuse.count) {
-      valid.refusedByMarker += 1;
-      const retryAfter = { 'Retry-After': String(scenario.retryAfterSeconds) };
-      return refuse.httpStatus === 503
-        ? answer(503, errorBody('service_unavailable', 'try again later'), retryAfter)
-        : answer(429, errorBody('too_many_requests', 'slow down'), retryAfter);
-    }
 
     const order = createOrder(
       book,

@@ -28,6 +28,7 @@ import type { PayoutStore } from './payout/store.js';
 import { registerBatchRoutes } from './producer/batch-routes.js';
 import { createBatches } from './producer/batches.js';
 import type { Producer } from './producer/producer.js';
+import type { ArchiveReader } from './producer/view.js';
 import { type PayoutJobData, QUEUE } from './queues.js';
 import { listenOn } from './start-checks.js';
 import { NOTIFICATIONS_QUEUE } from './worker/notifier.js';
@@ -51,6 +52,8 @@ export interface ApiPartDeps {
   gateway: GatewayClient;
   metrics: Metrics;
   ledgerDb: Parameters<typeof registerLedgerRoutes>[1]['db'];
+  /** Where payouts archived out of Redis are read and noted (the ledger), when there is one. */
+  archive?: ArchiveReader | undefined;
   ready: Readiness;
   onContradiction: (kind: 'payout' | 'deposit') => () => void;
 }
@@ -180,6 +183,8 @@ export async function startApi(
           onResult: metrics.callback,
           onContradiction: onContradiction('payout'),
           currencies: config.currencies,
+          ...(deps.archive ? { archive: deps.archive } : {}),
+          notify: config.notify !== undefined,
         }),
     ],
     logger: log,

@@ -133,6 +133,7 @@ async function assemble(
       gateway,
       metrics,
       ledgerDb: ledger?.db,
+      archive: ledger?.reader,
       ready,
       onContradiction,
     });

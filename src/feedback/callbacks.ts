@@ -9,6 +9,8 @@ import { sendError } from '../http/errors.js';
 import type { Logger } from '../logger.js';
 import { applyGatewayReport, type GatewayReport } from '../payout/gateway-report.js';
 import type { PayoutStore } from '../payout/store.js';
+import type { ArchiveReader } from '../producer/view.js';
+import { applyArchivedCallback } from './archived-callback.js';
 
 /**
  * POST /v1/callbacks/gateway: the gateway's word on a payout (type 2) or deposit (type 1).
@@ -63,7 +65,7 @@ const CALLBACK_EXAMPLE = {
 const CALLBACK_DOC = {
   summary: "The gateway's callback (signed with the callback salt)",
   description:
-    'Acknowledged with {"result":"ok"} once what it says is recorded (also for an external_id we do not know: kept for operators); any other answer makes the gateway repeat it.',
+    'Acknowledged with {"result":"ok"} once what it says is recorded (for a payout archived to the ledger, checked against it there; for an external_id we do not know, kept for operators); any other answer makes the gateway repeat it.',
   tags: ['gateway'],
   security: [],
   body: callbackSchema
@@ -124,6 +126,10 @@ export interface CallbackDeps {
   onResult?: (result: CallbackResult) => void;
   /** How a contradicting callback's amounts are logged (`config.currencies`). */
   currencies?: Currencies;
+  /** Where payouts archived out of Redis are (the ledger): their callbacks are checked against it. */
+  archive?: ArchiveReader;
+  /** Whether notifications are configured: an archived payout's contradiction is notified too. */
+  notify?: boolean;
 }
 
 /** Callbacks about ids we do not know are kept for operators; the newest are kept. */
@@ -148,8 +154,26 @@ export function registerCallbackRoute(app: FastifyInstance, deps: CallbackDeps) 
         report,
         'callback',
       );
-      if (res.result === 'unknown_payout') known = false;
-      else if (res.result === 'contradiction') result = 'contradiction';
+      if (res.result === 'unknown_payout') {
+        // Not in Redis: archived (the ledger holds it), or truly unknown.
+        const archived = deps.archive
+          ? await applyArchivedCallback(
+              {
+                store: deps.store,
+                redis: deps.redis,
+                archive: deps.archive,
+                logger: deps.logger,
+                notify: deps.notify ?? false,
+                ...(deps.onContradiction ? { onContradiction: deps.onContradiction } : {}),
+                ...(deps.currencies ? { currencies: deps.currencies } : {}),
+              },
+              cb.external_id,
+              report,
+            )
+          : 'not_archived';
+        if (archived === 'not_archived') known = false;
+        else result = archived === 'contradiction' ? 'contradiction' : 'unchanged';
+      } else if (res.result === 'contradiction') result = 'contradiction';
       else if (res.result === 'unchanged') result = 'unchanged';
     } else if (cb.type === 1 && deps.onDepositReport) {
       const res = await deps.onDepositReport(cb.external_id, report);

@@ -2,13 +2,14 @@ import { StoreUnavailableError } from '../errors.js';
 import type { HistoryEntry } from '../payout/history.js';
 import type { Actor, PayoutState } from '../payout/states.js';
 import type { ArchiveReader } from '../producer/view.js';
+import { noteArchived } from './archived-note.js';
 import { archivedPage } from './archived-page.js';
 import type { LedgerDb } from './db.js';
 import { archivedPayoutOf } from './payout-row.js';
 
 /**
- * Reads payouts back from the ledger: the archive behind `GET /v1/payouts/:id`, `payouts status` and
- * the replay of an archived payout's request. A database that cannot answer is a 503 (try again),
+ * Reads payouts back from the ledger: the archive behind `GET /v1/payouts/:id`, `payouts status`, the
+ * list and the replay of an archived payout's request; and notes a callback's contradiction on one. A database that cannot answer is a 503 (try again),
  * never a 404: the payout exists, its tombstone says so.
  */
 export function createLedgerReader(db: LedgerDb): ArchiveReader {
@@ -51,6 +52,13 @@ export function createLedgerReader(db: LedgerDb): ArchiveReader {
     async page(query) {
       try {
         return await archivedPage(db, query);
+      } catch (err) {
+        throw new StoreUnavailableError(err);
+      }
+    },
+    async note(externalId, entry) {
+      try {
+        return await noteArchived(db, externalId, entry);
       } catch (err) {
         throw new StoreUnavailableError(err);
       }

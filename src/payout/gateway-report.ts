@@ -117,6 +117,39 @@ export function differences(
   return out;
 }
 
+/** A finished payout as the archive keeps it: what a report about it is checked against. */
+export interface ArchivedFacts {
+  status: PayoutState;
+  reason: string | null;
+  amount: number;
+  currency: string;
+  customerId: string;
+  orderId: string | null;
+}
+
+/**
+ * Why a report about an archived payout (finished, only in the ledger now) contradicts it, by the
+ * same rules as for a payout in Redis: it describes another payout, or claims what the final state
+ * contradicts. Undefined when it says nothing new; the payout never moves again either way.
+ */
+export function archivedContradiction(archived: ArchivedFacts, report: GatewayReport): string | undefined {
+  const said = `status ${report.status}${report.orderId !== undefined ? ` (order ${report.orderId})` : ''}`;
+  const differ = differences(
+    {
+      amount: String(archived.amount),
+      currency: archived.currency,
+      customerId: archived.customerId,
+      orderId: archived.orderId ?? undefined,
+    },
+    report,
+  );
+  if (differ.length > 0)
+    return `gateway reported ${said} for another payout under this external_id: ${differ.join(', ')} differ`;
+  if (contradicts(archived.status, eventForStatus(report.status), archived.reason ?? undefined))
+    return `gateway reported ${said} for a payout that is ${archived.status}`;
+  return undefined;
+}
+
 /**
  * Applies a gateway report through the state machine; the one path for answers, callbacks and polls.
  *

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { PagePosition, PageQuery } from '../payout/page.js';
-import { PAYOUT_STATES } from '../payout/states.js';
+import { type Actor, PAYOUT_STATES } from '../payout/states.js';
 import type { HistoryEntry, PayoutRecord } from '../payout/store.js';
 
 const state = z.enum(PAYOUT_STATES);
@@ -132,7 +132,18 @@ export interface ArchiveReader {
    * when each entered its current state, newest first, equal times by external_id descending.
    */
   page(query: ArchivePageQuery): Promise<ArchivedPage>;
+  /**
+   * Appends a note (a history entry that moves nothing: a gateway report contradicting the archived
+   * state) to an archived payout's history; the entry as written, or undefined when there is none.
+   */
+  note(externalId: string, entry: ArchivedNote): Promise<HistoryEntry | undefined>;
 }
+
+/** What a note on an archived payout says. */
+export type ArchivedNote = { event: 'gateway_report'; actor: Actor } & Pick<
+  HistoryEntry,
+  'gateway_status' | 'order_id' | 'reason' | 'reason_code' | 'contradiction'
+>;
 
 /** The list's own query (payout/page.ts): the same filters, limit and position. */
 export type ArchivePageQuery = PageQuery;

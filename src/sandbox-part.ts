@@ -35,7 +35,7 @@ export async function startSandboxOnly(
   }
 }
 
-export const listenSandbox = (config: Config, sandbox: Sandbox) => {
+const listenSandbox = (config: Config, sandbox: Sandbox) => {
   const host = config.host === '0.0.0.0' ? '0.0.0.0' : '127.0.0.1';
   return listenOn('SANDBOX_PORT', { port: config.sandbox.port, host }, () =>
     sandbox.listen(config.sandbox.port, host),
@@ -43,7 +43,7 @@ export const listenSandbox = (config: Config, sandbox: Sandbox) => {
 };
 
 /** The sandbox keeps its orders in Redis under the deployment's prefix, so a restart strands no payout. */
-export const sandboxFor = (config: Config, logger: Logger, redis: Redis) =>
+const sandboxFor = (config: Config, logger: Logger, redis: Redis) =>
   createSandbox({
     orders: createRedisOrderStore(redis, config.queuePrefix),
     merchantKey: config.gateway.merchantKey,
@@ -55,3 +55,16 @@ export const sandboxFor = (config: Config, logger: Logger, redis: Redis) =>
     currencies: config.currencies,
     logger: logger.child({ part: 'sandbox' }),
   });
+
+/** The sandbox beside the system, on the deployment's Redis; its URL. */
+export async function startSandboxPart(
+  config: Config,
+  logger: Logger,
+  closers: (() => Promise<unknown>)[],
+  redis: Redis,
+): Promise<string> {
+  await waitUntilReady(redis);
+  const sandbox = sandboxFor(config, logger, redis);
+  closers.push(() => sandbox.close());
+  return listenSandbox(config, sandbox);
+}

@@ -15,7 +15,7 @@ import { createPayoutStore, type PayoutStore } from './payout/store.js';
 import { createProducer, type Producer } from './producer/producer.js';
 import { createPayoutQueue, type PayoutJobData } from './queues.js';
 import { type ConnectOptions, connectRedis, waitUntilReady } from './redis.js';
-import { listenSandbox, sandboxFor } from './sandbox-part.js';
+import { startSandboxPart } from './sandbox-part.js';
 import { listenOn, reachRedis } from './start-checks.js';
 import { startWorkers } from './worker-part.js';
 
@@ -85,57 +85,27 @@ async function assemble(
   // Before anything starts: an unreachable Redis is one line naming the URL, not a part started in vain.
   await reachRedis(config.redisUrl);
 
-  if (parts.includes('sandbox')) {
-    const sandboxRedis = connect('request');
-    await waitUntilReady(sandboxRedis);
-    const sandbox = sandboxFor(config, log, sandboxRedis);
-    closers.push(() => sandbox.close());
-    urls.sandbox = await listenSandbox(config, sandbox);
-  }
+  if (parts.includes('sandbox'))
+    urls.sandbox = await startSandboxPart(config, log, closers, connect('request'));
 
   const core = await startCore(config, log, closers, connect, metrics);
-  const { requestRedis, requestStoreRedis, ledger, storeOn, store, payoutQueue, controlsOn, holdControls } =
-    core;
-  const { producer, gateway } = core;
-  const workers = parts.includes('worker')
-    ? await startWorkers({
-        config,
-        log,
-        closers,
-        connect,
-        storeOn,
-        controlsOn,
-        gateway,
-        metrics,
-        ledger,
-        onContradiction,
-      })
-    : undefined;
+  const shared = { config, log, closers, metrics, onContradiction };
+  const workers = parts.includes('worker') ? await startWorkers({ ...shared, ...core, connect }) : undefined;
   const worker = workers?.worker;
   // The worker-role connection the record's scripts run on: readiness asks its state.
-  const ready = readiness(
-    [requestRedis, requestStoreRedis],
-    workers ? [workers.storeConnection] : [],
-    worker,
-  );
+  const asked = workers ? [workers.storeConnection] : [];
+  const ready = readiness([core.requestRedis, core.requestStoreRedis], asked, worker);
 
   let app: FastifyInstance | undefined;
   if (parts.includes('api')) {
     const api = await startApi({
-      config,
-      log,
-      closers,
-      redis: requestRedis,
-      store,
-      producer,
-      payoutQueue,
-      controls: holdControls,
-      gateway,
-      metrics,
-      ledgerDb: ledger?.db,
-      archive: ledger?.reader,
+      ...shared,
+      ...core,
+      redis: core.requestRedis,
+      controls: core.holdControls,
+      ledgerDb: core.ledger?.db,
+      archive: core.ledger?.reader,
       ready,
-      onContradiction,
     });
     app = api.app;
     Object.assign(urls, api.urls);
@@ -143,6 +113,7 @@ async function assemble(
     urls.metrics = await startProbe(config, config.metricsPort, log, closers, ready, metrics);
   }
 
+  const { store, producer, payoutQueue, gateway, holdControls } = core;
   return {
     config,
     logger: log,
@@ -183,18 +154,7 @@ async function startCore(
       })
     : undefined;
   if (ledger) closers.push(() => ledger.close());
-  const storeOn = (redis: Redis) =>
-    createPayoutStore({
-      redis,
-      queuePrefix: config.queuePrefix,
-      payloadKeys: config.payloadKeys,
-      logger: log,
-      notify: config.notify !== undefined,
-      ledger: ledger !== undefined,
-      onTransition: metrics.transition,
-      durability: config.durability,
-      currencies: config.currencies,
-    });
+  const storeOn = storeFactory(config, log, metrics, ledger !== undefined);
   const store = storeOn(requestStoreRedis);
   // A Redis that cannot give REDIS_DURABILITY=fsync stops the start here, with the setting to change.
   await store.durability.verify(log, { sandbox: config.gateway.sandbox });
@@ -202,23 +162,7 @@ async function startCore(
   closers.push(() => payoutQueue.close());
   // The connection's own listener logs outages once; without one BullMQ prints every error.
   payoutQueue.on('error', () => undefined);
-  const controlsOn = (redis: Redis, queue: Queue<PayoutJobData>) => ({
-    pauses: createPauses({
-      redis,
-      queuePrefix: config.queuePrefix,
-      queue,
-      logger: log,
-      notify: config.notify !== undefined,
-    }),
-    breakers: createBreakers({
-      redis,
-      queuePrefix: config.queuePrefix,
-      settings: config.breaker,
-      logger: log,
-      notify: config.notify !== undefined,
-      onChange: metrics.breakerChange,
-    }),
-  });
+  const controlsOn = controlsFactory(config, log, metrics);
   const holdControls = controlsOn(requestRedis, payoutQueue);
   const producer = createProducer({
     store,
@@ -246,6 +190,43 @@ async function startCore(
     gateway,
   };
 }
+
+/** The payout store on a given connection, as every part makes it. */
+const storeFactory =
+  (config: Config, log: Logger, metrics: Metrics, ledger: boolean) =>
+  (redis: Redis): PayoutStore =>
+    createPayoutStore({
+      redis,
+      queuePrefix: config.queuePrefix,
+      payloadKeys: config.payloadKeys,
+      logger: log,
+      notify: config.notify !== undefined,
+      ledger,
+      onTransition: metrics.transition,
+      durability: config.durability,
+      currencies: config.currencies,
+    });
+
+/** The pauses and circuit breakers on a given connection and queue, as every part makes them. */
+const controlsFactory =
+  (config: Config, log: Logger, metrics: Metrics) =>
+  (redis: Redis, queue: Queue<PayoutJobData>): { pauses: Pauses; breakers: Breakers } => ({
+    pauses: createPauses({
+      redis,
+      queuePrefix: config.queuePrefix,
+      queue,
+      logger: log,
+      notify: config.notify !== undefined,
+    }),
+    breakers: createBreakers({
+      redis,
+      queuePrefix: config.queuePrefix,
+      settings: config.breaker,
+      logger: log,
+      notify: config.notify !== undefined,
+      onChange: metrics.breakerChange,
+    }),
+  });
 
 /**
  * The readiness probe: fail-fast connections are pinged; a worker-role one would wait out an outage

@@ -1,6 +1,8 @@
 import type { Redis } from 'ioredis';
 import { isTerminal, PAYOUT_STATES, type PayoutState } from '../../src/payout/states.js';
 import type { SandboxRecord } from '../../src/sandbox/index.js';
+import { ROLE_END } from './approvals.js';
+import { evaluateControls } from './controls-accounting.js';
 import type { NotifyReceiver } from './notify-receiver.js';
 import type { LogLine } from './processes.js';
 import { type PlannedPayout, SCENARIOS } from './scenarios.js';
@@ -11,7 +13,14 @@ import type { ChaosReport } from './types.js';
  * the gateway (the sandbox) holds and what the notification receiver got, and the invariants.
  */
 
-export const PENDING: readonly PayoutState[] = ['queued', 'sending', 'retry_scheduled', 'submitted'];
+/** Not settled yet: a payout awaiting approval is approved, declined or expires before the run drains. */
+export const PENDING: readonly PayoutState[] = [
+  'awaiting_approval',
+  'queued',
+  'sending',
+  'retry_scheduled',
+  'submitted',
+];
 
 export interface SubmitResult {
   accepted: boolean;
@@ -157,7 +166,9 @@ export function account(input: {
             : v.reason === 'not_sent'
           : !order; // rejected, cancelled: nothing may exist at the gateway
     if (!agrees) wrongFinalStateIds.push({ id: p.externalId, state, gateway: gatewayWord(g) });
-    if (p.scenario.expected !== state) {
+    // A declined or expired payout ends as its approval role says; an approved one as its scenario.
+    const expected = (p.approval && ROLE_END[p.approval.role]?.state) ?? p.scenario.expected;
+    if (expected !== state) {
       unexpectedForScenario.push({ id: p.externalId, scenario: p.scenario.name, state });
     }
     const got = receiver.byId.get(p.externalId) ?? [];
@@ -282,6 +293,7 @@ export function evaluate(r: ChaosReport): string[] {
     f.push(`processes exited by themselves: ${r.chaos.unexpectedExits.map((e) => e.name).join(', ')}`);
   if (r.submission.cvvPayoutAnswers.some((s) => s !== 422))
     f.push(`a payout carrying a cvv was answered ${r.submission.cvvPayoutAnswers.join(', ')} instead of 422`);
+  if (r.controls) f.push(...evaluateControls(r.controls, r.run.pauseWindows ?? 0));
   if (r.security) {
     const s = r.security;
     if (s.hits > 0)

@@ -4,8 +4,9 @@ import { ChaosCleanup, formatReport, runChaos } from './run-chaos.js';
 
 /**
  * `npm run chaos [-- --payouts N] [--seed S] [--kill-every-ms MS] [--log-level debug]
- * [--redis-fault kill|fail-over|both] [--drain-timeout-ms MS]`: the full chaos run, once per Redis fault (by default both: a
- * SIGKILL of Redis under REDIS_DURABILITY=fsync, then a fail-over to its replica under replicas:1);
+ * [--redis-fault kill|fail-over|both] [--drain-timeout-ms MS] [--no-controls]`: the full chaos run, once per Redis fault (by default both: a
+ * SIGKILL of Redis under REDIS_DURABILITY=fsync, then a fail-over to its replica under replicas:1),
+ * each with the operator controls in the mix (approvals, two pause windows) unless `--no-controls`;
  * prints each table, writes test-output/chaos-report.json (and chaos-report-fail-over.json), exits 1
  * when an invariant failed in either.
  */
@@ -20,6 +21,7 @@ const { values } = parseArgs({
     'redis-fault': { type: 'string', default: 'both' },
     'drain-timeout-ms': { type: 'string' },
     'no-security': { type: 'boolean', default: false },
+    'no-controls': { type: 'boolean', default: false },
     /** NAME=value for the processes, repeatable: e.g. RESEND_ON_UNKNOWN=true must make the run fail. */
     env: { type: 'string', multiple: true, default: [] },
   },
@@ -74,6 +76,7 @@ for (const fault of faults) {
     reportPath,
     progress: (line) => process.stderr.write(`${line}\n`),
     securityScan: !values['no-security'],
+    controls: !values['no-controls'],
     extraEnv,
     ...(values.seed !== undefined ? { seed: Number(values.seed) } : {}),
     ...(values['kill-every-ms'] !== undefined ? { killEveryMs: Number(values['kill-every-ms']) } : {}),

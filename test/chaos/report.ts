@@ -1,4 +1,42 @@
+import type { ControlsReport } from './controls-accounting.js';
 import type { ChaosReport } from './types.js';
+
+/** The operator controls' lines: the approvals' mix and ends, the pause windows, the two invariants. */
+function controlsRows(c: ControlsReport, row: (label: string, value: string | number) => void): void {
+  const a = c.approvals;
+  row(
+    'approvals planned',
+    Object.entries(a.planned)
+      .map(([role, count]) => `${role} ${count}`)
+      .join(', '),
+  );
+  row(
+    '  held / approved (four eyes) / declined / expired',
+    `${a.held} / ${a.approved} (${a.fourEyes}) / ${a.declined} / ${a.expired}`,
+  );
+  row('  ended otherwise than planned (late approval, ...)', a.unexpectedEnds.length);
+  row(
+    '  same approver twice: tried / refused / accepted',
+    `${a.sameApproverTwice.tried} / ${a.sameApproverTwice.refused} / ${a.sameApproverTwice.accepted.length}`,
+  );
+  row('sent while unapproved', c.sentWhileUnapproved.length);
+  const gap = c.evidence.approvalToGatewayMs;
+  row(
+    '  evidence: arrivals recorded / counted by the gateway; approval to gateway',
+    `${c.evidence.arrivalsRecorded} / ${c.evidence.gatewayCounted}; ${gap ? `${gap.min}..${gap.max} ms` : '-'}`,
+  );
+  row(
+    'pause windows (audit log)',
+    c.pause.windows
+      .map((w) => `${w.system} ${w.ms === null ? 'never resumed' : `${(w.ms / 1000).toFixed(1)} s`}`)
+      .join(', ') || 'none',
+  );
+  row(
+    '  payouts held through a window / requests in flight when it began',
+    `${c.pause.heldThrough} / ${c.pause.inFlightArrivals}`,
+  );
+  row('sent while paused', c.sentWhilePaused.length);
+}
 
 /** The chaos report as a plain-text table for a terminal or a CI log. */
 export function formatReport(r: ChaosReport): string {
@@ -59,6 +97,7 @@ export function formatReport(r: ChaosReport): string {
     `chaos: worker SIGKILLs / Redis ${r.run.redisFault === 'fail-over' ? 'fail-overs' : 'SIGKILLs'} (${r.run.durability})`,
     `${r.chaos.workerKills} / ${r.chaos.redisRestarts}`,
   );
+  if (r.controls) controlsRows(r.controls, row);
   row('processes that exited by themselves', r.chaos.unexpectedExits.length);
   row(
     'graceful shutdown (exit codes)',

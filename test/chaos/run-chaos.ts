@@ -19,7 +19,10 @@ import {
   stateSnapshot,
   warnings,
 } from './accounting.js';
+import { recordGatewayArrivals } from './controls-accounting.js';
+import { controlsSettings, planControls, startControls } from './controls-chaos.js';
 import { startNotifyReceiver } from './notify-receiver.js';
+import { defaultPauseWindows } from './pause-windows.js';
 import {
   ChaosCleanup,
   isRunning,
@@ -75,6 +78,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     workerConcurrency: options.workerConcurrency ?? 50,
     logLevel: options.logLevel ?? 'info',
     securityScan: options.securityScan ?? true,
+    controls: options.controls ?? true,
+    approvalShare: options.approvalShare ?? 0.12,
+    approvalTimeoutMs: options.approvalTimeoutMs ?? 6_000,
   };
   const runId = randomBytes(4).toString('hex');
   const queuePrefix = `chaos-${runId}`;
@@ -137,10 +143,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       latency: { minMs: 2, maxMs: 40 },
       logger: sandboxLog,
     });
+    // When each payout request reached the gateway: what "not sent while paused or unapproved" is checked by.
+    const arrivals = recordGatewayArrivals(sandbox.app);
     const sandboxUrl = await sandbox.listen(0, '127.0.0.1');
     cleanup.add('sandbox', () => sandbox.close());
 
     // --- the system's processes
+    const controlsSetup = opt.controls ? await controlsSettings(secrets, opt.approvalTimeoutMs) : undefined;
+    const pauseWindows = opt.controls
+      ? (options.pauseWindows ?? defaultPauseWindows((n / opt.submitRatePerSecond) * 1000))
+      : [];
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) {
       if (v !== undefined && !SETTING_NAMES.includes(k)) env[k] = v;
@@ -171,6 +183,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       REDIS_DURABILITY: DURABILITY_FOR[opt.redisFault],
       // Short, so a step that cannot be confirmed while the primary is gone fails fast and is retried.
       REDIS_DURABILITY_TIMEOUT_MS: '500',
+      ...controlsSetup?.env,
       ...options.extraEnv,
     });
     const incarnations: Record<string, number> = {};
@@ -231,6 +244,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
     // --- the plan
     const plan = planPayouts(n, runId, secrets, random);
+    if (opt.controls) planControls(plan, random, opt.approvalShare);
     const signatures: string[] = [];
     for (const p of plan) {
       const { method: _m, ...gatewayRequest } = p.body;
@@ -264,6 +278,21 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       sampling = false;
       await sampler;
     });
+
+    // --- operator controls: the approval rules, the approvers, the pause windows
+    const controls = controlsSetup
+      ? await startControls({
+          api,
+          apiKey: secrets.apiKey,
+          admin: { name: secrets.dashboardUser, secret: secrets.dashboardPassword },
+          approvers: controlsSetup.approvers,
+          windows: pauseWindows,
+          random,
+          sinceFirstPost: () => (t0 === 0 ? undefined : Date.now() - t0),
+          event,
+          isClosed: () => cleanup.closed,
+        })
+      : undefined;
 
     let chaosActive = true;
     let workerKills = 0;
@@ -337,6 +366,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         const r = await submitOne(p);
         results.set(p.externalId, r);
         if (r.accepted) accepted++;
+        if (r.accepted) controls?.decide(p);
         if (opt.redisRestart && !redisTask && accepted >= Math.floor(n / 2))
           redisTask = restartRedis().catch(recordError('redis restart'));
       }
@@ -350,6 +380,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     if (chaosLeft > 0) await sleep(chaosLeft);
     chaosActive = false;
     await killer;
+    await controls?.finish();
     await Promise.all(workers.map((w) => w.ready));
     event('chaos over: both workers running');
 
@@ -424,6 +455,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       await Promise.all(Array.from({ length: 12 }, reader));
     }
 
+    const controlsReport = await controls?.account({
+      plan,
+      views,
+      arrivals,
+      gatewayCounted: plan.reduce((sum, p) => sum + (sandbox.received(p.externalId)?.requests ?? 0), 0),
+    });
+
     // --- security: doors, dashboard, metrics (while the API runs)
     let http: Awaited<ReturnType<typeof scanHttp>> | undefined;
     const unauthenticatedId = `chaos-${runId}-unauthenticated`;
@@ -479,11 +517,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         queuePrefix,
         redisDirs,
         redisFault: opt.redisFault,
+        pauseWindows: pauseWindows.length,
         durability: env.REDIS_DURABILITY ?? 'acknowledged',
         startedAt: new Date(startedAt).toISOString(),
         methods: countBy(plan, (p) => p.method),
         scenarios: countBy(plan, (p) => p.scenario.name),
-        options: { ...opt },
+        options: { ...opt, pauseWindows },
       },
       chaos: {
         workerKills,
@@ -528,6 +567,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         drained,
         totalMs: now - startedAt,
       },
+      ...(controlsReport ? { controls: controlsReport } : {}),
       logs: { lines: logLineCounts, warnings: warnings(lines) },
       ...(opt.securityScan && http && redisScan
         ? {

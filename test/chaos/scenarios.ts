@@ -1,6 +1,7 @@
 import type { MethodId } from '../../src/methods/index.js';
 import { methodIds } from '../../src/methods/index.js';
 import { requestFor } from '../unit/methods/fixtures.js';
+import type { ApprovalPlan } from './approvals.js';
 import type { RunSecrets } from './secrets.js';
 
 /**
@@ -67,6 +68,8 @@ export interface PlannedPayout {
   method: MethodId;
   /** The POST /v1/payouts body, sent unchanged on every retry. */
   body: Record<string, unknown>;
+  /** Held for approval, and what the approvers do with it (approvals.ts); none for most. */
+  approval?: ApprovalPlan;
 }
 
 const pick = <T>(items: readonly T[], random: () => number): T => items[Math.floor(random() * items.length)]!;

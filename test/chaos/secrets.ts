@@ -15,6 +15,8 @@ export interface RunSecrets {
   dashboardUser: string;
   dashboardPassword: string;
   notifySecret: string;
+  /** The secrets of the run's two approver operators (OPERATORS holds only their hashes). */
+  operatorSecrets: string[];
   /** Luhn-valid 16-digit card numbers used by the run's card payouts and deposits. */
   cards: string[];
   /** VegaWallet passwords used by the run's wallet payouts and deposits. */
@@ -63,6 +65,7 @@ export function generateRunSecrets(): RunSecrets {
     dashboardUser: 'ops',
     dashboardPassword: token('chaos-dash-'),
     notifySecret: token('chaos-notify-'),
+    operatorSecrets: distinct(() => token('chaos-op-'), 2),
     cards: distinct(() => randomCardNumber(), 6),
     walletPasswords: distinct(() => token('Wp', 10), 4),
     // 4 digits, none starting with 0, so they read as what they are in any context.
@@ -120,6 +123,7 @@ export class SecretScanner {
       { label: 'API_KEYS', value: secrets.apiKey },
       { label: 'DASHBOARD_PASSWORD', value: secrets.dashboardPassword },
       { label: 'NOTIFY_SECRET', value: secrets.notifySecret },
+      ...secrets.operatorSecrets.map((value, i) => ({ label: `operator_secret#${i + 1}`, value })),
     ];
     this.#cvvs = secrets.cvvs;
     const cvvs = secrets.cvvs.join('|');

@@ -1,3 +1,5 @@
+import type { ControlsReport } from './controls-accounting.js';
+import type { PauseWindowPlan } from './pause-windows.js';
 import type { ChaosCleanup } from './processes.js';
 import type { RedisFault } from './redis-topology.js';
 import type { SecretHit } from './secrets.js';
@@ -47,6 +49,18 @@ export interface ChaosOptions {
   progress?: (line: string) => void;
   /** Settings added to (or overriding) the processes' environment, e.g. to check that a failure is caught. */
   extraEnv?: Record<string, string>;
+  /**
+   * Operator controls in the mix (issue 15): approval rules set through the admin API, a share of the
+   * payouts held for approval (approved by one or two approvers, declined, left to expire), and pause
+   * windows of a payment_system. @defaultValue true
+   */
+  controls?: boolean;
+  /** Share of the payouts planned above an approval threshold. @defaultValue 0.12 */
+  approvalShare?: number;
+  /** APPROVAL_TIMEOUT_MS of the processes: the payouts left alone expire after it. @defaultValue 6000 */
+  approvalTimeoutMs?: number;
+  /** The pause windows. @defaultValue defaultPauseWindows (pause-windows.ts) */
+  pauseWindows?: PauseWindowPlan[];
   /** Register everything the run starts here, so a test's afterAll can stop it if the run is abandoned. */
   cleanup?: ChaosCleanup;
 }
@@ -70,6 +84,8 @@ export interface ChaosReport {
     /** The private Redis servers' data folders: removed when every invariant held, kept for a post-mortem otherwise. */
     redisDirs: string[];
     redisFault: RedisFault;
+    /** Pause windows planned (0 without controls). */
+    pauseWindows?: number;
     /** REDIS_DURABILITY of the processes. */
     durability: string;
     startedAt: string;
@@ -161,6 +177,8 @@ export interface ChaosReport {
     drained: boolean;
     totalMs: number;
   };
+  /** The operator controls' mix and invariants (controls-accounting.ts), when the run had them. */
+  controls?: ControlsReport;
   logs: {
     lines: Record<string, number>;
     /** warn and error lines by message, most frequent first. */

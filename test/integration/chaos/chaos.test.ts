@@ -4,7 +4,9 @@ import { ChaosCleanup, type ChaosReport, formatReport, runChaos } from '../../ch
 /**
  * The CI-sized chaos runs (issue 7): 300 payouts through a real `payouts api` and two `payouts worker`
  * processes while workers are SIGKILLed and Redis is killed hard (SIGKILL) and restarted from its AOF
- * under REDIS_DURABILITY=fsync; then the secret scan of Redis, every log line, the API's answers and
+ * under REDIS_DURABILITY=fsync, with operator controls in the mix (issue 15: approval rules set by an
+ * admin, payouts approved by one or two approvers, declined, left to expire; TEST_PS paused and
+ * resumed); then the secret scan of Redis, every log line, the API's answers and
  * Bull Board, and every door without credentials. A second, smaller run (60 payouts) fails Redis over to its
  * replica under replicas:1. `npm run chaos` is the full-sized run (2,000 payouts, each fault) of the
  * same harness.
@@ -20,7 +22,7 @@ afterAll(async () => {
 
 let report: ChaosReport;
 
-describe('chaos: 300 payouts, workers killed, Redis killed hard and restarted (fsync)', () => {
+describe('chaos: 300 payouts, workers killed, Redis killed hard and restarted (fsync), approvals and a pause in the mix', () => {
   test('none lost, none sent twice, every one settled and notified, no secret anywhere', async () => {
     report = await runChaos({
       payouts: 300,
@@ -61,6 +63,24 @@ describe('chaos: 300 payouts, workers killed, Redis killed hard and restarted (f
     expect(report.results.gatewayRefusals.http503).toBeGreaterThan(0);
     expect(report.results.gatewayRefusals.http429).toBeGreaterThan(0);
 
+    // Operator controls: nothing reached the gateway unapproved or while TEST_PS was paused, by the
+    // gateway's arrival times against the payouts' histories and the audit log.
+    const controls = report.controls!;
+    expect(controls.sentWhileUnapproved).toEqual([]);
+    expect(controls.sentWhilePaused).toEqual([]);
+    expect(controls.approvals.notAsPlanned).toEqual([]);
+    expect(controls.approvals.errors).toEqual([]);
+    expect(controls.approvals.sameApproverTwice.accepted).toEqual([]);
+    expect(controls.approvals.sameApproverTwice.refused).toBeGreaterThan(0);
+    // The mix really happened: each kind of decision, and a pause that held payouts back.
+    expect(controls.approvals.approved).toBeGreaterThan(0);
+    expect(controls.approvals.fourEyes).toBeGreaterThan(0);
+    expect(controls.approvals.declined).toBeGreaterThan(0);
+    expect(controls.approvals.expired).toBeGreaterThan(0);
+    expect(controls.pause.errors).toEqual([]);
+    expect(controls.pause.windows.filter((w) => w.to !== null)).toHaveLength(1);
+    expect(controls.pause.heldThrough).toBeGreaterThan(0);
+
     // Security: no secret in Redis (keys and AOF), logs, answers, notifications or the dashboard.
     const security = report.security!;
     expect(security.hitList).toEqual([]);
@@ -92,6 +112,8 @@ describe('chaos: 60 payouts, Redis failed over to its replica (replicas:1)', () 
       cleanup: failOverCleanup,
       redisFault: 'fail-over',
       securityScan: false,
+      // The run above has the operator controls; this one keeps to the fail-over.
+      controls: false,
       reportPath: 'test-output/chaos-report-ci-fail-over.json',
       submitRatePerSecond: 25,
       killEveryMs: 0,

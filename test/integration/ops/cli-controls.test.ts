@@ -2,8 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { afterAll, expect, test } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
+import { status } from '../../../src/ops/commands.js';
 import { controls, pause, resume } from '../../../src/ops/control-commands.js';
+import { withStore } from '../../../src/ops/with-store.js';
 import { deletePrefix, REDIS_URL, testRedis } from '../../helpers/redis.js';
+import { cardPayout } from '../../helpers/requests.js';
 
 /** `payouts pause`, `payouts resume` and `payouts controls` (the pauses and breakers), on the real Redis. */
 
@@ -53,6 +56,27 @@ test('pause, see it in payouts controls, resume: the operator recorded is the OS
   expect(resumed.stdout).toContain('resumed TEST_PS: 0 held payout(s) woken');
   expect((await run(controls)).stdout).toContain('paused: none');
   expect((await run(resume, 'TEST_PS')).stdout).toContain('TEST_PS was not paused');
+});
+
+test('payouts status shows what holds a queued payout while its payment_system is paused, and nothing once resumed', async () => {
+  const body = cardPayout({ payment_system: 'HELD_PS' });
+  // No worker runs here: the payout stays queued.
+  await withStore(config, ({ producer }) => producer.enqueuePayout(body));
+  expect((await run(status, body.external_id)).stdout).not.toContain('HELD:');
+
+  await run(pause, 'HELD_PS', '--note', 'gateway incident #8');
+  const held = await run(status, body.external_id);
+  expect(held.code).toBe(0);
+  expect(held.stdout).toMatch(
+    new RegExp(
+      `HELD: HELD_PS paused since \\S+ by ${userInfo().username} \\(gateway incident #8\\); sent once resumed`,
+    ),
+  );
+  const json = JSON.parse((await run(status, body.external_id, '--json')).stdout);
+  expect(json).toMatchObject({ status: 'queued', hold: { reason: 'paused', payment_system: 'HELD_PS' } });
+
+  await run(resume, 'HELD_PS');
+  expect((await run(status, body.external_id)).stdout).not.toContain('HELD:');
 });
 
 test.each([

@@ -80,7 +80,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     securityScan: options.securityScan ?? true,
     controls: options.controls ?? true,
     approvalShare: options.approvalShare ?? 0.12,
-    approvalTimeoutMs: options.approvalTimeoutMs ?? 6_000,
+    approvalTimeoutMs: options.approvalTimeoutMs ?? 8_000,
   };
   const runId = randomBytes(4).toString('hex');
   const queuePrefix = `chaos-${runId}`;

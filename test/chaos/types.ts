@@ -57,7 +57,7 @@ export interface ChaosOptions {
   controls?: boolean;
   /** Share of the payouts planned above an approval threshold. @defaultValue 0.12 */
   approvalShare?: number;
-  /** APPROVAL_TIMEOUT_MS of the processes: the payouts left alone expire after it. @defaultValue 6000 */
+  /** APPROVAL_TIMEOUT_MS of the processes: the payouts left alone expire after it. @defaultValue 8000 */
   approvalTimeoutMs?: number;
   /** The pause windows. @defaultValue defaultPauseWindows (pause-windows.ts) */
   pauseWindows?: PauseWindowPlan[];

@@ -18,6 +18,8 @@ export interface RunCommon {
   /** Payouts accepted by the API and arriving at the gateway, whole run. */
   accepted: number;
   duplicates: number;
+  /** Open-loop payouts the load generator did not send: 1,024 were still unanswered (fell behind). */
+  skipped: number;
 }
 
 export interface ThroughputRun extends RunCommon {
@@ -65,17 +67,19 @@ async function withSide<T>(
   name: SideName,
   gateway: FakeGateway,
   opts: SideOptions,
-  body: (side: Awaited<ReturnType<typeof startSide>>) => Promise<{ result: T; accepted: number }>,
+  body: (
+    side: Awaited<ReturnType<typeof startSide>>,
+  ) => Promise<{ result: T; accepted: number; skipped: number }>,
 ): Promise<T & RunCommon> {
   const startLoadAvg = loadavg()[0]!;
   const before = await gateway.count();
   const side = await startSide(name, opts);
   try {
-    const { result, accepted } = await body(side);
+    const { result, accepted, skipped } = await body(side);
     const after = await gateway.waitDistinct(before.distinct + accepted);
     const duplicates = after.duplicates - before.duplicates;
     if (duplicates > 0) throw new Error(`${name}: ${duplicates} payouts reached the gateway twice`);
-    return { ...result, side: name, load: [startLoadAvg, loadavg()[0]!], accepted, duplicates };
+    return { ...result, side: name, load: [startLoadAvg, loadavg()[0]!], accepted, duplicates, skipped };
   } finally {
     await side.stop();
   }
@@ -110,12 +114,13 @@ export async function throughputRun(
       await sleep(timing.seconds * 1000);
       const b = await read();
       const rssBytes = side.rss();
-      const { accepted } = await load.stop();
+      const { accepted, skipped = 0 } = await load.stop();
       const seconds = (b.at - a.at) / 1000;
       const submitted = b.gateway - a.gateway;
       const enqueued = b.accepted - a.accepted;
       return {
         accepted,
+        skipped,
         result: {
           perSecond: submitted / seconds,
           enqueuedPerSecond: enqueued / seconds,
@@ -154,7 +159,7 @@ export async function latencyRun(
     try {
       const from = nowMicros() + timing.warmupSeconds * 1e6;
       await sleep((timing.warmupSeconds + timing.seconds) * 1000);
-      const { accepted } = await load.stop();
+      const { accepted, skipped = 0 } = await load.stop();
       const sent = await load.times();
       // Every payout accepted must arrive before the arrival times are read.
       await gateway.waitDistinct(base + accepted);
@@ -169,6 +174,7 @@ export async function latencyRun(
       ms.sort((x, y) => x - y);
       return {
         accepted,
+        skipped,
         result: {
           rate,
           p50: percentile(ms, 50),

@@ -8,6 +8,8 @@ export interface LoadCount {
   accepted: number;
   failed: number;
   sent: number;
+  /** Open-loop payouts not sent: too many were still unanswered. */
+  skipped?: number;
   firstError?: string;
 }
 

@@ -108,6 +108,16 @@ export function contextRows(r: BenchResults): Row[] {
       compared(`  the same, payouts/s (${fmt(s.offered)}/s offered; accepted ${accepted})`, s.perSecond),
     );
   }
+  for (const [what, runs] of [
+    ['latency', l?.runs],
+    ['100 ms gateway', s?.runs],
+  ] as const) {
+    if (!runs) continue;
+    const skipped = (xs: { skipped?: number }[]) => xs.reduce((t, x) => t + (x.skipped ?? 0), 0);
+    const [o, b] = [skipped(runs.ours), skipped(runs.bare)];
+    if (o + b > 0)
+      rows.push(plain(`  ${what}: payouts not sent, 1,024 unanswered (fell behind)`, fmt(o), fmt(b)));
+  }
   for (const d of r.durability ?? []) {
     const cpu = `${fmt(d.cpuMicros.api.median)}/${fmt(d.cpuMicros.worker.median)}`;
     const vs = d.level === 'acknowledged' ? '' : 'acknowledged';

@@ -134,7 +134,11 @@ try {
     log('durability done');
   }
   if (wanted('gateway')) {
-    results.gatewayClient = await benchGatewayClient(quick ? { requests: 3000, warmup: 500, rounds: 1 } : {});
+    // In-process, the client against a bare axios loop, interleaved rounds (a library figure).
+    const sizes = quick
+      ? { requests: 3000, warmup: 500, rounds: 1 }
+      : { requests: 8000, warmup: 1500, rounds: 3 };
+    results.gatewayClient = await benchGatewayClient(sizes);
     log('gateway client done');
   }
   if (wanted('ledger')) {
@@ -148,7 +152,7 @@ try {
         fast,
         slowCurve,
         { dist, redisUrl: redisServer.url },
-        quick ? { payouts: 1000, concurrencies: [1, 10, 50] } : {},
+        quick ? { payouts: 1000, concurrencies: [1, 10, 50] } : { payouts: 2500 },
       );
     } finally {
       await slowCurve.close();

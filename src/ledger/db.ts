@@ -23,8 +23,13 @@ export function connectLedger(url: string, logger: Logger): LedgerDb {
     query_timeout: STATEMENT_TIMEOUT_MS + 5_000,
     idleTimeoutMillis: 30_000,
   });
-  // An idle connection that PostgreSQL drops (a restart) is reported here; without a listener the
-  // process would crash. The next query opens a fresh one.
-  pool.on('error', (err) => logger.warn({ err }, 'ledger connection lost'));
+  // A connection PostgreSQL drops (a restart, a network cut) is reported by pg as an 'error' event of
+  // its client, and an event nobody listens to ends the process. The pool listens only while the
+  // client is idle in it; between two statements of a transaction the client is lent out, so every
+  // client gets a listener of its own for its whole life. The work that held it fails with the lost
+  // connection (and is retried); the pool drops the client; the next query opens a fresh one.
+  pool.on('connect', (client) => client.on('error', (err) => logger.warn({ err }, 'ledger connection lost')));
+  // The pool repeats an idle client's error as its own: logged above already.
+  pool.on('error', () => undefined);
   return new Kysely<LedgerDatabase>({ dialect: new PostgresDialect({ pool }) });
 }

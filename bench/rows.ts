@@ -38,13 +38,18 @@ const targetCells = (t?: Target): [string, string] => {
 };
 
 /** A figure of both sides, compared: the target, if any, is on the ratio of medians. */
-const compared = (figure: string, c: Compared, digits = 0, target?: Omit<Target, 'value'>): Row => [
-  figure,
-  range(c.ours, digits),
-  range(c.bare, digits),
-  ratioOf(c),
-  ...targetCells(target && { ...target, value: c.ratio }),
-];
+/** Runs made back to back disagree by more than half: the machine's load, not the sides, decided. */
+const NOISY = 1.5;
+
+/**
+ * A figure of both sides, compared: the target, if any, is on the ratio of medians; a verdict whose
+ * pairs' ratios spread by more than NOISY is marked noisy.
+ */
+const compared = (figure: string, c: Compared, digits = 0, target?: Omit<Target, 'value'>): Row => {
+  const [limit, verdict] = targetCells(target && { ...target, value: c.ratio });
+  const noisy = verdict && c.pairRatios.max > NOISY * c.pairRatios.min ? ' (noisy)' : '';
+  return [figure, range(c.ours, digits), range(c.bare, digits), ratioOf(c), limit, verdict + noisy];
+};
 
 const plain = (figure: string, ours: string, bare = '', ratio = '', target?: Target): Row => [
   figure,

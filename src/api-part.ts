@@ -31,6 +31,7 @@ import type { Producer } from './producer/producer.js';
 import type { ArchiveReader } from './producer/view.js';
 import { type PayoutJobData, QUEUE } from './queues.js';
 import { listenOn } from './start-checks.js';
+import { createDeliveryReader } from './worker/deliveries.js';
 import { NOTIFICATIONS_QUEUE } from './worker/notifier.js';
 
 /**
@@ -98,6 +99,7 @@ export async function startApi(
     (name) => new Queue(name, { connection: requestRedis, prefix: config.queuePrefix }),
   );
   for (const q of opsQueues) q.on('error', () => undefined);
+  const notificationsQueue = opsQueues.find((q) => q.name === NOTIFICATIONS_QUEUE)!;
   metrics.observeQueues([payoutQueue, ...opsQueues]);
   metrics.observeStore(store);
   metrics.observeControls({
@@ -149,6 +151,8 @@ export async function startApi(
             list: store.list,
             getPayout: producer.getPayout,
             listPayouts: producer.listPayouts,
+            contradictions: store.contradictions,
+            inRedis: async (id) => (await store.get(id)) !== undefined,
           },
           controls: {
             pauses: holdControls.pauses.list,
@@ -157,6 +161,7 @@ export async function startApi(
             resume: holdControls.pauses.resume,
           },
           actions,
+          notifications: config.notify ? createDeliveryReader(notificationsQueue) : undefined,
           currencies: config.currencies,
           redis: requestRedis,
           queuePrefix: config.queuePrefix,

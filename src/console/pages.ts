@@ -5,9 +5,9 @@ import { PAYOUT_STATES, type PayoutState } from '../payout/states.js';
 import { mayAct, requireLogin, sessionOperator } from './guard.js';
 import type { ConsoleDeps } from './plugin.js';
 import { flash, page } from './render.js';
-import { rowsInState, timeline } from './rows.js';
+import { contradictionRows, rowsInState, timeline } from './rows.js';
 import { SEARCH_DEPTH, searchPayouts } from './search.js';
-import { STATE_WORDS } from './words.js';
+import { DELIVERY_WORDS, STATE_WORDS } from './words.js';
 
 /** How many payouts each list of the overview shows. */
 const OVERVIEW_ROWS = 20;
@@ -44,9 +44,10 @@ export function registerConsolePages(app: FastifyInstance, deps: ConsoleDeps): v
   app.get('/', { schema: { hide: true }, preHandler: requireLogin }, async (request, reply) => {
     const counts = await reader.counts();
     const list = (state: PayoutState) => rowsInState(reader, currencies, state, { limit: OVERVIEW_ROWS });
-    const [needsReview, waiting, retrying, paused, breakers] = await Promise.all([
+    const [needsReview, waiting, contradicted, retrying, paused, breakers] = await Promise.all([
       list('needs_review'),
       list('awaiting_approval'),
+      contradictionRows(reader, currencies, OVERVIEW_ROWS),
       list('retry_scheduled'),
       deps.controls.pauses(),
       deps.controls.breakers(),
@@ -56,6 +57,7 @@ export function registerConsolePages(app: FastifyInstance, deps: ConsoleDeps): v
       counts: PAYOUT_STATES.map((state) => ({ state, n: counts[state], ...STATE_WORDS[state] })),
       needsReview,
       waiting,
+      contradicted,
       retrying,
       paused,
       breakers: breakers.filter((b) => b.state !== 'closed'),
@@ -84,6 +86,10 @@ export function registerConsolePages(app: FastifyInstance, deps: ConsoleDeps): v
     async (request, reply) => {
       const id = String((request.params as { external_id?: unknown }).external_id ?? '');
       const view = await reader.getPayout(id);
+      const [deliveries, live] = await Promise.all([
+        deps.notifications?.(view.external_id, view.history),
+        reader.inRedis(view.external_id),
+      ]);
       const operator = sessionOperator(request);
       const state = view.status as PayoutState;
       return page(request, reply, 'payout', {
@@ -93,6 +99,8 @@ export function registerConsolePages(app: FastifyInstance, deps: ConsoleDeps): v
         words: STATE_WORDS[state] ?? { meaning: '', next: '' },
         timeline: timeline(view.history),
         contradictions: view.history.filter((e) => e.contradiction).length,
+        archived: !live,
+        deliveries: deliveries?.map((d) => ({ ...d, words: DELIVERY_WORDS[d.status] })),
         may: mayAct(operator),
         canCancel: ['awaiting_approval', 'queued', 'retry_scheduled'].includes(view.status),
         canResolve: view.status === 'needs_review',

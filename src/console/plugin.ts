@@ -12,6 +12,7 @@ import { PayoutError } from '../errors.js';
 import type { OperatorActions } from '../operators/actions.js';
 import type { Authenticate, Operator } from '../operators/authenticate.js';
 import { isRedisUnavailable } from '../redis.js';
+import type { DeliveryReader } from '../worker/deliveries.js';
 import { registerConsoleActions } from './actions-routes.js';
 import { registerConsoleList } from './list-page.js';
 import { registerConsolePages } from './pages.js';
@@ -45,6 +46,11 @@ export interface ConsoleDeps {
     resume: Pauses['resume'];
   };
   actions: OperatorActions;
+  /**
+   * What became of a payout's notifications (its delivery jobs in the notifications queue); undefined
+   * when notifications are off (NOTIFY_URL unset).
+   */
+  notifications: DeliveryReader | undefined;
   currencies: Currencies;
   /** Sessions live here, under the deployment's prefix. */
   redis: Redis;

@@ -28,6 +28,9 @@ export interface ConsoleReader {
   list: PayoutStore['list'];
   getPayout: Producer['getPayout'];
   listPayouts: Producer['listPayouts'];
+  contradictions: PayoutStore['contradictions'];
+  /** Whether Redis holds the payout; one getPayout found but Redis does not was read from the ledger. */
+  inRedis: (externalId: string) => Promise<boolean>;
 }
 
 /** A page of the payouts in one state, oldest move first (the ones waiting longest lead). */
@@ -67,6 +70,36 @@ export function rowOf(
     nextAttempt:
       next === undefined ? '' : next <= now ? 'due now' : `in ${age(next - now)} (${view.next_attempt_at})`,
   };
+}
+
+/** A contradicted payout on the overview: the payout, when the gateway contradicted it, and what it said. */
+export interface ContradictionRow extends PayoutRow {
+  raised: string;
+  said: string;
+}
+
+/** The newest contradicted payouts, the latest raised first, and how many are kept in all. */
+export async function contradictionRows(
+  reader: ConsoleReader,
+  currencies: Currencies,
+  limit: number,
+  now = Date.now(),
+): Promise<{ total: number; rows: ContradictionRow[] }> {
+  const { total, newest } = await reader.contradictions(limit);
+  const rows: ContradictionRow[] = [];
+  for (const { externalId, at } of newest) {
+    // Archived out of Redis without a ledger to read it from: nothing to show but its id.
+    const view = await reader.getPayout(externalId).catch(() => undefined);
+    if (!view) continue;
+    const last = view.history.filter((e) => e.contradiction).at(-1);
+    rows.push({
+      ...rowOf(view, currencies, now - Date.parse(view.updated_at), now),
+      raised: `${age(now - at)} ago`,
+      // The contradiction's reason names what the gateway reported; the gateway status is the fallback.
+      said: last ? (last.reason ?? timeline([last])[0]!.gateway) : '',
+    });
+  }
+  return { total, rows };
 }
 
 export interface TimelineRow {

@@ -1,4 +1,5 @@
 import type { PayoutState } from '../payout/states.js';
+import type { DeliveryStatus } from '../worker/deliveries.js';
 
 /** Each state in the words an operator reads at 3 a.m.: what it means and what happens next. */
 export const STATE_WORDS: Record<PayoutState, { meaning: string; next: string }> = {
@@ -28,6 +29,16 @@ export const STATE_WORDS: Record<PayoutState, { meaning: string; next: string }>
   },
   cancelled: { meaning: 'cancelled before it was sent', next: 'nothing: final' },
 } as const;
+
+/** A notification's delivery in words. */
+export const DELIVERY_WORDS: Record<DeliveryStatus, string> = {
+  delivered: 'delivered',
+  retrying: 'not delivered yet: tried again with backoff',
+  waiting: 'waiting to be sent',
+  sending: 'being sent',
+  given_up: 'given up',
+  not_in_queue: 'not in the queue',
+};
 
 /** How long ago, in the largest whole unit: `4 min`, `2 h`, `3 d`. */
 export function age(ms: number): string {

@@ -34,6 +34,12 @@ export interface PayoutKeys {
   durabilityProbe: string;
   /** Changes (of payouts and deposits) waiting to be written to the ledger, written likewise. */
   ledgerOutbox: string;
+  /**
+   * The payouts a gateway report contradicted (sorted set, score: when the latest was raised), written
+   * with the contradiction itself (scripts.ts NOTE), for the console's overview; the newest
+   * CONTRADICTIONS_KEPT are kept.
+   */
+  contradictions: string;
   /** What is left of an archived payout: its request digest, so its external_id is never new again. */
   tombstone(externalId: string): string;
   /**
@@ -48,6 +54,9 @@ export interface PayoutKeys {
    */
   controls: { paused: string; held: string; breakers: string };
 }
+
+/** How many contradicted payouts the contradictions index keeps, the newest. */
+export const CONTRADICTIONS_KEPT = 1_000;
 
 /** The customer windows' common start; the transition script builds a payout's window key from it. */
 export const CUSTOMER_WINDOW = (base: string) => `${base}:customer-24h:`;
@@ -70,6 +79,7 @@ export function payoutKeys(queuePrefix: string): PayoutKeys {
     durabilityProbe: `${base}:durability-probe`,
     batch: (batchId) => `${base}:batch:${batchId}`,
     ledgerOutbox: `${base}:ledger-outbox`,
+    contradictions: `${base}:contradictions`,
     tombstone: (id) => `${base}:payout-tombstone:${id}`,
     controls: {
       paused: `${base}:controls:paused`,

@@ -160,8 +160,10 @@ return {1, cur, seq, attempts, r[6] or '', false, false, r[8] or '', r[9] or ''}
 
 /**
  * Appends a history entry without moving the state (a gateway report that contradicts a terminal
- * state, a note). KEYS: record, history, outbox, ledger outbox. ARGV: entry's tail (history.ts), now,
- * external_id, outboxes ('', 'n', 'l', 'nl'). Returns the new seq, or -1 if absent.
+ * state, a note). KEYS: record, history, outbox, ledger outbox, contradictions index. ARGV: entry's
+ * tail (history.ts), now, external_id, outboxes ('', 'n', 'l', 'nl'), '1' for a contradiction, the
+ * index's cap. A contradiction also puts the payout in the contradictions index (score: now), which
+ * keeps the newest `cap`. Returns the new seq, or -1 if absent.
  */
 export const NOTE = `${APPEND_HISTORY}${PUSH_OUTBOXES}
 local r = redis.call('HMGET', KEYS[1], 'status', 'seq')
@@ -174,6 +176,10 @@ seq = seq + 1
 append_history(hist, seq .. '|' .. ARGV[2] .. '|' .. cur .. '|' .. cur .. '||' .. ARGV[1])
 redis.call('HSET', KEYS[1], 'seq', seq, 'updated_at', ARGV[2])
 push_outboxes(ARGV[4], KEYS[3], KEYS[4], ARGV[3], seq, ARGV[2])
+if ARGV[5] == '1' then
+  redis.call('ZADD', KEYS[5], tonumber(ARGV[2]), ARGV[3])
+  redis.call('ZREMRANGEBYRANK', KEYS[5], 0, -(tonumber(ARGV[6]) + 1))
+end
 return seq
 `;
 

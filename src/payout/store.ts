@@ -4,10 +4,11 @@ import { type Currencies, showAmount } from '../currency/index.js';
 import type { Logger } from '../logger.js';
 import type { GatewayRequest, MethodId } from '../methods/index.js';
 import { runScript } from '../redis.js';
+import { readContradictions } from './contradictions.js';
 import { CREATE } from './create-script.js';
 import { createDurabilityGuard, type DurabilitySetting } from './durability.js';
 import { decodeEntry, entryTail, type HistoryEntry, type HistoryExtras } from './history.js';
-import { CUSTOMER_WINDOW, payoutKeys } from './keys.js';
+import { CONTRADICTIONS_KEPT, CUSTOMER_WINDOW, payoutKeys } from './keys.js';
 import { type PageQuery, readPage } from './page.js';
 import { MASKED, type PayoutRecord, recordFrom } from './record.js';
 import { NOTE, TRANSITION } from './scripts.js';
@@ -128,6 +129,8 @@ export interface PayoutStoreOptions {
   onTransition?: (from: PayoutState | null, to: PayoutState, method: string) => void;
   /** How amounts are shown in its log lines (`config.currencies`). @defaultValue the rules of unset settings */
   currencies?: Currencies;
+  /** How many contradicted payouts the contradictions index keeps. @defaultValue CONTRADICTIONS_KEPT */
+  contradictionsKept?: number;
   now?: () => number;
 }
 
@@ -586,16 +589,19 @@ export function createPayoutStore(options: PayoutStoreOptions) {
     const seq = (await runScript(
       redis,
       NOTE,
-      4,
+      5,
       keys.record(externalId),
       keys.history(externalId),
       keys.outbox,
       keys.ledgerOutbox,
+      keys.contradictions,
       entryTail(event, actor, extras),
       String(at),
       externalId,
       // A late answer tells the casino nothing new: it goes to the ledger, not to notifications.
       extras.contradiction ? outboxes : outboxes.replace('n', ''),
+      extras.contradiction ? '1' : '0',
+      String(options.contradictionsKept ?? CONTRADICTIONS_KEPT),
     )) as number;
     return seq === -1 ? undefined : seq;
   }
@@ -635,6 +641,9 @@ export function createPayoutStore(options: PayoutStoreOptions) {
   /** A page of payouts, newest change first, across states or in one (see page.ts). */
   const page = (query: PageQuery) => readPage(redis, keys, query);
 
+  /** The payouts a gateway report contradicted, the latest raised first (contradictions.ts). */
+  const contradictions = (limit: number) => readContradictions(redis, keys, limit);
+
   return {
     keys,
     durability,
@@ -647,6 +656,7 @@ export function createPayoutStore(options: PayoutStoreOptions) {
     note,
     list,
     page,
+    contradictions,
     counts,
   };
 }

@@ -33,6 +33,14 @@ export interface NotificationJobData {
  */
 export const outboxEntry = (body: string): string => JSON.stringify({ event_id: randomUUID(), body });
 
+/** The delivery job of a payout's change `seq`: one id per change, so two relays add it once. */
+export const notificationJobId = (externalId: string, seq: number): string =>
+  `${jobIdFor(externalId)}-n${seq}`;
+
+/** The event a change is notified as: `payout.<state>`, or `payout.contradiction` for a contradicting report. */
+export const notificationEvent = (change: { to: string; contradiction?: boolean }): string =>
+  change.contradiction ? 'payout.contradiction' : `payout.${change.to}`;
+
 /** `sha256=<hex HMAC-SHA256 of the raw body>`, the X-Payout-Signature header's value. */
 export const signNotification = (secret: string, body: string): string =>
   `sha256=${createHmac('sha256', secret).update(body, 'utf8').digest('hex')}`;
@@ -50,6 +58,9 @@ const DELIVERY_TIMEOUT_MS = 10_000;
 /** How long the relay sleeps when the outbox is empty. */
 const RELAY_IDLE_MS = 100;
 const RELAY_BATCH = 200;
+
+/** How many delivered notifications the queue keeps (the newest); older ones leave it. */
+export const DELIVERED_KEPT = 1_000;
 
 export const deliveryDelay = (attemptsMade: number): number =>
   Math.min(DELIVERY_MAX_MS, DELIVERY_BASE_MS * 2 ** Math.max(0, attemptsMade - 1));
@@ -85,7 +96,7 @@ export function createNotifier(deps: {
     const asOf = viewAsOf(record, await deps.store.history(externalId), seq);
     if (!asOf) return undefined;
     const { payout, change } = asOf;
-    const event = change.contradiction ? 'payout.contradiction' : `payout.${change.to}`;
+    const event = notificationEvent(change);
     const body = JSON.stringify({ event, payout: { ...payout, changed_at: change.at, change } });
     return { externalId, seq, body };
   }
@@ -112,12 +123,12 @@ export function createNotifier(deps: {
             jobId:
               'event_id' in entry
                 ? `event-${entry.event_id}`
-                : `${jobIdFor(entry.external_id)}-n${entry.seq}`,
+                : notificationJobId(entry.external_id, entry.seq),
             attempts: DELIVERY_ATTEMPTS,
             backoff: { type: 'custom' },
             // BullMQ keeps a stack trace per failed attempt; tried for days, a job would grow without end.
             stackTraceLimit: 1,
-            removeOnComplete: { count: 1_000 },
+            removeOnComplete: { count: DELIVERED_KEPT },
             removeOnFail: { count: 10_000 },
           });
         }

@@ -348,6 +348,36 @@ describe('payout record', () => {
     }
   });
 
+  test('the contradictions index keeps the newest it is allowed, the latest raised first', async () => {
+    let clock = 1_000_000;
+    const capped = createPayoutStore({
+      redis,
+      queuePrefix: `${prefix}-capped`,
+      payloadKeys,
+      logger: log.logger,
+      contradictionsKept: 2,
+      now: () => clock++,
+    });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const v = validatePayoutRequest(cardPayout());
+      if (!v.ok) throw new Error(JSON.stringify(v.issues));
+      await capped.create({ method: v.method, request: v.request, masked: {} });
+      ids.push(v.request.external_id);
+    }
+    const raise = (id: string) =>
+      capped.note(id, { event: 'gateway_report', actor: 'callback', contradiction: true, gateway_status: 5 });
+    for (const id of ids) await raise(id);
+    // A note that is no contradiction changes nothing; the first payout raised again comes first.
+    await capped.note(ids[1]!, { event: 'gateway_report', actor: 'worker', gateway_status: 1 });
+    expect((await capped.contradictions(10)).newest.map((c) => c.externalId)).toEqual([ids[2], ids[1]]);
+    await raise(ids[0]!);
+    const index = await capped.contradictions(10);
+    expect(index.total).toBe(2);
+    expect(index.newest.map((c) => c.externalId)).toEqual([ids[0], ids[2]]);
+    await deletePrefix(redis, `${prefix}-capped`);
+  });
+
   test('gateway reports: out of order, twice, and a contradiction', async () => {
     const { external_id } = cardPayout();
     await createPayout({ external_id });
@@ -375,6 +405,9 @@ describe('payout record', () => {
       reason: expect.stringMatching(/^answer_after_payout_moved_on: .*status 1 \(order o-9\).*succeeded$/),
     });
     expect((await store.get(external_id))!).toMatchObject({ gatewayStatus: 4, orderId: 'o-9' });
+    // a late answer is no contradiction: the contradictions index does not list it
+    const listed = async () => (await store.contradictions(1_000)).newest.map((c) => c.externalId);
+    expect(await listed()).not.toContain(external_id);
     // the same answer as recorded adds nothing; a callback or poll refused adds nothing either
     const entries = (await store.history(external_id)).length;
     expect(
@@ -397,6 +430,10 @@ describe('payout record', () => {
       to: 'succeeded',
       gateway_status: 5,
     });
+    // listed first in the contradictions index, at the time the history gives it
+    const index = await store.contradictions(1);
+    expect(index.newest).toEqual([{ externalId: external_id, at: Date.parse(last.at) }]);
+    expect(index.total).toBeGreaterThanOrEqual(1);
     expect(log.text()).toContain('CONTRADICTION');
     expect(await applyGatewayReport(deps, 'po-never', { status: 4 }, 'callback')).toEqual({
       result: 'unknown_payout',

@@ -44,7 +44,7 @@ export async function startControls(opts: {
   approvers: Awaited<ReturnType<typeof controlsSettings>>['approvers'];
   windows: readonly PauseWindowPlan[];
   random: () => number;
-  sinceFirstPost: () => number | undefined;
+  acceptedShare: () => number;
   event: (what: string) => void;
   isClosed: () => boolean;
 }) {
@@ -73,7 +73,7 @@ export async function startControls(opts: {
     call,
     adminAuthorization,
     windows: opts.windows,
-    sinceFirstPost: opts.sinceFirstPost,
+    acceptedShare: opts.acceptedShare,
     event: opts.event,
     isClosed: opts.isClosed,
   }).catch((err: unknown) => [`pause windows: ${String(err)}`]);

@@ -7,39 +7,31 @@ import type { OperatorCall } from './approvers.js';
  */
 
 export interface PauseWindowPlan {
-  /** Milliseconds after the first POST. */
-  atMs: number;
-  forMs: number;
+  /** Paused once this share of the payouts is accepted. */
+  fromShare: number;
+  /** Resumed once this share is accepted. */
+  toShare: number;
   /** A payment_system, or `*` for every one. */
   system: string;
 }
 
 /**
- * Windows placed clear of the Redis disruption (when half the payouts are in): one early in the
- * submission; a run of 20 s or more also gets a later one, pausing every system (`*`).
+ * Windows placed by the share of payouts accepted, so they stay clear of the Redis disruption (when
+ * half are in) however fast the submission goes: a claim queued while Redis is down could run after a
+ * resume with a time stamped inside the window. One early window on TEST_PS; a run of 600 payouts or
+ * more also pauses every system (`*`) later on.
  */
-export function defaultPauseWindows(plannedSubmitMs: number): PauseWindowPlan[] {
-  const windows: PauseWindowPlan[] = [
-    {
-      atMs: Math.round(plannedSubmitMs * 0.12),
-      forMs: Math.max(1_500, Math.round(plannedSubmitMs * 0.2)),
-      system: 'TEST_PS',
-    },
-  ];
-  if (plannedSubmitMs >= 20_000) {
-    windows.push({
-      atMs: Math.round(plannedSubmitMs * 0.7),
-      forMs: Math.round(plannedSubmitMs * 0.12),
-      system: '*',
-    });
-  }
+export function defaultPauseWindows(payouts: number): PauseWindowPlan[] {
+  const windows: PauseWindowPlan[] = [{ fromShare: 0.08, toShare: 0.3, system: 'TEST_PS' }];
+  if (payouts >= 600) windows.push({ fromShare: 0.7, toShare: 0.85, system: '*' });
   return windows;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
 /**
- * Runs the windows in order: each waits for its time after the first POST, pauses, waits, resumes.
+ * Runs the windows in order: each waits for its share of accepted payouts, pauses, waits for the
+ * next share (or the end of the submission), resumes.
  * A call without an answer (or a 5xx) is tried again for up to a minute; the resume must land, or the
  * run could not drain. Returns what failed, one line each.
  */
@@ -47,8 +39,8 @@ export async function runPauseWindows(opts: {
   call: OperatorCall;
   adminAuthorization: string;
   windows: readonly PauseWindowPlan[];
-  /** Milliseconds since the first POST, or undefined before it. */
-  sinceFirstPost: () => number | undefined;
+  /** The share of the payouts accepted so far (0 to 1). */
+  acceptedShare: () => number;
   event: (what: string) => void;
   isClosed: () => boolean;
 }): Promise<string[]> {
@@ -74,11 +66,14 @@ export async function runPauseWindows(opts: {
     }
     return false;
   };
+  const reached = async (share: number) => {
+    while (!opts.isClosed() && opts.acceptedShare() < share) await sleep(50);
+  };
   for (const [i, w] of opts.windows.entries()) {
-    while (!opts.isClosed() && (opts.sinceFirstPost() ?? Number.NEGATIVE_INFINITY) < w.atMs) await sleep(50);
+    await reached(w.fromShare);
     if (opts.isClosed()) break;
     if (!(await control('pause', w.system, `chaos: window ${i + 1}`))) continue;
-    await sleep(w.forMs);
+    await reached(Math.min(1, w.toShare));
     await control('resume', w.system, `chaos: window ${i + 1} over`);
   }
   return errors;

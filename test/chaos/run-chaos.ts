@@ -150,9 +150,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
     // --- the system's processes
     const controlsSetup = opt.controls ? await controlsSettings(secrets, opt.approvalTimeoutMs) : undefined;
-    const pauseWindows = opt.controls
-      ? (options.pauseWindows ?? defaultPauseWindows((n / opt.submitRatePerSecond) * 1000))
-      : [];
+    const pauseWindows = opt.controls ? (options.pauseWindows ?? defaultPauseWindows(n)) : [];
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) {
       if (v !== undefined && !SETTING_NAMES.includes(k)) env[k] = v;
@@ -279,21 +277,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       await sampler;
     });
 
-    // --- operator controls: the approval rules, the approvers, the pause windows
-    const controls = controlsSetup
-      ? await startControls({
-          api,
-          apiKey: secrets.apiKey,
-          admin: { name: secrets.dashboardUser, secret: secrets.dashboardPassword },
-          approvers: controlsSetup.approvers,
-          windows: pauseWindows,
-          random,
-          sinceFirstPost: () => (t0 === 0 ? undefined : Date.now() - t0),
-          event,
-          isClosed: () => cleanup.closed,
-        })
-      : undefined;
-
     let chaosActive = true;
     let workerKills = 0;
     let redisRestarts = 0;
@@ -332,6 +315,20 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     let nextSlot = Date.now();
     const interval = 1000 / opt.submitRatePerSecond;
     let cursor = 0;
+    // --- operator controls: the approval rules, the approvers, the pause windows
+    const controls = controlsSetup
+      ? await startControls({
+          api,
+          apiKey: secrets.apiKey,
+          admin: { name: secrets.dashboardUser, secret: secrets.dashboardPassword },
+          approvers: controlsSetup.approvers,
+          windows: pauseWindows,
+          random,
+          acceptedShare: () => (cursor >= plan.length && results.size >= plan.length ? 1 : accepted / n),
+          event,
+          isClosed: () => cleanup.closed,
+        })
+      : undefined;
     const submitOne = async (p: PlannedPayout): Promise<SubmitResult> => {
       const answers: number[] = [];
       const answeredAt: number[] = [];

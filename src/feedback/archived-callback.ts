@@ -12,8 +12,9 @@ import type { ArchiveReader } from '../producer/view.js';
  * A gateway callback about a payout archived out of Redis (only its tombstone is left there). It is
  * that payout's, not an unknown one's: checked against the archived final state by the same rules as
  * a live payout's (gateway-report.ts), and a contradiction is recorded in the payout's history in the
- * ledger and raised as any other (metric, log line, notification). Nothing is written back to Redis
- * but the notification: the payout is finished and is never revived to be sent again.
+ * ledger and raised as any other (metric, log line, notification, the console's contradictions).
+ * Nothing is written back to Redis but the notification and its place in the contradictions index:
+ * the payout is finished and is never revived to be sent again.
  */
 
 export interface ArchivedCallbackDeps {
@@ -82,6 +83,8 @@ export async function applyArchivedCallback(
     'CONTRADICTION: the gateway reports something the payout contradicts; recorded, not applied',
   );
   deps.onContradiction?.(externalId);
+  // On the console's overview with the live payouts' contradictions.
+  await deps.store.listArchivedContradiction(externalId, Date.parse(change.at));
   if (deps.notify) {
     // The notifier builds a live payout's notification from Redis; this one is built here, whole.
     const { history: _none, ...view } = payout;

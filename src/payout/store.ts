@@ -4,7 +4,7 @@ import { type Currencies, showAmount } from '../currency/index.js';
 import type { Logger } from '../logger.js';
 import type { GatewayRequest, MethodId } from '../methods/index.js';
 import { runScript } from '../redis.js';
-import { readContradictions } from './contradictions.js';
+import { listContradicted, readContradictions } from './contradictions.js';
 import { CREATE } from './create-script.js';
 import { createDurabilityGuard, type DurabilitySetting } from './durability.js';
 import { decodeEntry, entryTail, type HistoryEntry, type HistoryExtras } from './history.js';
@@ -643,6 +643,9 @@ export function createPayoutStore(options: PayoutStoreOptions) {
 
   /** The payouts a gateway report contradicted, the latest raised first (contradictions.ts). */
   const contradictions = (limit: number) => readContradictions(redis, keys, limit);
+  /** Lists an archived payout's contradiction, noted in the ledger, with the live ones. */
+  const listArchivedContradiction = (externalId: string, at: number) =>
+    listContradicted(redis, keys, externalId, at, options.contradictionsKept ?? CONTRADICTIONS_KEPT);
 
   return {
     keys,
@@ -657,6 +660,7 @@ export function createPayoutStore(options: PayoutStoreOptions) {
     list,
     page,
     contradictions,
+    listArchivedContradiction,
     counts,
   };
 }

@@ -144,6 +144,9 @@ describe('a callback for an archived payout', () => {
       },
     ]);
     expect(await contradictions()).toBe(before + 2);
+    // Listed for the console's overview, at the time of its latest contradiction.
+    const listed = (await sys.system.store.contradictions(10)).newest.find((c) => c.externalId === id);
+    expect(listed?.at).toBe(Date.parse(read.history.at(-1).at));
     expect(sys.logs.filter((l) => l.includes('CONTRADICTION') && l.includes(id))).toHaveLength(2);
     await until('the contradiction notified', () =>
       notified.some((n) => n.event === 'payout.contradiction' && n.payout.external_id === id),

@@ -1,43 +1,8 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
 import pretty from 'pino-pretty';
+import { CENSOR, redactFields } from './log-redaction.js';
 
 export type { Logger } from 'pino';
-
-/** Field names whose values never reach a log, at any of the depths pino's redaction can name. */
-const SECRET_FIELDS = [
-  'card_number',
-  'cvv',
-  'password',
-  'signature',
-  'signed_string',
-  'signedString',
-  'salt',
-  'merchantKey',
-  'MERCHANT_KEY',
-  'merchant_key',
-  'authorization',
-  'Authorization',
-  'payloadKey',
-  'PAYLOAD_KEY',
-  'secret',
-  'apiKey',
-  'payment_data',
-  'paymentData',
-];
-const REDACT_PATHS = [
-  ...SECRET_FIELDS,
-  ...SECRET_FIELDS.map((f) => `*.${f}`),
-  ...SECRET_FIELDS.map((f) => `*.*.${f}`),
-  ...SECRET_FIELDS.map((f) => `*.*.*.${f}`),
-  'headers',
-  '*.headers',
-  'config',
-  'err.config',
-  'err.request',
-  'err.response',
-  'body',
-  'req.body',
-];
 
 /** Digit runs of 13-19 (optionally split by single spaces or dashes) that pass Luhn are card numbers. */
 const CARD_LIKE = /(?<![\d-])\d(?:[ -]?\d){12,18}(?![\d])/g;
@@ -90,7 +55,7 @@ export function createLineScrubber(secrets: readonly string[]): (line: string) =
           'g',
         )
       : undefined;
-  return (line) => maskCardNumbers(pattern ? line.replace(pattern, '[REDACTED]') : line);
+  return (line) => maskCardNumbers(pattern ? line.replace(pattern, CENSOR) : line);
 }
 
 /** Errors are logged by name, message and code only: never an HTTP client's config, request or response. */
@@ -164,7 +129,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       base: { pid: process.pid },
       // ISO time keeps epoch milliseconds (13 digits) out of the card-number scrubber's way.
       timestamp: pino.stdTimeFunctions.isoTime,
-      redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+      // Secret fields by name (log-redaction.ts), then every line scrubbed of secret values and cards.
+      formatters: { log: redactFields, bindings: redactFields },
       serializers: { err: serializeError, error: serializeError },
       hooks: { streamWrite: scrub },
     },

@@ -174,6 +174,9 @@ export function createProducer(deps: {
       if (!valid.ok) throw new ValidationError(valid.issues);
       const { method, request, notBefore } = valid;
       return guarded(async () => {
+        // Read beside the create, so both go to Redis in one write: the hold is shown on a new payout.
+        // A hold that cannot be read now is left out: the payout is accepted all the same.
+        const holdRead = deps.holdOf?.(request.payment_system).catch(() => undefined);
         const { result: res, durable } = await store.durability.durably(() =>
           store.create({
             method,
@@ -220,9 +223,7 @@ export function createProducer(deps: {
         // answer is "outcome unknown", and the worker will not send it either.
         if (!durable) throw new StoreUnavailableError(undefined, NOT_DURABLE);
         if (res.outcome === 'created') {
-          // A hold that cannot be read now is left out: the payout is accepted all the same.
-          const hold = await deps.holdOf?.(request.payment_system).catch(() => undefined);
-          return { created: true, payout: toView(res.record, res.history, hold) };
+          return { created: true, payout: toView(res.record, res.history, await holdRead) };
         }
         // The same request again. Also repairs a crash between record and job: the client's retry
         // is what re-adds a missing job.

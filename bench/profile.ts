@@ -13,7 +13,8 @@ import { startStub } from './stub.js';
  * processes (build first) against the stub gateway, fed over HTTP by 64 closed-loop clients. Prints
  * payouts/s and each process's CPU per payout (from /proc, over the measured window only). With
  * PROFILE=1 both run under --cpu-prof, and meta.json in the out dir names each profile with the
- * measured window, for `bench/budget.ts`. PAYOUTS (default 5000) sets the measured run's size.
+ * measured window, for `bench/budget.ts`. PAYOUTS (default 5000) sets the measured run's size; DIST
+ * another build directory to run instead of dist/.
  */
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -21,6 +22,8 @@ const PAYOUTS = Number(process.env.PAYOUTS ?? 5000);
 const WARMUP = 1000;
 const IN_FLIGHT = 64;
 const profile = process.env.PROFILE === '1';
+/** Another build to measure (e.g. an older commit's, built with --outDir), for A/B runs. */
+const dist = process.env.DIST ?? 'dist';
 const outDir = resolve(process.argv[2] ?? 'bench/results/profile');
 mkdirSync(outDir, { recursive: true });
 
@@ -97,7 +100,7 @@ const env = {
 const children: Record<'api' | 'worker', { proc: ChildProcess; started: number }> = {} as never;
 for (const part of ['api', 'worker'] as const) {
   const args = profile ? ['--cpu-prof', `--cpu-prof-dir=${join(outDir, part)}`] : [];
-  const proc = spawn(process.execPath, [...args, 'dist/cli.js', part], { env, stdio: 'ignore' });
+  const proc = spawn(process.execPath, [...args, join(dist, 'cli.js'), part], { env, stdio: 'ignore' });
   children[part] = { proc, started: Date.now() };
 }
 const redis = new Redis(REDIS_URL);

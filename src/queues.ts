@@ -13,12 +13,34 @@ export interface PayoutJobData {
   externalId: string;
 }
 
+/**
+ * What each payout job carries. Retries of the gateway call are decided by the worker (decide.ts) and
+ * scheduled as delays; BullMQ's own attempts only cover a processor that crashed before it could
+ * decide, waiting 1 s, 2 s, 4 s, ... between them (crashRetryDelay, the worker's backoff strategy).
+ *
+ * Kept short on purpose: Redis keeps a job's hash in its compact form only while every value is at
+ * most 64 bytes, and the options are its longest value. So the backoff is named by a one-letter type
+ * the worker computes, and how many finished jobs are kept is the worker's setting (payoutKeepJobs),
+ * not each job's; both were ~110 bytes of every job.
+ */
 export const payoutJobOptions = {
-  // Retries of the gateway call are decided by the worker (decide.ts) and scheduled as delays;
-  // BullMQ's own attempts only cover a processor that crashed before it could decide.
   attempts: 20,
-  backoff: { type: 'exponential', delay: 1_000 },
-  // The record and its history are the payout's account; a finished job is kept only briefly for the dashboard.
+  backoff: { type: 'e' },
+} as const;
+
+/**
+ * The delay before the next attempt of a job whose processor crashed, given the attempts made with
+ * this one (BullMQ's `exponential` with 1 s, which jobs added before carry as their own backoff).
+ */
+export const crashRetryDelay = (attemptsMade: number): number =>
+  Math.round(2 ** Math.max(0, attemptsMade - 1) * 1_000);
+
+/**
+ * Finished jobs kept, set on the worker (a job's own setting, as jobs added before it carry, wins):
+ * the record and its history are the payout's account; a finished job is kept only briefly for the
+ * dashboard.
+ */
+export const payoutKeepJobs = {
   removeOnComplete: { count: 100 },
   removeOnFail: { count: 10_000 },
 } as const;
@@ -51,8 +73,10 @@ export async function ensurePayoutJob(
   // A payout created a moment ago has never had a job: add it without asking (the add is
   // idempotent by job id anyway).
   const delay = opts.delayUntil ? Math.max(0, opts.delayUntil - Date.now()) : 0;
+  // No delay is not written down: one field less in every job's options.
+  const options = delay > 0 ? { ...payoutJobOptions, jobId, delay } : { ...payoutJobOptions, jobId };
   if (opts.isNew) {
-    await queue.add('payout', { externalId }, { ...payoutJobOptions, jobId, delay });
+    await queue.add('payout', { externalId }, options);
     return;
   }
   const state = await queue.getJobState(jobId);
@@ -62,5 +86,5 @@ export async function ensurePayoutJob(
   } else if (state !== 'unknown') {
     return; // waiting, delayed, active, prioritized: it will run
   }
-  await queue.add('payout', { externalId }, { ...payoutJobOptions, jobId, delay });
+  await queue.add('payout', { externalId }, options);
 }

@@ -8,7 +8,7 @@ import { applyGatewayReport, SECOND_ORDER } from '../payout/gateway-report.js';
 import { SealError } from '../payout/sealing.js';
 import type { PayoutState } from '../payout/states.js';
 import type { ClaimResult, Hold, PayoutStore } from '../payout/store.js';
-import { type PayoutJobData, QUEUE } from '../queues.js';
+import { crashRetryDelay, type PayoutJobData, payoutKeepJobs, QUEUE } from '../queues.js';
 import { isRedisUnavailable } from '../redis.js';
 import { createClaimTokens } from './claim-tokens.js';
 import { type BreakerSignal, backoffDelay, type Decision, decide, type RetryPolicy } from './decide.js';
@@ -417,6 +417,8 @@ export function createPayoutWorker(deps: PayoutWorkerDeps): Worker<PayoutJobData
     // A redelivered job never sends under another processing's claim (it moves the record to
     // needs_review, or takes back an unanswered claim of this worker's own), so stalls may repeat safely.
     maxStalledCount: 100,
+    ...payoutKeepJobs,
+    settings: { backoffStrategy: crashRetryDelay },
     ...(deps.lockMs ? { lockDuration: deps.lockMs, stalledInterval: deps.lockMs } : {}),
     autorun: false,
   });

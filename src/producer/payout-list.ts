@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { methodIds } from '../methods/index.js';
+import { methodIds, NO_CONTROL_CHARACTERS, noControlCharacters } from '../methods/index.js';
 import { comesBefore, MAX_EXAMINED, type PagePosition } from '../payout/page.js';
 import { isTerminal, PAYOUT_STATES, type PayoutState } from '../payout/states.js';
 import type { PayoutStore } from '../payout/store.js';
@@ -24,13 +24,18 @@ const CURSOR_MESSAGE = 'is not a cursor this API gave (pass next_cursor back as 
 export const encodeCursor = (p: PagePosition) =>
   Buffer.from(`${p.score}:${p.externalId}`, 'utf8').toString('base64url');
 
+/** The latest time a JavaScript Date (and so the ledger's query) can hold, in epoch ms. */
+const MAX_TIME_MS = 8.64e15;
+
 function decodeCursor(raw: string): PagePosition | undefined {
   if (!/^[A-Za-z0-9_-]{1,400}$/.test(raw)) return undefined;
   const text = Buffer.from(raw, 'base64url').toString('utf8');
-  const m = /^(\d{1,16}):([^\s:][^\s]{0,199})$/.exec(text);
+  // No control character (a NUL is no text PostgreSQL takes) and a score that is a time: a cursor
+  // this API gave always is; another is the client's mistake, never the ledger's.
+  const m = /^(\d{1,16}):([^\s:\p{Cc}][^\s\p{Cc}]{0,199})$/u.exec(text);
   if (!m) return undefined;
   const score = Number(m[1]);
-  return Number.isSafeInteger(score) ? { score, externalId: m[2]! } : undefined;
+  return Number.isSafeInteger(score) && score <= MAX_TIME_MS ? { score, externalId: m[2]! } : undefined;
 }
 
 const DAY_MS = 86_400_000;
@@ -41,7 +46,14 @@ const startOf = (d: string) => Date.parse(`${d}T00:00:00.000Z`);
 export const listQuery = z
   .object({
     status: z.enum(PAYOUT_STATES).optional().describe('only payouts in this state'),
-    customer_id: z.string().min(1).max(200).optional().describe("only this customer's payouts"),
+    customer_id: z
+      .string()
+      .min(1)
+      .max(200)
+      // As a payout's customer_id (methods/common.ts): a NUL is also no text PostgreSQL takes.
+      .refine(noControlCharacters, NO_CONTROL_CHARACTERS)
+      .optional()
+      .describe("only this customer's payouts"),
     method: z
       .enum(methodIds as [string, ...string[]], { error: `must be one of ${methodIds.join(', ')}` })
       .optional()

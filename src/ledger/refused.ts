@@ -36,6 +36,16 @@ export async function moveToRefused(redis: Redis, ledgerOutbox: string, raws: st
 }
 
 /**
+ * Moves entries still refused to the refused list's tail (the same script, from the list to itself),
+ * so the next try takes the ones behind them: a batch of entries that stay refused (or can never be
+ * read) at the head would otherwise be all any try ever reads.
+ */
+export async function rotateRefused(redis: Redis, ledgerOutbox: string, raws: string[]): Promise<void> {
+  const list = refusedKey(ledgerOutbox);
+  if (raws.length > 0) await runScript(redis, REFUSE, 2, list, list, ...raws);
+}
+
+/**
  * What a log line adds to the database's error (logged as `err`: its message and SQLSTATE code): the
  * constraint, table and column it names; never its `detail`, which quotes the failing row.
  */

@@ -5,7 +5,7 @@ import { decodeEntry } from '../payout/history.js';
 import { payoutKeys } from '../payout/keys.js';
 import { copyAuditOnce } from './audit-copy.js';
 import type { LedgerDb } from './db.js';
-import { isRowError, moveToRefused, refusalNames, refusedKey } from './refused.js';
+import { isRowError, moveToRefused, refusalNames, refusedKey, rotateRefused } from './refused.js';
 import { CURRENT_COLUMNS, depositRows, payoutRows } from './rows.js';
 import type { DepositTransitionTable, PayoutTable, PayoutTransitionTable } from './schema.js';
 
@@ -243,11 +243,16 @@ export function createLedgerWriter(deps: {
     return taken;
   }
 
-  /** Tries the refused entries again; returns how many are still refused. */
+  /**
+   * Tries a batch of the refused entries again; the ones still refused go to the list's tail, so the
+   * next try takes the next batch. Returns how many of this batch are still refused.
+   */
   async function retryRefusedOnce(): Promise<number> {
     const { refused, unreadable } = await pass(refusedList);
     for (const g of refused) logRefused(g, true);
-    return refused.reduce((n, g) => n + g.raw.length, 0) + unreadable.length;
+    const still = [...refused.flatMap((g) => g.raw), ...unreadable];
+    await rotateRefused(deps.redis, outbox, still);
+    return still.length;
   }
 
   const writeAuditOnce = () => copyAuditOnce(deps, BATCH);

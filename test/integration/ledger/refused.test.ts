@@ -128,6 +128,28 @@ describe('refused ledger rows', () => {
     expect(await registry.metrics()).toContain('payouts_ledger_refused_entries 0');
   });
 
+  test('entries still refused are tried again behind the others: a full batch of them never starves the rest', async () => {
+    // A payout whose rows were refused once and are now accepted, behind more entries that stay refused
+    // (ones that cannot be read) than one pass takes.
+    await paid('behind-1');
+    const outbox = store.keys.ledgerOutbox;
+    const entries = (await redis.lrange(outbox, 0, -1)).filter((raw) => raw.includes('"behind-1"'));
+    expect(entries.length).toBe(2);
+    for (const raw of entries) await redis.lrem(outbox, 1, raw);
+    const stuck = Array.from({ length: 250 }, (_, i) => `not an entry ${i}`);
+    await redis.rpush(refusedKey(outbox), ...stuck, ...entries);
+
+    try {
+      const writer = createLedgerWriter({ redis, queuePrefix: prefix, db, logger });
+      for (let i = 0; i < 3; i++) await writer.retryRefusedOnce();
+      expect(await rowsOf('behind-1')).toEqual(await historyOf('behind-1'));
+      // The unreadable ones are kept, each once.
+      expect((await redis.lrange(refusedKey(outbox), 0, -1)).sort()).toEqual([...stuck].sort());
+    } finally {
+      await redis.del(refusedKey(outbox));
+    }
+  });
+
   test('a database that cannot be reached refuses nothing: the entries wait in the outbox', async () => {
     await paid('away-1');
     const away = connectLedger(ledgerUrl(schema.schema, CLOSED_PORT), logger);

@@ -1,4 +1,5 @@
 import { StoreUnavailableError } from '../errors.js';
+import { EXTERNAL_ID_PATTERN } from '../methods/index.js';
 import type { HistoryEntry } from '../payout/history.js';
 import type { Actor, PayoutState } from '../payout/states.js';
 import type { ArchiveReader } from '../producer/view.js';
@@ -15,6 +16,9 @@ import { archivedPayoutOf } from './payout-row.js';
 export function createLedgerReader(db: LedgerDb): ArchiveReader {
   return {
     async payout(externalId) {
+      // Every payout's external_id matches the pattern: another (one typed in the console or the CLI,
+      // perhaps with a NUL PostgreSQL refuses in text) names none, and is not the ledger's failure.
+      if (!EXTERNAL_ID_PATTERN.test(externalId)) return undefined;
       try {
         const row = await db
           .selectFrom('payouts')

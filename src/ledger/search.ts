@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { EXTERNAL_ID_MESSAGE, EXTERNAL_ID_PATTERN } from '../methods/index.js';
+import {
+  EXTERNAL_ID_MESSAGE,
+  EXTERNAL_ID_PATTERN,
+  NO_CONTROL_CHARACTERS,
+  noControlCharacters,
+} from '../methods/index.js';
 import type { PayoutView } from '../producer/view.js';
 import type { LedgerDb } from './db.js';
 import { archivedPayoutOf } from './payout-row.js';
@@ -13,8 +18,10 @@ const day = z.iso.date({ error: 'must be a day, YYYY-MM-DD' });
 export const archiveQuery = z
   .object({
     external_id: z.string().regex(EXTERNAL_ID_PATTERN, EXTERNAL_ID_MESSAGE).optional(),
-    customer_id: z.string().min(1).max(200).optional(),
-    order_id: z.string().min(1).max(200).optional(),
+    // No payout's customer_id or order_id holds a control character, and PostgreSQL takes no NUL in
+    // text: refused as the client's mistake, not answered 503.
+    customer_id: z.string().min(1).max(200).refine(noControlCharacters, NO_CONTROL_CHARACTERS).optional(),
+    order_id: z.string().min(1).max(200).refine(noControlCharacters, NO_CONTROL_CHARACTERS).optional(),
     from: day.optional(),
     to: day.optional(),
     limit: z.coerce.number({ error: 'must be a whole number' }).int().min(1).max(500).default(50),

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createLedgerArchiver } from '../../../src/ledger/archiver.js';
 import { connectLedger, type LedgerDb } from '../../../src/ledger/db.js';
+import { createLedgerReader } from '../../../src/ledger/reader.js';
 import { ledgerSchema } from '../../helpers/ledger.js';
 import { testRedis } from '../../helpers/redis.js';
 import { cardPayout } from '../../helpers/requests.js';
@@ -110,6 +111,12 @@ describe('archival', () => {
     for (const id of ids) expect(sys.sandbox.received(id)?.requests).toBe(1);
     const keysAtEnd = await recordKeys(ids);
     expect(keysAtEnd.sort()).toEqual(keysAfter.sort());
+  });
+
+  test('an id no payout can have (typed in the console, a NUL in it) is found in no archive, not a 503', async () => {
+    const reader = createLedgerReader(db);
+    await expect(reader.payout('po\u00001')).resolves.toBeUndefined();
+    await expect(reader.payout('x'.repeat(256))).resolves.toBeUndefined();
   });
 
   test('a payout the ledger does not hold whole stays in Redis', async () => {

@@ -186,6 +186,15 @@ describe('reports', () => {
     expect(res.body.error.issues.map((i: { path: string }) => i.path)).toContain(field);
   });
 
+  test.each([
+    ['customer_id=a%00b', 'customer_id'],
+    ['order_id=1%002', 'order_id'],
+  ])('the ledger search refuses %s with 422 naming %s', async (query, field) => {
+    const res = await sys.operatorRequest('GET', `/v1/ledger/payouts?${query}`);
+    expect(res.status, JSON.stringify(res.body)).toBe(422);
+    expect(res.body.error.issues.map((i: { path: string }) => i.path)).toEqual([field]);
+  });
+
   test('an integration key may not read the reports (403); no credential is 401', async () => {
     expect((await sys.request('GET', '/v1/reports/payouts?from=2026-11-01&to=2026-11-02')).status).toBe(403);
     const bare = await fetch(`${sys.api}/v1/reports/payouts?from=2026-11-01&to=2026-11-02`);

@@ -1,3 +1,7 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { Duplex } from 'node:stream';
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { GatewayRequest } from '../methods/index.js';
@@ -10,13 +14,12 @@ import {
 } from './classify.js';
 import type { GatewayOutcome, OutcomeKind } from './outcome.js';
 import { withSignature } from './signature.js';
-import { createWire } from './wire.js';
 
 /**
  * The typed Cabbagino client (SPEC.md). One call, one attempt: retries belong to BullMQ (DESIGN.md
  * "Money safety"), so nothing here sends a request twice. Every call ends in a `GatewayOutcome` built
- * by `classify`; it never throws for anything the network or the gateway does, and never lets an error
- * object (which would hold the request's headers and body) escape.
+ * by `classify`; it never throws for anything the network or the gateway does, and never lets an axios
+ * error (which holds the request's headers and body) escape.
  */
 
 export interface GatewayClientOptions {
@@ -70,6 +73,11 @@ export function gatewayClientOptions(
   };
 }
 
+/** Idle keep-alive sockets are closed after this, before a typical server (5 s) closes them under us. */
+const FREE_SOCKET_TIMEOUT_MS = 4_000;
+/** Gateway answers are small; a bigger body is not read (and a 2xx then counts as `unknown`). */
+const MAX_ANSWER_BYTES = 1024 * 1024;
+
 export const GATEWAY_PATHS = {
   payout: '/v2/payment/payout/',
   deposit: '/v2/payment/deposit/',
@@ -77,23 +85,168 @@ export const GATEWAY_PATHS = {
   balances: '/balances/',
 } as const satisfies Record<GatewayEndpoint, string>;
 
+/** Sockets whose connection (and TLS handshake) completed: a request written on one may arrive. */
+const establishedSockets = new WeakSet<Duplex>();
+
+class WatchedHttpAgent extends http.Agent {
+  override createConnection(
+    options: http.ClientRequestArgs,
+    callback?: (err: Error | null, stream: Duplex) => void,
+  ): Duplex | null | undefined {
+    const socket = super.createConnection(options, callback);
+    socket?.once('connect', () => establishedSockets.add(socket));
+    return socket;
+  }
+}
+
+class WatchedHttpsAgent extends https.Agent {
+  override createConnection(
+    options: https.RequestOptions,
+    callback?: (err: Error | null, stream: Duplex) => void,
+  ): Duplex | null | undefined {
+    const socket = super.createConnection(options, callback);
+    socket?.once('secureConnect', () => establishedSockets.add(socket));
+    return socket;
+  }
+}
+
+const readyEvent = (secure: boolean) => (secure ? 'secureConnect' : 'connect');
+
+/**
+ * Watches one call on the wire: whether its connection was established (the line between `not_sent`
+ * and `unknown`), the connect and read timers, and the answer's status line.
+ */
+class CallWatch {
+  established = false;
+  timedOut: 'connect_timeout' | 'read_timeout' | undefined;
+  errorCode: string | undefined;
+  httpStatus: number | undefined;
+  retryAfter: string | undefined;
+  private connectTimer: NodeJS.Timeout | undefined;
+  private readTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly secure: boolean,
+    private readonly connectTimeoutMs: number,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /** axios's `transport`: the native request, with this call's watchers attached. */
+  readonly transport = {
+    request: (options: http.RequestOptions, onResponse: (res: http.IncomingMessage) => void) => {
+      const req = (this.secure ? https : http).request(options, (res) => {
+        this.httpStatus = res.statusCode;
+        const retryAfter = res.headers['retry-after'];
+        this.retryAfter = Array.isArray(retryAfter) ? retryAfter[0] : retryAfter;
+        onResponse(res);
+      });
+      req.once('error', (err: NodeJS.ErrnoException) => {
+        this.errorCode ??= typeof err.code === 'string' ? err.code : undefined;
+      });
+      this.connectTimer = setTimeout(() => this.expire(req, 'connect_timeout'), this.connectTimeoutMs);
+      req.once('socket', (socket) => {
+        if (establishedSockets.has(socket)) this.onEstablished(req);
+        else socket.once(readyEvent(this.secure), () => this.onEstablished(req));
+      });
+      return req;
+    },
+  };
+
+  private onEstablished(req: http.ClientRequest) {
+    if (this.established || this.timedOut) return;
+    this.established = true;
+    clearTimeout(this.connectTimer);
+    this.readTimer = setTimeout(() => this.expire(req, 'read_timeout'), this.timeoutMs);
+  }
+
+  private expire(req: http.ClientRequest, reason: 'connect_timeout' | 'read_timeout') {
+    this.timedOut ??= reason;
+    req.destroy(Object.assign(new Error(reason), { code: reason }));
+  }
+
+  done() {
+    clearTimeout(this.connectTimer);
+    clearTimeout(this.readTimer);
+  }
+
+  /** The exchange of a call whose promise rejected: never built from the axios error itself. */
+  failed(endpoint: GatewayEndpoint, err: unknown): Exchange {
+    const code = this.timedOut ?? this.errorCode ?? codeOf(err);
+    if (this.httpStatus !== undefined) {
+      // The status line arrived but the body did not: the status still decides.
+      return {
+        kind: 'answered',
+        endpoint,
+        httpStatus: this.httpStatus,
+        retryAfter: this.retryAfter,
+        body: undefined,
+        bodyError: code,
+        receivedAt: Date.now(),
+      };
+    }
+    return { kind: 'no_answer', endpoint, mayHaveArrived: this.established, code };
+  }
+}
+
+function codeOf(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[A-Za-z0-9_]{1,48}$/.test(code) ? code : 'network_error';
+}
+
 export function createGatewayClient(options: GatewayClientOptions): GatewayClient {
   const { merchantKey, salt, timeoutMs, connectTimeoutMs, logger, onResult } = options;
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+  const secure = new URL(baseUrl).protocol === 'https:';
+  const agentOptions = { keepAlive: true, timeout: FREE_SOCKET_TIMEOUT_MS, scheduling: 'lifo' as const };
+  const httpAgent = new WatchedHttpAgent(agentOptions);
+  const httpsAgent = new WatchedHttpsAgent(
+    options.ca === undefined ? agentOptions : { ...agentOptions, ca: options.ca },
+  );
   // Anything built from the gateway's words passes this too: a gateway that echoes our key or salt
   // in an error message must not put them into a payout's history.
   const scrub = secretScrubber([merchantKey, salt]);
   let closed = false;
-  const wire = createWire({
-    baseUrl: options.baseUrl,
+
+  const http_: AxiosInstance = axios.create({
+    baseURL: baseUrl,
+    httpAgent,
+    httpsAgent,
     headers: { 'Content-Type': 'application/json', Accept: 'application/json', MERCHANT_KEY: merchantKey },
-    timeoutMs,
-    connectTimeoutMs,
-    ca: options.ca,
+    // Retries, redirects and proxies would each hide what happened to the one request we sent.
+    maxRedirects: 0,
+    proxy: false,
+    validateStatus: () => true,
+    responseType: 'text',
+    transformRequest: [(data: unknown) => data],
+    transformResponse: [(data: unknown) => data],
+    maxContentLength: MAX_ANSWER_BYTES,
+    decompress: true,
   });
 
   async function exchange(endpoint: GatewayEndpoint, body: string | undefined): Promise<Exchange> {
     if (closed) return { kind: 'no_answer', endpoint, mayHaveArrived: false, code: 'client_closed' };
-    return wire.exchange(endpoint, GATEWAY_PATHS[endpoint], body);
+    const watch = new CallWatch(secure, connectTimeoutMs, timeoutMs);
+    try {
+      const res: AxiosResponse<unknown> = await http_.request({
+        method: body === undefined ? 'GET' : 'POST',
+        url: GATEWAY_PATHS[endpoint],
+        data: body,
+        transport: watch.transport,
+      });
+      const retryAfter = res.headers['retry-after'];
+      return {
+        kind: 'answered',
+        endpoint,
+        httpStatus: res.status,
+        retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined,
+        body: typeof res.data === 'string' ? res.data : undefined,
+        receivedAt: Date.now(),
+      };
+    } catch (err) {
+      return watch.failed(endpoint, err);
+    } finally {
+      watch.done();
+    }
   }
 
   function report(
@@ -169,7 +322,8 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
     },
     close() {
       closed = true;
-      wire.close();
+      httpAgent.destroy();
+      httpsAgent.destroy();
     },
   };
 }

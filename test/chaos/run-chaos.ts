@@ -477,6 +477,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     }
 
     // --- stop the processes gracefully: a clean exit is part of recovering
+    await options.beforeStop?.({
+      redis: observer,
+      queuePrefix,
+      scan: (source, text) => scanner.scan('ledger', source, text),
+    });
+
     const shutdown = await Promise.all([apiProc, ...workers].map((p) => stopGracefully(p, 20_000)));
     event(`processes stopped: ${shutdown.map((s) => `${s.name} ${s.code ?? s.signal}`).join(', ')}`);
 

@@ -1,3 +1,4 @@
+import type { Redis } from 'ioredis';
 import type { ControlsReport } from './controls-accounting.js';
 import type { PauseWindowPlan } from './pause-windows.js';
 import type { ChaosCleanup } from './processes.js';
@@ -63,6 +64,15 @@ export interface ChaosOptions {
   pauseWindows?: PauseWindowPlan[];
   /** Register everything the run starts here, so a test's afterAll can stop it if the run is abandoned. */
   cleanup?: ChaosCleanup;
+  /**
+   * Runs once the payouts are drained and read, while the processes still run: a further check on the
+   * run (the ledger's, ledger-check.ts). `scan` looks for the run's secrets in a text (returns hits).
+   */
+  beforeStop?: (run: {
+    redis: Redis;
+    queuePrefix: string;
+    scan: (source: string, text: string) => number;
+  }) => Promise<void>;
 }
 
 export interface ChaosEvent {

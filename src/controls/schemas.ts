@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { formatAmount } from '../currency/index.js';
-import { currency, type MethodId, methodIds } from '../methods/index.js';
+import {
+  currency,
+  type MethodId,
+  methodIds,
+  NO_CONTROL_CHARACTERS,
+  noControlCharacters,
+} from '../methods/index.js';
 
 /**
  * The shapes of the controls an admin sets (DESIGN.md, PUT /v1/controls/...). Amounts are minor
@@ -14,7 +20,8 @@ const minor = (what: string) =>
     .positive(`${what} must be greater than 0`)
     .max(Number.MAX_SAFE_INTEGER, `${what} is too large`);
 
-const note = z.string().trim().max(1000).optional();
+/** Kept in the audit log and copied to the ledger (which takes no NUL in text), as payouts' notes are. */
+const note = z.string().trim().max(1000).refine(noControlCharacters, NO_CONTROL_CHARACTERS).optional();
 
 export const approvalRule = z.strictObject({
   currency,

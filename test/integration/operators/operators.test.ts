@@ -127,6 +127,23 @@ describe('identity and audit', () => {
     expect(JSON.stringify(audit.body)).not.toContain('mallory');
   });
 
+  test('a note with a control character is a 422 naming it, and nothing is recorded', async () => {
+    // A NUL is no text PostgreSQL takes: recorded, it would keep the payout's rows, or the audit
+    // entry, out of the ledger for good.
+    const id = await queuedPayout();
+    const cases: [string, string, unknown, Who][] = [
+      ['POST', `/v1/payouts/${id}/cancel`, { note: 'player\u0000asked' }, operator],
+      ['PUT', '/v1/controls/approval-rules', { rules: [], note: 'a\u0000b' }, admin],
+      ['PUT', '/v1/controls/limits', { limits: [], note: 'a\u0007b' }, admin],
+    ];
+    for (const [method, path, body, who] of cases) {
+      const res = await sys.request(method, path, body, headersOf(who));
+      expect(res.status, path).toBe(422);
+      expect(res.body.error.issues.map((i: { path: string }) => i.path)).toEqual(['note']);
+    }
+    expect((await sys.request('GET', `/v1/payouts/${id}`)).body.status).toBe('queued');
+  });
+
   test('the audit pages newest first with a cursor; a bad cursor or limit is a 422 naming it', async () => {
     for (let i = 0; i < 3; i++) {
       await sys.request('PUT', '/v1/controls/limits', { limits: [], note: `page ${i}` }, headersOf(admin));

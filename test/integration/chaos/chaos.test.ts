@@ -30,115 +30,123 @@ afterAll(async () => {
 let report: ChaosReport;
 
 describe('chaos: 300 payouts, workers killed, Redis killed hard and restarted (fsync), approvals and a pause in the mix', () => {
-  test('none lost, none sent twice, every one settled and notified, no secret anywhere', async () => {
-    report = await runChaos({
-      payouts: 300,
-      cleanup,
-      reportPath: 'test-output/chaos-report-ci.json',
-      submitRatePerSecond: 25,
-      killEveryMs: 3_000,
-      minChaosMs: 9_000,
-      drainTimeoutMs: 90_000,
-    });
-    console.log(formatReport(report));
+  test(
+    'none lost, none sent twice, every one settled and notified, no secret anywhere',
+    async () => {
+      report = await runChaos({
+        payouts: 300,
+        cleanup,
+        reportPath: 'test-output/chaos-report-ci.json',
+        submitRatePerSecond: 25,
+        killEveryMs: 3_000,
+        minChaosMs: 9_000,
+        drainTimeoutMs: 90_000,
+      });
+      console.log(formatReport(report));
 
-    // The money invariants.
-    expect(report.submission.accepted).toBe(300);
-    expect(report.results.lostIds).toEqual([]);
-    expect(report.results.lost).toBe(0);
-    expect(report.results.sentTwiceIds).toEqual([]);
-    expect(report.results.bodyChanged).toBe(0);
-    expect(report.results.wrongFinalStateIds).toEqual([]);
-    expect(report.timing.drained).toBe(true);
-    // Every payout terminal, or in needs_review with a reason.
-    const settled = Object.entries(report.results.byFinalState)
-      .filter(([state]) => ['succeeded', 'failed', 'rejected', 'cancelled', 'needs_review'].includes(state))
-      .reduce((sum, [, count]) => sum + count, 0);
-    expect(settled).toBe(300);
-    expect(report.results.needsReviewReasons['(none)']).toBeUndefined();
-    // Every terminal payout notified with its terminal event, signed.
-    expect(report.notifications.missing).toEqual([]);
-    expect(report.notifications.notifiedWithTerminalEvent).toBe(report.notifications.terminalPayouts);
-    expect(report.notifications.terminalPayouts).toBeGreaterThan(250);
-    expect(report.notifications.badSignature).toBe(0);
+      // The money invariants.
+      expect(report.submission.accepted).toBe(300);
+      expect(report.results.lostIds).toEqual([]);
+      expect(report.results.lost).toBe(0);
+      expect(report.results.sentTwiceIds).toEqual([]);
+      expect(report.results.bodyChanged).toBe(0);
+      expect(report.results.wrongFinalStateIds).toEqual([]);
+      expect(report.timing.drained).toBe(true);
+      // Every payout terminal, or in needs_review with a reason.
+      const settled = Object.entries(report.results.byFinalState)
+        .filter(([state]) => ['succeeded', 'failed', 'rejected', 'cancelled', 'needs_review'].includes(state))
+        .reduce((sum, [, count]) => sum + count, 0);
+      expect(settled).toBe(300);
+      expect(report.results.needsReviewReasons['(none)']).toBeUndefined();
+      // Every terminal payout notified with its terminal event, signed.
+      expect(report.notifications.missing).toEqual([]);
+      expect(report.notifications.notifiedWithTerminalEvent).toBe(report.notifications.terminalPayouts);
+      expect(report.notifications.terminalPayouts).toBeGreaterThan(250);
+      expect(report.notifications.badSignature).toBe(0);
 
-    // The chaos really happened, and the parts recovered by themselves.
-    expect(report.chaos.workerKills).toBeGreaterThanOrEqual(2);
-    expect(report.chaos.redisRestarts).toBe(1);
-    expect(report.run.durability).toBe('fsync');
-    expect(report.chaos.unexpectedExits).toEqual([]);
-    expect(report.results.gatewayRefusals.http503).toBeGreaterThan(0);
-    expect(report.results.gatewayRefusals.http429).toBeGreaterThan(0);
+      // The chaos really happened, and the parts recovered by themselves.
+      expect(report.chaos.workerKills).toBeGreaterThanOrEqual(2);
+      expect(report.chaos.redisRestarts).toBe(1);
+      expect(report.run.durability).toBe('fsync');
+      expect(report.chaos.unexpectedExits).toEqual([]);
+      expect(report.results.gatewayRefusals.http503).toBeGreaterThan(0);
+      expect(report.results.gatewayRefusals.http429).toBeGreaterThan(0);
 
-    // Operator controls: nothing reached the gateway unapproved or while TEST_PS was paused, by the
-    // gateway's arrival times against the payouts' histories and the audit log.
-    const controls = report.controls!;
-    expect(controls.sentWhileUnapproved).toEqual([]);
-    expect(controls.sentWhilePaused).toEqual([]);
-    expect(controls.approvals.notAsPlanned).toEqual([]);
-    expect(controls.approvals.errors).toEqual([]);
-    expect(controls.approvals.sameApproverTwice.accepted).toEqual([]);
-    expect(controls.approvals.sameApproverTwice.refused).toBeGreaterThan(0);
-    // The mix really happened: each kind of decision, and a pause that held payouts back.
-    expect(controls.approvals.approved).toBeGreaterThan(0);
-    expect(controls.approvals.fourEyes).toBeGreaterThan(0);
-    expect(controls.approvals.declined).toBeGreaterThan(0);
-    expect(controls.approvals.expired).toBeGreaterThan(0);
-    expect(controls.pause.errors).toEqual([]);
-    expect(controls.pause.windows.filter((w) => w.to !== null)).toHaveLength(1);
-    expect(controls.pause.heldThrough).toBeGreaterThan(0);
+      // Operator controls: nothing reached the gateway unapproved or while TEST_PS was paused, by the
+      // gateway's arrival times against the payouts' histories and the audit log.
+      const controls = report.controls!;
+      expect(controls.sentWhileUnapproved).toEqual([]);
+      expect(controls.sentWhilePaused).toEqual([]);
+      expect(controls.approvals.notAsPlanned).toEqual([]);
+      expect(controls.approvals.errors).toEqual([]);
+      expect(controls.approvals.sameApproverTwice.accepted).toEqual([]);
+      expect(controls.approvals.sameApproverTwice.refused).toBeGreaterThan(0);
+      // The mix really happened: each kind of decision, and a pause that held payouts back.
+      expect(controls.approvals.approved).toBeGreaterThan(0);
+      expect(controls.approvals.fourEyes).toBeGreaterThan(0);
+      expect(controls.approvals.declined).toBeGreaterThan(0);
+      expect(controls.approvals.expired).toBeGreaterThan(0);
+      expect(controls.pause.errors).toEqual([]);
+      expect(controls.pause.windows.filter((w) => w.to !== null)).toHaveLength(1);
+      expect(controls.pause.heldThrough).toBeGreaterThan(0);
 
-    // Security: no secret in Redis (keys and AOF), logs, answers, notifications or the dashboard.
-    const security = report.security!;
-    expect(security.hitList).toEqual([]);
-    expect(security.hits).toBe(0);
-    expect(security.redis.keys).toBeGreaterThan(300);
-    expect(security.redis.outsidePrefix).toEqual([]);
-    expect(security.scanned.log?.items ?? 0).toBeGreaterThan(1_000);
-    expect(security.scanned.redis?.items ?? 0).toBe(security.redis.keys);
-    expect(security.boardJobDetails).toBeGreaterThan(0);
-    expect(security.errors).toEqual([]);
-    // Every door without valid credentials answers 401; /metrics is public but holds no secret.
-    expect(security.doorFailures).toEqual([]);
-    expect(security.doors.length).toBeGreaterThanOrEqual(40);
-    expect(security.unauthenticatedPostCreatedNothing).toBe(true);
-    expect(security.metricsStatus).toBe(200);
-    expect(report.submission.cvvPayoutAnswers.every((s) => s === 422)).toBe(true);
-    expect(report.results.refusedReachedGateway).toEqual([]);
+      // Security: no secret in Redis (keys and AOF), logs, answers, notifications or the dashboard.
+      const security = report.security!;
+      expect(security.hitList).toEqual([]);
+      expect(security.hits).toBe(0);
+      expect(security.redis.keys).toBeGreaterThan(300);
+      expect(security.redis.outsidePrefix).toEqual([]);
+      expect(security.scanned.log?.items ?? 0).toBeGreaterThan(1_000);
+      expect(security.scanned.redis?.items ?? 0).toBe(security.redis.keys);
+      expect(security.boardJobDetails).toBeGreaterThan(0);
+      expect(security.errors).toEqual([]);
+      // Every door without valid credentials answers 401; /metrics is public but holds no secret.
+      expect(security.doorFailures).toEqual([]);
+      expect(security.doors.length).toBeGreaterThanOrEqual(40);
+      expect(security.unauthenticatedPostCreatedNothing).toBe(true);
+      expect(security.metricsStatus).toBe(200);
+      expect(report.submission.cvvPayoutAnswers.every((s) => s === 422)).toBe(true);
+      expect(report.results.refusedReachedGateway).toEqual([]);
 
-    expect(report.failures).toEqual([]);
-  }, CHAOS_TEST_LIMIT_MS);
+      expect(report.failures).toEqual([]);
+    },
+    CHAOS_TEST_LIMIT_MS,
+  );
 });
 
 // Workers are not killed here (the run above does that): a restarted worker's start is most of a
 // small run's time on a loaded machine.
 describe('chaos: 60 payouts, Redis failed over to its replica (replicas:1)', () => {
-  test('no acknowledged payout lost, none sent twice, every one settled', async () => {
-    const failOver = await runChaos({
-      payouts: 60,
-      cleanup: failOverCleanup,
-      redisFault: 'fail-over',
-      securityScan: false,
-      // The run above has the operator controls; this one keeps to the fail-over.
-      controls: false,
-      reportPath: 'test-output/chaos-report-ci-fail-over.json',
-      submitRatePerSecond: 25,
-      killEveryMs: 0,
-      minChaosMs: 0,
-      drainTimeoutMs: 90_000,
-    });
-    console.log(formatReport(failOver));
+  test(
+    'no acknowledged payout lost, none sent twice, every one settled',
+    async () => {
+      const failOver = await runChaos({
+        payouts: 60,
+        cleanup: failOverCleanup,
+        redisFault: 'fail-over',
+        securityScan: false,
+        // The run above has the operator controls; this one keeps to the fail-over.
+        controls: false,
+        reportPath: 'test-output/chaos-report-ci-fail-over.json',
+        submitRatePerSecond: 25,
+        killEveryMs: 0,
+        minChaosMs: 0,
+        drainTimeoutMs: 90_000,
+      });
+      console.log(formatReport(failOver));
 
-    expect(failOver.run.durability).toBe('replicas:1');
-    expect(failOver.chaos.redisRestarts).toBe(1);
-    expect(failOver.submission.accepted).toBe(60);
-    expect(failOver.results.lostIds).toEqual([]);
-    expect(failOver.results.sentTwiceIds).toEqual([]);
-    expect(failOver.results.bodyChanged).toBe(0);
-    expect(failOver.results.wrongFinalStateIds).toEqual([]);
-    expect(failOver.timing.drained).toBe(true);
-    expect(failOver.results.needsReviewReasons['(none)']).toBeUndefined();
-    expect(failOver.chaos.unexpectedExits).toEqual([]);
-    expect(failOver.failures).toEqual([]);
-  }, CHAOS_TEST_LIMIT_MS);
+      expect(failOver.run.durability).toBe('replicas:1');
+      expect(failOver.chaos.redisRestarts).toBe(1);
+      expect(failOver.submission.accepted).toBe(60);
+      expect(failOver.results.lostIds).toEqual([]);
+      expect(failOver.results.sentTwiceIds).toEqual([]);
+      expect(failOver.results.bodyChanged).toBe(0);
+      expect(failOver.results.wrongFinalStateIds).toEqual([]);
+      expect(failOver.timing.drained).toBe(true);
+      expect(failOver.results.needsReviewReasons['(none)']).toBeUndefined();
+      expect(failOver.chaos.unexpectedExits).toEqual([]);
+      expect(failOver.failures).toEqual([]);
+    },
+    CHAOS_TEST_LIMIT_MS,
+  );
 });

@@ -57,5 +57,5 @@ describe('chaos with the ledger on: 120 payouts, workers killed, PostgreSQL cut 
     expect(result?.changes).toBeGreaterThan(400);
     expect(ledgerFailures(result, secretHits)).toEqual([]);
     expect(report.failures).toEqual([]);
-  }, 180_000);
+  }, 420_000);
 });

@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { methodIds, NO_CONTROL_CHARACTERS, noControlCharacters } from '../methods/index.js';
+import {
+  EXTERNAL_ID_PATTERN,
+  methodIds,
+  NO_CONTROL_CHARACTERS,
+  noControlCharacters,
+} from '../methods/index.js';
 import { comesBefore, MAX_EXAMINED, type PagePosition } from '../payout/page.js';
 import { isTerminal, PAYOUT_STATES, type PayoutState } from '../payout/states.js';
 import type { PayoutStore } from '../payout/store.js';
@@ -30,10 +35,11 @@ const MAX_TIME_MS = 8.64e15;
 function decodeCursor(raw: string): PagePosition | undefined {
   if (!/^[A-Za-z0-9_-]{1,400}$/.test(raw)) return undefined;
   const text = Buffer.from(raw, 'base64url').toString('utf8');
-  // No control character (a NUL is no text PostgreSQL takes) and a score that is a time: a cursor
-  // this API gave always is; another is the client's mistake, never the ledger's.
-  const m = /^(\d{1,16}):([^\s:\p{Cc}][^\s\p{Cc}]{0,199})$/u.exec(text);
-  if (!m) return undefined;
+  // A score that is a time and an external_id as every payout's is (up to 255 characters, a colon
+  // anywhere): a cursor this API gave always is; another (a NUL in it, which PostgreSQL takes in no
+  // text) is the client's mistake, never the ledger's.
+  const m = /^(\d{1,16}):(.*)$/s.exec(text);
+  if (!m || !EXTERNAL_ID_PATTERN.test(m[2]!)) return undefined;
   const score = Number(m[1]);
   return Number.isSafeInteger(score) && score <= MAX_TIME_MS ? { score, externalId: m[2]! } : undefined;
 }

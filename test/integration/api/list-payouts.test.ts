@@ -154,6 +154,22 @@ describe('filtered by method, currency and day of creation', () => {
   });
 });
 
+describe('cursors of any external_id', () => {
+  test('a walk goes on past an external_id of 255 characters, or one starting with a colon', async () => {
+    const customer = `c-odd-${Date.now()}`;
+    const odd = [`:${customer}`, `${customer}-`.padEnd(255, 'x'), `${customer}-plain`];
+    for (const external_id of odd) {
+      const body = cardPayout({
+        external_id,
+        customer: { customer_id: customer, country: 'LV', first_name: 'Test', last_name: 'Test' },
+      });
+      expect((await sys.request('POST', '/v1/payouts', body)).status).toBe(202);
+    }
+    const listed = (await walk(`customer_id=${customer}&limit=1`)).flat();
+    expect(listed.map((p) => p.external_id).sort()).toEqual([...odd].sort());
+  });
+});
+
 describe('bad parameters', () => {
   const notOurs = Buffer.from('soon').toString('base64url');
   test.each([

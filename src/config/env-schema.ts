@@ -41,6 +41,17 @@ const currencyList = z.preprocess(
     })
     .optional(),
 );
+/** The URL's user and password decode (a literal % must be written %25), as the driver decodes them. */
+const decodableCredentials = (url: string) => {
+  try {
+    const { username, password } = new URL(url);
+    decodeURIComponent(username);
+    decodeURIComponent(password);
+    return true;
+  } catch {
+    return false;
+  }
+};
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 export const base64Key = z
   .string()
@@ -142,7 +153,12 @@ export const envSchema = z.object({
   NOTIFY_SECRET: optionalString,
   LEDGER_DATABASE_URL: z.preprocess(
     blankToUndefined,
-    z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' }).optional(),
+    z
+      .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' })
+      .refine(decodableCredentials, {
+        error: 'its user or password has a % that starts no escape: write a literal % as %25',
+      })
+      .optional(),
   ),
   PAYOUT_RETENTION_DAYS: int(1, 36_500, 7),
   LEDGER_MIGRATE_ON_START: bool(true),

@@ -132,6 +132,11 @@ describe('config', () => {
     ['PAYLOAD_KEY', { PAYLOAD_KEY: 'not base64 !!' }, '32 bytes'],
     ['PAYLOAD_OLD_KEYS', { PAYLOAD_OLD_KEYS: 'abc' }, '32 bytes'],
     ['GATEWAY_URL', { GATEWAY_URL: 'ftp://x' }, 'http(s) URL'],
+    [
+      'LEDGER_DATABASE_URL',
+      { LEDGER_DATABASE_URL: 'postgres://ledger:50%off@127.0.0.1/ledger' },
+      'write a literal % as %25',
+    ],
     ['REDIS_URL', { REDIS_URL: 'http://localhost' }, 'redis://'],
     ['PORT', { PORT: 'eighty' }, 'whole number'],
     ['PORT', { PORT: '70000' }, 'at most 65535'],

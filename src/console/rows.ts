@@ -84,13 +84,18 @@ export async function contradictionRows(
   currencies: Currencies,
   limit: number,
   now = Date.now(),
-): Promise<{ total: number; rows: ContradictionRow[] }> {
+): Promise<{ total: number; rows: ContradictionRow[]; unread: string[] }> {
   const { total, newest } = await reader.contradictions(limit);
   const rows: ContradictionRow[] = [];
+  // Not readable just now (Redis or the ledger did not answer, or archived without a ledger): named,
+  // never silently left out of a list whose heading counts them.
+  const unread: string[] = [];
   for (const { externalId, at } of newest) {
-    // Archived out of Redis without a ledger to read it from: nothing to show but its id.
     const view = await reader.getPayout(externalId).catch(() => undefined);
-    if (!view) continue;
+    if (!view) {
+      unread.push(externalId);
+      continue;
+    }
     const last = view.history.filter((e) => e.contradiction).at(-1);
     rows.push({
       ...rowOf(view, currencies, now - Date.parse(view.updated_at), now),
@@ -99,7 +104,7 @@ export async function contradictionRows(
       said: last ? (last.reason ?? timeline([last])[0]!.gateway) : '',
     });
   }
-  return { total, rows };
+  return { total, rows, unread };
 }
 
 export interface TimelineRow {

@@ -1,3 +1,4 @@
+import { entryTail } from './history.js';
 import { APPEND_HISTORY, PUSH_OUTBOXES } from './scripts.js';
 
 /**
@@ -86,8 +87,8 @@ if held then
 end
 redis.call('HSET', KEYS[1], unpack(fields))
 if ARGV[6] ~= '' then redis.call('SET', KEYS[5], ARGV[6]) end
-local tail = held and ('created|producer|' .. cjson.encode({reason = reason})) or ARGV[3]
-append_history(hist, '1|' .. ARGV[2] .. '||' .. status .. '||' .. tail)
+local tail = held and ('${entryTail('created', 'producer')}' .. cjson.encode({reason = reason})) or ARGV[3]
+append_history(hist, history_line(1, ARGV[2], '', status, '', tail))
 redis.call('ZADD', held and KEYS[8] or KEYS[3], tonumber(ARGV[2]), ARGV[4])
 redis.call('ZREMRANGEBYSCORE', KEYS[11], '-inf', '(' .. ARGV[10])
 redis.call('ZADD', KEYS[11], tonumber(ARGV[2]), ARGV[8] .. '|' .. ARGV[4])

@@ -1,3 +1,5 @@
+import { HISTORY_LINE_LUA } from './history.js';
+
 /**
  * The record's Lua scripts. Each runs atomically in Redis: no reader ever sees a state without its
  * history entry, and no two writers both move the same state. Each reads everything it needs before
@@ -10,8 +12,11 @@
  * `outboxes` argument: `n` the notification outbox, `l` the ledger's (both: `nl`).
  */
 
-/** Appends a line to the history string in KEYS[2], given its value as read before any write. */
-export const APPEND_HISTORY = `
+/**
+ * Appends a line (history_line, history.ts) to the history string in KEYS[2], given its value as read
+ * before any write.
+ */
+export const APPEND_HISTORY = `${HISTORY_LINE_LUA}
 local function append_history(h, line)
   redis.call('SET', KEYS[2], h and (h .. '\\n' .. line) or line)
 end
@@ -117,7 +122,7 @@ if ARGV[18] ~= '' then
   approved_by = approved_by == '' and ARGV[18] or (approved_by .. '\\n' .. ARGV[18])
   if given < (tonumber(r[14] or '1') or 1) then
     redis.call('HSET', KEYS[1], 'approved_by', approved_by, 'seq', seq, 'updated_at', ARGV[5])
-    append_history(hist, seq .. '|' .. ARGV[5] .. '|' .. cur .. '|' .. cur .. '|' .. attempts .. '|' .. ARGV[6])
+    append_history(hist, history_line(seq, ARGV[5], cur, cur, attempts, ARGV[6]))
     -- The ledger keeps every change; the casino is told only of moves.
     push_outboxes((string.gsub(ARGV[11], 'n', '')), KEYS[3], KEYS[5], ARGV[9], seq, ARGV[5])
     return {3, cur, seq, attempts, r[6] or ''}
@@ -138,7 +143,7 @@ end
 if #del > 0 then redis.call('HDEL', KEYS[1], unpack(del)) end
 redis.call('HSET', KEYS[1], unpack(set))
 if ARGV[7] == '1' then redis.call('DEL', KEYS[4]) end
-append_history(hist, seq .. '|' .. ARGV[5] .. '|' .. cur .. '|' .. ARGV[2] .. '|' .. attempts .. '|' .. ARGV[6])
+append_history(hist, history_line(seq, ARGV[5], cur, ARGV[2], attempts, ARGV[6]))
 local i = 0
 for state in string.gmatch(ARGV[10], '[^,]+') do
   i = i + 1
@@ -173,7 +178,7 @@ local seq = tonumber(r[2] or '0')
 if not seq then return redis.error_reply('ERR payout record has a malformed seq') end
 local hist = redis.call('GET', KEYS[2])
 seq = seq + 1
-append_history(hist, seq .. '|' .. ARGV[2] .. '|' .. cur .. '|' .. cur .. '||' .. ARGV[1])
+append_history(hist, history_line(seq, ARGV[2], cur, cur, '', ARGV[1]))
 redis.call('HSET', KEYS[1], 'seq', seq, 'updated_at', ARGV[2])
 push_outboxes(ARGV[4], KEYS[3], KEYS[4], ARGV[3], seq, ARGV[2])
 if ARGV[5] == '1' then

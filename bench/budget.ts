@@ -146,8 +146,22 @@ const firstProfile = (dir: string) => {
   return JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
 };
 
-/** The table: tenths of a millisecond per payout, per part, for each process. */
-export function budgetTable(columns: { name: string; ms: Record<Part, number>; payouts: number }[]): string {
+/**
+ * The table: tenths of a millisecond per payout, per part, for each process. A column with
+ * `cpuPerPayoutMs` (the process's own CPU time per payout, from /proc) is scaled to it: a sample's
+ * time is the wall time between samples, which on a loaded machine includes time the thread waited
+ * for a core, so the profile gives the split and /proc the total.
+ */
+export function budgetTable(
+  columns: { name: string; ms: Record<Part, number>; payouts: number; cpuPerPayoutMs?: number }[],
+): string {
+  const sum = (ms: Record<Part, number>) => Object.values(ms).reduce((a, b) => a + b, 0);
+  const scale = (c: (typeof columns)[number]) =>
+    c.cpuPerPayoutMs === undefined ? 1 : (c.cpuPerPayoutMs * c.payouts) / sum(c.ms);
+  columns = columns.map((c) => ({
+    ...c,
+    ms: Object.fromEntries(PARTS.map((p) => [p, c.ms[p] * scale(c)])) as Record<Part, number>,
+  }));
   const tenths = (ms: number, payouts: number) => ((ms / payouts) * 10).toFixed(1);
   const lines = [
     `| part (0.1 ms per payout) | ${columns.map((c) => c.name).join(' | ')} |`,
@@ -155,8 +169,7 @@ export function budgetTable(columns: { name: string; ms: Record<Part, number>; p
   ];
   for (const p of PARTS)
     lines.push(`| ${p} | ${columns.map((c) => tenths(c.ms[p], c.payouts)).join(' | ')} |`);
-  const total = (c: (typeof columns)[number]) => Object.values(c.ms).reduce((a, b) => a + b, 0);
-  lines.push(`| **total** | ${columns.map((c) => `**${tenths(total(c), c.payouts)}**`).join(' | ')} |`);
+  lines.push(`| **total** | ${columns.map((c) => `**${tenths(sum(c.ms), c.payouts)}**`).join(' | ')} |`);
   return lines.join('\n');
 }
 
@@ -166,6 +179,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   if (target.endsWith('.json') && !target.endsWith('.cpuprofile')) {
     const meta = JSON.parse(readFileSync(target, 'utf8')) as {
       payouts: number;
+      cpuPerPayoutMs?: { api: number; worker: number };
       api: { dir: string; fromMs: number; toMs: number };
       worker: { dir: string; fromMs: number; toMs: number };
     };
@@ -173,6 +187,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       name: p === 'api' ? 'API process' : 'worker process',
       ms: budget(firstProfile(meta[p].dir), p, meta[p].fromMs, meta[p].toMs),
       payouts: meta.payouts,
+      ...(meta.cpuPerPayoutMs ? { cpuPerPayoutMs: meta.cpuPerPayoutMs[p] } : {}),
     }));
     console.log(budgetTable(columns));
   } else {

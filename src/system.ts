@@ -170,7 +170,8 @@ async function startCore(
     logger: log,
     currencies: config.currencies,
     ...(ledger ? { archive: ledger.reader } : {}),
-    holdOf: createHoldReader(holdControls),
+    // Read on the store's auto-pipelined connection: a new payout's hold goes in the create's write.
+    holdOf: createHoldReader(controlsOn(requestStoreRedis, payoutQueue)),
   });
   const gateway = createGatewayClient(
     gatewayClientOptions(config, { logger: log, onResult: metrics.gatewayRequest }),

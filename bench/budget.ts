@@ -51,7 +51,7 @@ const LIBRARIES: [RegExp, Part][] = [
     'fastify/HTTP parse',
   ],
   [/\/node_modules\/zod\//, 'zod validation'],
-  [/\/(src|dist)\/methods\//, 'zod validation'],
+  [/\/(src|dist[\w-]*)\/methods\//, 'zod validation'],
   [
     /\/node_modules\/(ioredis|@ioredis|redis-parser|redis-errors|cluster-key-slot|denque|standard-as-callback)\//,
     'ioredis/Redis scripts',
@@ -61,16 +61,16 @@ const LIBRARIES: [RegExp, Part][] = [
     /\/node_modules\/(pino|sonic-boom|fast-redact|pino-std-serializers|quick-format-unescaped|safe-stable-stringify|on-exit-leak-free|thread-stream|atomic-sleep)\//,
     'pino logging',
   ],
-  [/\/(src|dist)\/(logger|log-redaction)\.[jt]s$/, 'pino logging'],
+  [/\/(src|dist[\w-]*)\/(logger|log-redaction)\.[jt]s$/, 'pino logging'],
   [/\/node_modules\/(axios|follow-redirects|form-data|proxy-from-env)\//, 'gateway client (HTTP)'],
-  [/\/(src|dist)\/gateway\/(client|classify|wire)\.[jt]s$/, 'gateway client (HTTP)'],
-  [/\/(src|dist)\/gateway\/signature\.[jt]s$/, 'signature'],
+  [/\/(src|dist[\w-]*)\/gateway\/(client|classify|wire)\.[jt]s$/, 'gateway client (HTTP)'],
+  [/\/(src|dist[\w-]*)\/gateway\/signature\.[jt]s$/, 'signature'],
 ];
 
 function partOf(frame: CallFrame): Part | 'ioredis' | 'node-http' | undefined {
   const { url, functionName } = frame;
   if (functionName === '(garbage collector)') return 'GC';
-  if (/\/(src|dist)\/payout\/sealing\.[jt]s$/.test(url)) {
+  if (/\/(src|dist[\w-]*)\/payout\/sealing\.[jt]s$/.test(url)) {
     return /digest|canonical|mac/i.test(functionName) ? 'keyed digest' : 'sealing crypto';
   }
   for (const [pattern, part] of LIBRARIES) {
@@ -119,7 +119,7 @@ export function budget(profile: CpuProfile, process: 'api' | 'worker', fromMs = 
           found = part;
           break;
         }
-        if (/\/(src|dist)\//.test(frame.url) && !frame.url.includes('node_modules')) ownCode = true;
+        if (/\/(src|dist[\w-]*)\//.test(frame.url) && !frame.url.includes('node_modules')) ownCode = true;
         id = parent.get(id);
       }
       // Node's HTTP with no library on the stack: the server's parsing (API) or the client's (worker).

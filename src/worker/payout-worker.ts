@@ -1,17 +1,20 @@
-import { DelayedError, type Job, Worker } from 'bullmq';
+import { type Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Currencies } from '../currency/index.js';
 import type { GatewayOutcome } from '../gateway/outcome.js';
 import type { Logger } from '../logger.js';
 import { type GatewayRequest, validatePayoutRequest } from '../methods/index.js';
-import { applyGatewayReport, SECOND_ORDER } from '../payout/gateway-report.js';
 import { SealError } from '../payout/sealing.js';
-import type { PayoutState } from '../payout/states.js';
-import type { ClaimResult, Hold, PayoutStore } from '../payout/store.js';
+import type { ClaimResult, PayoutStore } from '../payout/store.js';
 import { crashRetryDelay, type PayoutJobData, payoutKeepJobs, QUEUE } from '../queues.js';
 import { isRedisUnavailable } from '../redis.js';
+import { createDecisionApplier } from './apply-decision.js';
 import { createClaimTokens } from './claim-tokens.js';
-import { type BreakerSignal, backoffDelay, type Decision, decide, type RetryPolicy } from './decide.js';
+import { createJobWaits } from './job-waits.js';
+
+export { PAUSE_RECHECK_MS } from './job-waits.js';
+
+import { type BreakerSignal, backoffDelay, decide, type RetryPolicy } from './decide.js';
 
 /** What the worker needs of the gateway client. */
 export interface PayoutSender {
@@ -58,15 +61,6 @@ export interface PayoutWorkerDeps {
 /** A retry_scheduled payout whose job fires this much early is sent anyway: clocks differ a little. */
 const EARLY_TOLERANCE_MS = 50;
 
-/**
- * Tries of writing a gateway answer that Redis could not take, and the pause before the next: doubling
- * from 100 ms to at most 2 s, about 11 s in all, to outlast a fail-over (READONLY from a replica is
- * answered at once, so the connection does not wait it out).
- */
-const RECORD_TRIES = 10;
-const RECORD_RETRY_MS = 100;
-const RECORD_MAX_RETRY_MS = 2_000;
-
 /** Room beyond the timeouts for the holder's own work: validating, classifying, writing the answer. */
 const SEND_WINDOW_MARGIN_MS = 2_000;
 
@@ -80,16 +74,12 @@ export const payoutSendWindowMs = (opts: {
   timeoutMs: number;
   durabilityTimeoutMs: number;
 }): number => opts.durabilityTimeoutMs + opts.connectTimeoutMs + opts.timeoutMs + SEND_WINDOW_MARGIN_MS;
-/**
- * A payout held by a pause waits, parked, this long before its job looks again; resuming wakes it at
- * once, so this only bounds the wait should that wake-up be lost (a resume cut short).
- */
-export const PAUSE_RECHECK_MS = 60_000;
-/** While another payout probes a half-open breaker, the others look again this often. */
-const PROBE_RECHECK_MS = 1_000;
-/** Spreads the payouts a breaker held, so they do not all come back in the same millisecond. */
-const HOLD_JITTER_MS = 500;
 
+/**
+ * The payout worker: claim, validate, send, decide, record. Its parts: job-waits.ts (waiting without
+ * an attempt), apply-decision.ts (writing what the answer decided), record-answer.ts (that write
+ * across a lost connection), decide.ts (the retry policy).
+ */
 export function createPayoutWorker(deps: PayoutWorkerDeps): Worker<PayoutJobData> {
   const { store, logger } = deps;
   const now = deps.now ?? Date.now;
@@ -98,6 +88,11 @@ export function createPayoutWorker(deps: PayoutWorkerDeps): Worker<PayoutJobData
     payoutSendWindowMs({ connectTimeoutMs: 5_000, timeoutMs: 30_000, durabilityTimeoutMs: 1_000 });
 
   const claimTokens = createClaimTokens();
+  const { delayJob, waitHeld } = createJobWaits({
+    now,
+    isPaused: deps.controls && ((paymentSystem) => deps.controls!.isPaused(paymentSystem)),
+  });
+  const apply = createDecisionApplier(deps, delayJob);
 
   /** Claims a payout under this worker's token for it (see claim-tokens.ts). */
   async function claimPayout(externalId: string): Promise<ClaimResult> {
@@ -109,30 +104,6 @@ export function createPayoutWorker(deps: PayoutWorkerDeps): Worker<PayoutJobData
       if (isRedisUnavailable(err)) claimTokens.unanswered(externalId, token);
       throw err;
     }
-  }
-
-  /** Waits a job until `at` without using one of BullMQ's attempts. */
-  async function delayJob(job: Job<PayoutJobData>, token: string | undefined, at: number): Promise<never> {
-    await job.moveToDelayed(at, token);
-    throw new DelayedError();
-  }
-
-  /**
-   * Waits a job that a pause or a breaker held, without using an attempt: a paused one is parked until
-   * resuming wakes it; a breaker's waits for the end of the cool-down (or looks again soon, while
-   * another payout probes).
-   */
-  async function waitHeld(job: Job<PayoutJobData>, token: string | undefined, hold: Hold): Promise<never> {
-    if (hold.kind !== 'paused') {
-      const at = hold.kind === 'breaker_open' ? hold.until : Math.min(hold.until, now() + PROBE_RECHECK_MS);
-      return delayJob(job, token, at + Math.floor(Math.random() * HOLD_JITTER_MS));
-    }
-    await job.moveToDelayed(now() + PAUSE_RECHECK_MS, token);
-    // A resume between the claim and the move found this job still running and could not wake it:
-    // look once more, now that it is parked where a resume finds it.
-    const stillPaused = await deps.controls?.isPaused(hold.paymentSystem).catch(() => true);
-    if (stillPaused === false) await job.promote().catch(() => undefined);
-    throw new DelayedError();
   }
 
   async function processPayout(job: Job<PayoutJobData>, bullToken?: string): Promise<string> {
@@ -271,142 +242,6 @@ export function createPayoutWorker(deps: PayoutWorkerDeps): Worker<PayoutJobData
     // word moved it meanwhile: the job waits all the same, and its next claim checks the state.
     if (!res.ok && res.current === undefined) return 'give_back_no_record';
     return delayJob(job, bullToken, at);
-  }
-
-  /**
-   * Writes what follows from the gateway's answer. The answer is known, so a write cut off by a lost
-   * connection is tried again (the worker's connection waits out an outage) instead of leaving the
-   * payout `sending` for the job's next try to hand to review. A try is made again only while the
-   * payout is still `sending` under this claim's token: once it has left, the lost try (or another
-   * writer, such as a callback) moved it, and writing again could apply the answer twice or over a
-   * newer one. Returns `{ left }`, the state it is now in, in that case.
-   */
-  async function recordAnswer<T>(
-    externalId: string,
-    token: string,
-    write: () => Promise<T>,
-    answer: Record<string, unknown>,
-  ): Promise<{ written: T } | { left: PayoutState | undefined }> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        if (attempt > 1) {
-          const record = await store.get(externalId);
-          if (record?.status !== 'sending' || record.token !== token) {
-            logger.warn(
-              { external_id: externalId, status: record?.status },
-              "the gateway answer's record write lost its connection, and the payout has moved since; not written again",
-            );
-            return { left: record?.status };
-          }
-        }
-        return { written: await write() };
-      } catch (err) {
-        if (!isRedisUnavailable(err)) throw err;
-        if (attempt >= RECORD_TRIES) {
-          // The payout stays sending and its job's next try hands it to needs_review: this line is
-          // where an operator finds what the gateway said (its order_id above all) to resolve it.
-          logger.error(
-            { external_id: externalId, ...answer, err },
-            'the gateway answer could not be recorded: the payout will go to needs_review; resolve it with this answer',
-          );
-          throw err;
-        }
-        logger.warn(
-          { external_id: externalId, attempt, err },
-          'recording the gateway answer lost its connection; trying again',
-        );
-        const pause = Math.min(RECORD_RETRY_MS * 2 ** (attempt - 1), RECORD_MAX_RETRY_MS);
-        await new Promise((resolve) => setTimeout(resolve, pause));
-      }
-    }
-  }
-
-  /** Records a decision; the only place that chooses between finishing a job and delaying it. */
-  async function apply(
-    job: Job<PayoutJobData>,
-    bullToken: string | undefined,
-    externalId: string,
-    token: string,
-    decision: Decision,
-    durationMs: number,
-  ): Promise<string> {
-    switch (decision.action) {
-      case 'report': {
-        const { status, orderId } = decision.report;
-        const res = await recordAnswer(
-          externalId,
-          token,
-          () => applyGatewayReport(deps, externalId, decision.report, 'worker', durationMs),
-          { decision: 'report', gateway_status: status, order_id: orderId },
-        );
-        if ('left' in res) return `report_unconfirmed_${res.left}`;
-        const written = res.written;
-        // This attempt made a second order, and the payout still waits on it: an operator decides.
-        if (
-          written.result === 'contradiction' &&
-          written.otherOrder !== undefined &&
-          written.current === 'sending'
-        ) {
-          await store.transition(externalId, 'review', {
-            actor: 'worker',
-            token,
-            reason: `${SECOND_ORDER}: the gateway answered order ${orderId}, order ${written.otherOrder} is recorded`,
-            durationMs,
-          });
-          return 'report_second_order';
-        }
-        return `report_${written.result}`;
-      }
-      case 'retry': {
-        const res = await recordAnswer(
-          externalId,
-          token,
-          () =>
-            store.transition(externalId, 'retry', {
-              actor: 'worker',
-              token,
-              reason: decision.reason,
-              nextAttemptAt: decision.at,
-              mayHaveReached: decision.mayHaveReached,
-              durationMs,
-            }),
-          { decision: 'retry', reason: decision.reason },
-        );
-        if ('left' in res) {
-          // Most likely the lost try itself: the job still waits for the next attempt (its claim
-          // checks the state and the due time again, so an extra wait is harmless).
-          if (res.left === 'retry_scheduled') return delayJob(job, bullToken, decision.at);
-          return `retry_unconfirmed_${res.left}`;
-        }
-        // Refused because it is already retry_scheduled: a lost try that Redis ran twice; still wait.
-        if (!res.written.ok && res.written.current === 'retry_scheduled')
-          return delayJob(job, bullToken, decision.at);
-        if (!res.written.ok) return `retry_refused_${res.written.current}`;
-        return delayJob(job, bullToken, decision.at);
-      }
-      case 'give_up':
-      case 'reject':
-      case 'review': {
-        const res = await recordAnswer(
-          externalId,
-          token,
-          () =>
-            store.transition(externalId, decision.action, {
-              actor: 'worker',
-              token,
-              reason: decision.reason,
-              durationMs,
-            }),
-          { decision: decision.action, reason: decision.reason },
-        );
-        if ('left' in res) return `${decision.action}_unconfirmed_${res.left}`;
-        return res.written.ok ? decision.action : `${decision.action}_refused_${res.written.current}`;
-      }
-      default: {
-        const never: never = decision;
-        throw new Error(`unhandled decision ${JSON.stringify(never)}`);
-      }
-    }
   }
 
   const worker = new Worker<PayoutJobData>(QUEUE.payouts, processPayout, {

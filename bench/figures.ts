@@ -42,6 +42,11 @@ export interface LatencyRun extends RunCommon {
   p99: number;
   max: number;
   samples: number;
+  /**
+   * CPU µs per payout over the same window, as in ThroughputRun, but with both sides at one rate: a
+   * fair comparison of the work per payout, free of how busy each side's maximum rate keeps it.
+   */
+  cpuMicros: { api: number; worker: number; redis: number };
 }
 
 export interface Timing {
@@ -61,6 +66,21 @@ async function redisProcessId(url: string): Promise<number> {
 
 const percentile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+
+/** A reading of the counters a window is measured between: CPU of each process, arrivals, accepted. */
+function reader(
+  side: Awaited<ReturnType<typeof startSide>>,
+  gateway: FakeGateway,
+  load: Awaited<ReturnType<typeof startLoad>>,
+  redisPid: number,
+) {
+  return async () => ({
+    at: performance.now(),
+    cpu: { ...side.cpu(), redis: cpuMicros(redisPid) },
+    gateway: (await gateway.count()).arrivals,
+    accepted: (await load.count()).accepted,
+  });
+}
 
 /** Starts `side`, runs `body`, stops everything, and checks nothing was lost or sent twice. */
 async function withSide<T>(
@@ -104,12 +124,7 @@ export async function throughputRun(
     const redisPid = await redisProcessId(opts.redisUrl);
     try {
       await sleep(timing.warmupSeconds * 1000);
-      const read = async () => ({
-        at: performance.now(),
-        cpu: { ...side.cpu(), redis: cpuMicros(redisPid) },
-        gateway: (await gateway.count()).arrivals,
-        accepted: (await load.count()).accepted,
-      });
+      const read = reader(side, gateway, load, redisPid);
       const a = await read();
       await sleep(timing.seconds * 1000);
       const b = await read();
@@ -156,9 +171,14 @@ export async function latencyRun(
       rate,
       record: true,
     });
+    const redisPid = await redisProcessId(opts.redisUrl);
     try {
       const from = nowMicros() + timing.warmupSeconds * 1e6;
-      await sleep((timing.warmupSeconds + timing.seconds) * 1000);
+      await sleep(timing.warmupSeconds * 1000);
+      const read = reader(side, gateway, load, redisPid);
+      const a = await read();
+      await sleep(timing.seconds * 1000);
+      const b = await read();
       const { accepted, skipped = 0 } = await load.stop();
       const sent = await load.times();
       // Every payout accepted must arrive before the arrival times are read.
@@ -181,6 +201,11 @@ export async function latencyRun(
           p99: percentile(ms, 99),
           max: ms.at(-1) ?? 0,
           samples: ms.length,
+          cpuMicros: {
+            api: (b.cpu.api - a.cpu.api) / (b.accepted - a.accepted),
+            worker: (b.cpu.worker - a.cpu.worker) / (b.gateway - a.gateway),
+            redis: (b.cpu.redis - a.cpu.redis) / (b.gateway - a.gateway),
+          },
         },
       };
     } finally {

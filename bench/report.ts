@@ -25,7 +25,16 @@ export interface BenchResults {
     rssMB: Compared;
     runs: Paired<ThroughputRun>;
   };
-  latency?: { rate: number; p50: Compared; p99: Compared; runs: Paired<LatencyRun> };
+  latency?: {
+    rate: number;
+    p50: Compared;
+    p99: Compared;
+    /** CPU per payout with both sides at the latency figure's one rate (absent in older results). */
+    cpuApi?: Compared;
+    cpuWorker?: Compared;
+    cpuAll?: Compared;
+    runs: Paired<LatencyRun>;
+  };
   slowGateway?: {
     bound: number;
     offered: number;

@@ -106,7 +106,13 @@ export function contextRows(r: BenchResults): Row[] {
     }
     rows.push(compared('  RSS of API + worker after a run, MB', t.rssMB));
   }
-  if (l) rows.push(compared('  p50 at the same rate, ms', l.p50, 1));
+  if (l) {
+    rows.push(compared('  p50 at the same rate, ms', l.p50, 1));
+    const at = `@${fmt(l.rate)}/s (both sides)`;
+    if (l.cpuApi) rows.push(compared(`  CPU per payout ${at}, API process, µs`, l.cpuApi));
+    if (l.cpuWorker) rows.push(compared(`  CPU per payout ${at}, worker process, µs`, l.cpuWorker));
+    if (l.cpuAll) rows.push(compared(`  CPU per payout ${at}, API + worker + Redis, µs`, l.cpuAll));
+  }
   if (s) {
     const accepted = range(s.enqueuedPerSecond.ours);
     rows.push(

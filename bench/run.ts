@@ -94,7 +94,15 @@ try {
       },
       flush,
     );
-    results.latency = { rate, p50: compare(runs, (r) => r.p50), p99: compare(runs, (r) => r.p99), runs };
+    results.latency = {
+      rate,
+      p50: compare(runs, (r) => r.p50),
+      p99: compare(runs, (r) => r.p99),
+      cpuApi: compare(runs, (r) => r.cpuMicros.api),
+      cpuWorker: compare(runs, (r) => r.cpuMicros.worker),
+      cpuAll: compare(runs, (r) => r.cpuMicros.api + r.cpuMicros.worker + r.cpuMicros.redis),
+      runs,
+    };
   }
   if (wanted('slow')) {
     const opts = { ...base, gatewayUrl: slow.url, env: { WORKER_CONCURRENCY: String(SLOW_CONCURRENCY) } };

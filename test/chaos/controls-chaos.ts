@@ -12,10 +12,10 @@ import { type PlannedPayout, SCENARIOS } from './scenarios.js';
 import type { RunSecrets } from './secrets.js';
 
 /**
- * The operator controls' part of a chaos run (issue 15), in the order run-chaos.ts calls it:
- * `controlsSettings` before the processes start, `planControls` with the plan, `startControls` once
- * the API answers (the rules set, the approvers and the pause windows at work), then `finish` and
- * `account` after the drain.
+ * The operator controls' part of a chaos run (issue 15), in the order the run calls it (run-chaos.ts,
+ * run-plan.ts): `controlsSettings` before the processes start, `planControls` with the plan,
+ * `startControls` once the API answers (the rules set, the approvers and the pause windows at work),
+ * then `finish` and `account` after the drain.
  */
 
 /** Claims stamped in the last moments of a pause window are not held against it (see checkControls). */

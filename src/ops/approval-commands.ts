@@ -3,9 +3,9 @@ import { NO_CONTROL_CHARACTERS, noControlCharacters } from '../methods/index.js'
 import { createOperatorActions } from '../operators/actions.js';
 import { createAuditLog } from '../operators/audit.js';
 import type { PayoutView } from '../producer/view.js';
+import { act } from './act.js';
 import { parseCommand, refusal } from './args.js';
 import { cliUser } from './cli-user.js';
-import { act } from './commands.js';
 import { type Out, stdio, withStore } from './with-store.js';
 
 /**

@@ -103,14 +103,15 @@ function ownField(object: Record<string, unknown>, key: string): unknown {
   return Object.hasOwn(object, key) ? object[key] : undefined;
 }
 
+/** The request's currency when it is a valid code, whatever else is wrong with the request. */
+function validCurrency(input: Record<string, unknown>): string | undefined {
+  const currency = currencySchema.safeParse(ownField(input, 'currency'));
+  return currency.success ? currency.data : undefined;
+}
+
 /** An amount sent as text or with decimals gets the conversion for its currency (amount-hint.ts). */
 function withAmountHint(issues: Issue[], input: Record<string, unknown>, currencies: Currencies): Issue[] {
-  const currency = currencySchema.safeParse(ownField(input, 'currency'));
-  const hint = amountHint(
-    ownField(input, 'amount'),
-    currency.success ? currency.data : undefined,
-    currencies,
-  );
+  const hint = amountHint(ownField(input, 'amount'), validCurrency(input), currencies);
   if (hint === undefined) return issues;
   return issues.map((issue) => (issue.path === 'amount' ? { path: 'amount', message: hint } : issue));
 }
@@ -196,11 +197,12 @@ function validateOrThrow(input: unknown, direction: Direction, currencies: Curre
     issues.push({ path: 'not_before', message: 'deposits are sent at once; not_before is for payouts' });
   }
 
-  const currency = currencySchema.safeParse(ownField(input, 'currency'));
-  const refusal = currency.success ? currencyRefusal(currency.data, direction, currencies) : undefined;
+  // The main request's own check already read the currency when it passed whole.
+  const currency = main.success ? main.data.currency : validCurrency(input);
+  const refusal = currency !== undefined ? currencyRefusal(currency, direction, currencies) : undefined;
   if (refusal !== undefined) issues.push({ path: 'currency', message: refusal });
-  if (paymentData !== undefined && method.refine !== undefined && currency.success) {
-    method.refine({ direction, currency: currency.data, paymentData }, (issue) => issues.push(issue));
+  if (paymentData !== undefined && method.refine !== undefined && currency !== undefined) {
+    method.refine({ direction, currency, paymentData }, (issue) => issues.push(issue));
   }
 
   if (!main.success || issues.length > 0) return failed(issues);

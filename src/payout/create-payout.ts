@@ -35,30 +35,12 @@ export async function createPayout(
   // not_before only when given, so requests made before it existed keep their digest.
   const canonical = canonicalJson({ method, request, ...(notBefore ? { not_before: notBefore } : {}) });
   const digest = requestDigest(payloadKeys, canonical);
-  // Short values only: Redis keeps a hash whose values are all under 64 bytes in its compact
-  // listpack form, several times smaller than a hashtable. So the customer and the masks are
-  // fields of their own, and the sealed payload lives in a key of its own.
-  // The external_id is the key's own name, so it is not repeated as a field.
-  const fields: Record<string, string> = {
-    method,
-    payment_system: request.payment_system,
-    amount: String(request.amount),
-    currency: request.currency,
-    customer_id: request.customer.customer_id,
-    country: request.customer.country,
-    first_name: request.customer.first_name,
-    last_name: request.customer.last_name,
-  };
-  for (const [name, value] of Object.entries(masked)) fields[`${MASKED}${name}`] = value;
-  if (notBefore) fields.not_before = String(Date.parse(notBefore));
   const sealed =
     request.payment_data !== undefined
       ? seal(payloadKeys, id, JSON.stringify(request.payment_data))
       : undefined;
-  const res = (await runScript(
-    redis,
-    CREATE,
-    11,
+  const amount = String(request.amount);
+  const args = [
     keys.record(id),
     keys.history(id),
     keys.stateIndex('queued'),
@@ -77,12 +59,34 @@ export async function createPayout(
     outboxes,
     sealed ?? '',
     method,
-    String(request.amount),
+    amount,
     request.currency,
     String(at - CUSTOMER_WINDOW_MS),
     String(CUSTOMER_WINDOW_MS + 60_000),
-    ...Object.entries(fields).flat(),
-  )) as [number, string?, string?];
+    // The record's fields, name then value. Short values only: Redis keeps a hash whose values are
+    // all under 64 bytes in its compact listpack form, several times smaller than a hashtable. So the
+    // customer and the masks are fields of their own, and the sealed payload lives in a key of its
+    // own. The external_id is the key's own name, so it is not repeated as a field.
+    'method',
+    method,
+    'payment_system',
+    request.payment_system,
+    'amount',
+    amount,
+    'currency',
+    request.currency,
+    'customer_id',
+    request.customer.customer_id,
+    'country',
+    request.customer.country,
+    'first_name',
+    request.customer.first_name,
+    'last_name',
+    request.customer.last_name,
+  ];
+  for (const [name, value] of Object.entries(masked)) args.push(`${MASKED}${name}`, value);
+  if (notBefore) args.push('not_before', String(Date.parse(notBefore)));
+  const res = (await runScript(redis, CREATE, 11, ...args)) as [number, string?, string?];
   if (res[0] === -2) return { outcome: 'over_cap', maxAmount: Number(res[1]) };
   if (res[0] === 1) {
     const status = res[1] as PayoutState;

@@ -85,7 +85,10 @@ local reason = table.concat(reasons, '; ')
 local hist = redis.call('GET', KEYS[2])
 local fields = {}
 for i = 12, #ARGV do fields[#fields + 1] = ARGV[i] end
-for _, v in ipairs({'digest', ARGV[1], 'status', status, 'attempts', '0', 'seq', '1',
+-- No 'attempts' field until a claim writes one (12 bytes of every queued record): every reader,
+-- this version's and the one before, which wrote '0', takes an absent one as 0 (record.ts,
+-- TRANSITION, the ledger's rows).
+for _, v in ipairs({'digest', ARGV[1], 'status', status, 'seq', '1',
   'created_at', ARGV[2], 'updated_at', ARGV[2]}) do fields[#fields + 1] = v end
 if held then
   for _, v in ipairs({'reason', reason, 'approvals_needed', int(needed)}) do fields[#fields + 1] = v end

@@ -23,6 +23,7 @@ export interface PayoutRecord {
   status: PayoutState;
   orderId: string | undefined;
   gatewayStatus: number | undefined;
+  /** Not in the hash before the first claim writes it: 0. */
   attempts: number;
   createdAt: string;
   updatedAt: string;

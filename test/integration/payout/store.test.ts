@@ -166,6 +166,23 @@ describe('payout record', () => {
     });
   });
 
+  test('attempts: absent from a new record (read as 0) until a claim writes it; a record that holds attempts 0, as the previous version wrote it, is claimed to 1', async () => {
+    const fresh = cardPayout();
+    await createPayout(fresh);
+    expect(await redis.hexists(store.keys.record(fresh.external_id), 'attempts')).toBe(0);
+    expect(await store.get(fresh.external_id)).toMatchObject({ status: 'queued', attempts: 0, seq: 1 });
+    const claim = await store.claim(fresh.external_id, Date.now());
+    expect(claim).toMatchObject({ ok: true, attempts: 1, record: { attempts: 1 } });
+    expect(await redis.hget(store.keys.record(fresh.external_id), 'attempts')).toBe('1');
+
+    const old = cardPayout();
+    await createPayout(old);
+    await redis.hset(store.keys.record(old.external_id), 'attempts', '0');
+    expect(await store.get(old.external_id)).toMatchObject({ status: 'queued', attempts: 0 });
+    expect(await store.claim(old.external_id, Date.now())).toMatchObject({ ok: true, attempts: 1 });
+    expect((await store.history(old.external_id)).at(-1)).toMatchObject({ to: 'sending', attempt: 1 });
+  });
+
   test('claim: refuses what it must not send, with what the worker needs next', async () => {
     expect(await store.claim('no-such-payout', Date.now())).toEqual({ ok: false, current: undefined });
 

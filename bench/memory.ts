@@ -20,11 +20,23 @@ export interface MemoryFigures {
   terminal?: number;
   /**
    * Where the bytes are, at each stage: MEMORY USAGE of every key, summed by kind (the payout's id and
-   * the run's prefix replaced by <id> and <prefix>), per payout. What used_memory shows beyond them is
-   * Redis's own bookkeeping (its keyspace's entries, buffers).
+   * the run's prefix replaced by <id> and <prefix>), per payout; and OUTSIDE_KEYS, what used_memory
+   * grew by beyond every key's MEMORY USAGE (the keyspace's bucket array, clients' buffers, and
+   * Redis's one-time allocations below).
    */
   byKey: Record<string, Record<string, number>>;
+  /**
+   * Per payout, what stays in used_memory once every key is flushed at the end: allocations Redis
+   * makes once, not per payout (a latency histogram of ~24 KB for each command the first time it
+   * runs, with latency-tracking on as by default; each script cached). All of it is in the last
+   * stage's figure, what the earlier stages' commands made in theirs; a run of more payouts spreads
+   * it thinner.
+   */
+  oneTime?: number;
 }
+
+/** The byKey entry of what is in no key. */
+export const OUTSIDE_KEYS = '(outside every key)';
 
 const usedMemory = async (redis: Redis) => Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
 
@@ -34,8 +46,8 @@ const kindOf = (key: string) =>
     .replace(/bench-(bare-)?[0-9a-f]{8}/, '<prefix>')
     .replace(/:\d+$/, ':<n>');
 
-/** MEMORY USAGE of every key, summed by kind, divided by `n`; the biggest first. */
-async function bytesByKind(redis: Redis, n: number): Promise<Record<string, number>> {
+/** MEMORY USAGE of every key, summed by kind. */
+async function bytesByKind(redis: Redis): Promise<Map<string, number>> {
   const sums = new Map<string, number>();
   let cursor = '0';
   do {
@@ -49,10 +61,14 @@ async function bytesByKind(redis: Redis, n: number): Promise<Record<string, numb
       sums.set(kind, (sums.get(kind) ?? 0) + Number(sizes[i]?.[1] ?? 0));
     });
   } while (cursor !== '0');
-  return Object.fromEntries(
-    [...sums.entries()].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Math.round(v / n)]),
-  );
+  return sums;
 }
+
+const total = (sums: Map<string, number>) => [...sums.values()].reduce((t, v) => t + v, 0);
+
+/** Per payout, the biggest first. */
+const perPayout = (sums: Map<string, number>, n: number): Record<string, number> =>
+  Object.fromEntries([...sums.entries()].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Math.round(v / n)]));
 
 /** Payout records in `state`, from the API's /metrics (payouts_records{state=…}). */
 async function recordsIn(apiUrl: string, state: string): Promise<number> {
@@ -96,16 +112,30 @@ export async function memoryFigures(
   const redis = new Redis(opts.redisUrl);
   await redis.flushall();
   const side = await startSide(name, { ...opts, workers: 0 });
+  let stopped = false;
   try {
-    // Settled: the API's own keys (schedules, controls) are written at start, not per payout.
+    // Settled: the API's own keys (schedules, controls) are written at start, not per payout. The
+    // keys are read once before, so the histograms of the bench's own SCAN and MEMORY USAGE are not
+    // counted as the payouts'.
     await sleep(1500);
+    const keysBefore = total(await bytesByKind(redis));
     const before = await usedMemory(redis);
     const byKey: Record<string, Record<string, number>> = {};
     const settled = async (stage: string) => {
       await sleep(1500);
-      const used = ((await usedMemory(redis)) - before) / n;
-      byKey[stage] = await bytesByKind(redis, n);
-      return used;
+      const used = (await usedMemory(redis)) - before;
+      const sums = await bytesByKind(redis);
+      sums.set(OUTSIDE_KEYS, used - (total(sums) - keysBefore));
+      byKey[stage] = perPayout(sums, n);
+      return used / n;
+    };
+    /** Stops the side and flushes: what used_memory still holds beyond `before`'s own is one-time. */
+    const oneTime = async () => {
+      await side.stop();
+      stopped = true;
+      await redis.flushall();
+      await sleep(1500);
+      return ((await usedMemory(redis)) - (before - keysBefore)) / n;
     };
     const base = (await gateway.count()).distinct;
     const tag = `m-${Date.now()}`;
@@ -114,7 +144,10 @@ export async function memoryFigures(
     const queued = await settled('queued');
     await side.addWorker();
     await gateway.waitDistinct(base + n);
-    if (name === 'bare') return { payouts: n, queued, submitted: await settled('submitted'), byKey };
+    if (name === 'bare') {
+      const submitted = await settled('submitted');
+      return { payouts: n, queued, submitted, byKey, oneTime: await oneTime() };
+    }
     await waitRecords(side.url, 'submitted', n);
     const submitted = await settled('submitted');
     await succeedAll(
@@ -122,9 +155,10 @@ export async function memoryFigures(
       Array.from({ length: n }, (_, i) => `${tag}-${i}`),
     );
     await waitRecords(side.url, 'succeeded', n);
-    return { payouts: n, queued, submitted, terminal: await settled('terminal'), byKey };
+    const terminal = await settled('terminal');
+    return { payouts: n, queued, submitted, terminal, byKey, oneTime: await oneTime() };
   } finally {
-    await side.stop();
+    if (!stopped) await side.stop();
     await redis.flushall();
     redis.disconnect();
   }

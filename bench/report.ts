@@ -82,6 +82,11 @@ function memoryLines(r: BenchResults): string[] {
       .slice(0, 8);
     lines.push(`  ${stage}: ${top.map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`);
   }
+  const { ours, bare } = r.memory;
+  if (ours.oneTime !== undefined && bare.oneTime !== undefined)
+    lines.push(
+      `  one-time (left after the final flush: latency histograms, cached scripts; all in the last figure, part in the earlier): ours ${fmt(ours.oneTime)}, bare ${fmt(bare.oneTime)}`,
+    );
   return lines;
 }
 

@@ -4,7 +4,9 @@ import type { Config } from '../config.js';
 import { createLogger } from '../logger.js';
 import { getMethod, methodIds } from '../methods/index.js';
 import { isTerminal, PAYOUT_STATES, type PayoutState } from '../payout/states.js';
+import type { PayoutStore } from '../payout/store.js';
 import { connectProducer } from '../producer/connect.js';
+import type { Producer } from '../producer/producer.js';
 import { createProgress } from './progress.js';
 
 /**
@@ -37,35 +39,53 @@ export async function demo(config: Config, args: string[]): Promise<number> {
     process.stderr.write('payouts: the demo runs against the sandbox gateway only; unset GATEWAY_URL\n');
     return 2;
   }
-  const given = args[0] ?? '1';
-  if (args.length > 1 || !/^\d+$/.test(given) || Number(given) < 1 || Number(given) > 100) {
-    const problem =
-      args.length > 1 ? `unexpected argument '${args[1]}'` : `per-scenario must be 1 to 100, not '${given}'`;
-    process.stderr.write(`payouts: ${problem}\nusage: ${DEMO_USAGE}\n`);
-    return 2;
-  }
-  const perScenario = Number(given);
+  const perScenario = perScenarioOf(args);
+  if (perScenario === undefined) return 2;
   const payouts = connectProducer(
     config,
     createLogger({ level: 'warn', destination: process.stderr as never }),
     'worker',
   );
   const { store, queue, producer } = payouts;
+  const ownSystem = (await queue.getWorkersCount()) === 0 ? await startOwnSystem(config) : undefined;
+  const batch = await enqueueBatch(producer, perScenario);
+  const watched = await watchBatch(store, batch);
+  await printOutcome(store, batch, watched);
+  await payouts.close();
+  await showConsole(config, ownSystem);
+  return 0;
+}
 
-  let ownSystem: { close(): Promise<void> } | undefined;
-  if ((await queue.getWorkersCount()) === 0) {
-    process.stdout.write('no running system found: starting one in this process (sandbox + API + worker)\n');
-    const { startSystem } = await import('../system.js');
-    ownSystem = await startSystem(
-      config,
-      ['sandbox', 'api', 'worker'],
-      // The demo's own lost answers would be logged as warnings; the table says it better.
-      createLogger({ level: 'error', destination: process.stderr as never }),
-    );
+/** The payouts per scenario the command line asks for; undefined (after saying why) when it is wrong. */
+function perScenarioOf(args: string[]): number | undefined {
+  const given = args[0] ?? '1';
+  if (args.length > 1 || !/^\d+$/.test(given) || Number(given) < 1 || Number(given) > 100) {
+    const problem =
+      args.length > 1 ? `unexpected argument '${args[1]}'` : `per-scenario must be 1 to 100, not '${given}'`;
+    process.stderr.write(`payouts: ${problem}\nusage: ${DEMO_USAGE}\n`);
+    return undefined;
   }
+  return Number(given);
+}
 
+/** No worker answers: the demo runs the system itself. */
+async function startOwnSystem(config: Config): Promise<{ close(): Promise<void> }> {
+  process.stdout.write('no running system found: starting one in this process (sandbox + API + worker)\n');
+  const { startSystem } = await import('../system.js');
+  return startSystem(
+    config,
+    ['sandbox', 'api', 'worker'],
+    // The demo's own lost answers would be logged as warnings; the table says it better.
+    createLogger({ level: 'error', destination: process.stderr as never }),
+  );
+}
+
+type Batch = { id: string; what: string; reviewExpected: boolean }[];
+
+/** Every method with every scenario, `perScenario` times each. */
+async function enqueueBatch(producer: Producer, perScenario: number): Promise<Batch> {
   const run = randomBytes(3).toString('hex');
-  const batch: { id: string; what: string; reviewExpected: boolean }[] = [];
+  const batch: Batch = [];
   for (const method of methodIds) {
     for (const [i, [marker, what]] of SCENARIOS.entries()) {
       for (let k = 0; k < perScenario; k++) {
@@ -88,7 +108,14 @@ export async function demo(config: Config, args: string[]): Promise<number> {
   process.stdout.write(
     `enqueued ${batch.length} payouts (${methodIds.length} methods x ${SCENARIOS.length} scenarios)\n`,
   );
+  return batch;
+}
 
+/** Reads the batch's states with a progress line until every payout settled, or two minutes passed. */
+async function watchBatch(
+  store: PayoutStore,
+  batch: Batch,
+): Promise<{ states: Map<string, PayoutState>; started: number }> {
   const states = new Map<string, PayoutState>();
   // Unknown outcomes wait in needs_review until the gateway's callback settles them; only the
   // scenarios without a callback are expected to stay there.
@@ -113,6 +140,15 @@ export async function demo(config: Config, args: string[]): Promise<number> {
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
   progress.stop();
+  return { states, started };
+}
+
+/** The table by state, then each payout left in needs_review with its reason. */
+async function printOutcome(
+  store: PayoutStore,
+  batch: Batch,
+  { states, started }: { states: Map<string, PayoutState>; started: number },
+): Promise<void> {
   process.stdout.write(`\nafter ${((Date.now() - started) / 1000).toFixed(1)} s:\n`);
   const counts = countBy(batch.map(({ id }) => states.get(id) ?? 'queued'));
   for (const s of PAYOUT_STATES)
@@ -127,7 +163,10 @@ export async function demo(config: Config, args: string[]): Promise<number> {
       process.stdout.write(`  ${id}  ${r?.reason ?? ''}  (${what})\n`);
     }
   }
-  await payouts.close();
+}
+
+/** Where to look next; a system the demo started stays up on a terminal until Ctrl-C. */
+async function showConsole(config: Config, ownSystem: { close(): Promise<void> } | undefined): Promise<void> {
   const apiUrl = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
   process.stdout.write(`\n${consoleLines(config, apiUrl).join('\n')}\n`);
   if (ownSystem && process.stdout.isTTY) {
@@ -139,7 +178,6 @@ export async function demo(config: Config, args: string[]): Promise<number> {
     });
   }
   await ownSystem?.close();
-  return 0;
 }
 
 function countBy(values: PayoutState[]): Partial<Record<PayoutState, number>> {

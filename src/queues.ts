@@ -14,19 +14,20 @@ export interface PayoutJobData {
 }
 
 /**
- * What each payout job carries. Retries of the gateway call are decided by the worker (decide.ts) and
- * scheduled as delays; BullMQ's own attempts only cover a processor that crashed before it could
- * decide, waiting 1 s, 2 s, 4 s, ... between them (crashRetryDelay, the worker's backoff strategy).
- *
- * Kept short on purpose: Redis keeps a job's hash in its compact form only while every value is at
- * most 64 bytes, and the options are its longest value. So the backoff is named by a one-letter type
- * the worker computes, and how many finished jobs are kept is the worker's setting (payoutKeepJobs),
- * not each job's; both were ~110 bytes of every job.
+ * A payout job's options: its id (and a delay) only. Retries of the gateway call are decided by the
+ * worker (decide.ts) and scheduled as delays. A processor that crashed before it could decide is tried
+ * again by BullMQ, up to CRASH_ATTEMPTS times, waiting 1 s, 2 s, 4 s, ... between them
+ * (crashRetryDelay): the worker gives the failing job that policy (payout-worker.ts) instead of every
+ * job carrying it, since Redis keeps a job's hash in its compact form (listpack, about a third of the
+ * bytes) only while every value is at most 64 bytes: with its options
+ * `{"jobId":"p-<external_id>","attempts":0}` (BullMQ writes the 0), a job stays compact for an
+ * external_id of up to 37 characters (a UUID is 36). Jobs added before carry `attempts` and
+ * `backoff` of their own, which the worker keeps.
  */
-export const payoutJobOptions = {
-  attempts: 20,
-  backoff: { type: 'e' },
-} as const;
+export const CRASH_ATTEMPTS = 20;
+
+/** The backoff named for a crashed processor's retries: the worker's strategy (crashRetryDelay) reads it. */
+export const CRASH_BACKOFF = { type: 'e' } as const;
 
 /**
  * The delay before the next attempt of a job whose processor crashed, given the attempts made with
@@ -74,7 +75,7 @@ export async function ensurePayoutJob(
   // idempotent by job id anyway).
   const delay = opts.delayUntil ? Math.max(0, opts.delayUntil - Date.now()) : 0;
   // No delay is not written down: one field less in every job's options.
-  const options = delay > 0 ? { ...payoutJobOptions, jobId, delay } : { ...payoutJobOptions, jobId };
+  const options = delay > 0 ? { jobId, delay } : { jobId };
   if (opts.isNew) {
     await queue.add('payout', { externalId }, options);
     return;

@@ -6,7 +6,14 @@ import type { Logger } from '../logger.js';
 import { type GatewayRequest, validatePayoutRequest } from '../methods/index.js';
 import { SealError } from '../payout/sealing.js';
 import type { ClaimResult, PayoutStore } from '../payout/store.js';
-import { crashRetryDelay, type PayoutJobData, payoutKeepJobs, QUEUE } from '../queues.js';
+import {
+  CRASH_ATTEMPTS,
+  CRASH_BACKOFF,
+  crashRetryDelay,
+  type PayoutJobData,
+  payoutKeepJobs,
+  QUEUE,
+} from '../queues.js';
 import { isRedisUnavailable } from '../redis.js';
 import { createDecisionApplier } from './apply-decision.js';
 import { createClaimTokens } from './claim-tokens.js';
@@ -244,7 +251,23 @@ export function createPayoutWorker(deps: PayoutWorkerDeps): Worker<PayoutJobData
     return delayJob(job, bullToken, at);
   }
 
-  const worker = new Worker<PayoutJobData>(QUEUE.payouts, processPayout, {
+  /**
+   * A processor that throws has crashed before it could decide (a wait throws DelayedError, which
+   * BullMQ tells apart): BullMQ tries the job again with the crash policy, which the job is given
+   * here rather than carrying it in its options (queues.ts). A job added before carries its own.
+   */
+  async function processOrRetry(job: Job<PayoutJobData>, bullToken?: string): Promise<string> {
+    try {
+      return await processPayout(job, bullToken);
+    } catch (err) {
+      // BullMQ writes a job without attempts of its own as `attempts: 0`.
+      if (!job.opts.attempts) job.opts.attempts = CRASH_ATTEMPTS;
+      job.opts.backoff ??= { ...CRASH_BACKOFF };
+      throw err;
+    }
+  }
+
+  const worker = new Worker<PayoutJobData>(QUEUE.payouts, processOrRetry, {
     connection: deps.connection,
     prefix: deps.queuePrefix,
     concurrency: deps.concurrency,

@@ -1,4 +1,5 @@
 import { type ApproverLogin, basicAuth } from './approvals.js';
+import { sleep } from './run-context.js';
 import type { PlannedPayout } from './scenarios.js';
 
 /**
@@ -7,8 +8,6 @@ import type { PlannedPayout } from './scenarios.js';
  * a 5xx is tried again; a 409 after such a try is checked against the payout (the first call may have
  * landed). For four eyes, the first approver also approves a second time: that must be refused.
  */
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
 export type OperatorCall = (
   method: string,
@@ -54,96 +53,23 @@ export interface Approvers {
   readonly errors: string[];
 }
 
-export function startApprovers(opts: {
+export interface ApproversOptions {
   call: OperatorCall;
   approvers: [ApproverLogin, ApproverLogin];
   /** The integration key, to read a payout back. */
   apiKey: string;
   random: () => number;
   isClosed: () => boolean;
-}): Approvers {
-  const { call, random } = opts;
+}
+
+export function startApprovers(opts: ApproversOptions): Approvers {
+  const desk: Desk = { opts, sameApprover: [], errors: [], turn: 0 };
   const pending = new Set<Promise<void>>();
-  const sameApprover: { id: string; status: number }[] = [];
-  const errors: string[] = [];
-  let turn = 0;
-
-  const given = async (id: string): Promise<{ status: string; given: string[] } | undefined> => {
-    const res = await call('GET', `/v1/payouts/${id}`, undefined, `Bearer ${opts.apiKey}`);
-    return res.status === 200
-      ? { status: res.body.status, given: res.body.approvals?.given ?? [] }
-      : undefined;
-  };
-
-  /**
-   * One approval or decline, tried until answered: 'done' when it took effect (by this call or by an
-   * earlier one whose answer was lost), else the refusal's status.
-   */
-  const act = async (
-    id: string,
-    action: 'approve' | 'decline',
-    by: ApproverLogin,
-    note: string,
-  ): Promise<'done' | number> => {
-    const deadline = Date.now() + 60_000;
-    let retried = false;
-    for (let attempt = 0; ; attempt++) {
-      if (opts.isClosed()) return 0;
-      const res = await call('POST', `/v1/payouts/${id}/${action}`, { note }, basicAuth(by));
-      if (res.status === 200) return 'done';
-      if (unanswered(res.status) && Date.now() < deadline) {
-        retried = true;
-        await sleep(Math.min(100 * 2 ** attempt, 1_000));
-        continue;
-      }
-      if (res.status === 409 && retried) {
-        const now = await given(id);
-        if (action === 'approve' && now?.given.includes(by.name)) return 'done';
-        if (action === 'decline' && now?.status === 'rejected') return 'done';
-      }
-      if (res.status !== 409) errors.push(`${action} ${id} by ${by.name}: ${res.status}`);
-      return res.status;
-    }
-  };
-
-  const run = async (p: PlannedPayout) => {
-    const role = p.approval!.role;
-    const first = opts.approvers[turn % 2]!;
-    const second = opts.approvers[(turn + 1) % 2]!;
-    turn++;
-    await sleep(150 + random() * 850);
-    switch (role) {
-      case 'expire':
-        return;
-      case 'decline':
-        await act(p.externalId, 'decline', first, 'chaos: declined, as planned');
-        return;
-      case 'approve':
-        await act(p.externalId, 'approve', first, 'chaos: documents checked');
-        return;
-      case 'four_eyes':
-      case 'four_eyes_expire': {
-        if ((await act(p.externalId, 'approve', first, 'chaos: first of two')) !== 'done') return;
-        const again = await call(
-          'POST',
-          `/v1/payouts/${p.externalId}/approve`,
-          { note: 'chaos: the same approver again' },
-          basicAuth(first),
-        );
-        if (!unanswered(again.status)) sameApprover.push({ id: p.externalId, status: again.status });
-        if (role === 'four_eyes_expire') return;
-        await sleep(150 + random() * 650);
-        await act(p.externalId, 'approve', second, 'chaos: second of two');
-        return;
-      }
-    }
-  };
-
   return {
     decide(p) {
       if (!p.approval) return;
-      const task = run(p).catch((err: unknown) => {
-        errors.push(`${p.externalId}: ${err instanceof Error ? err.message : String(err)}`);
+      const task = actAsPlanned(desk, p).catch((err: unknown) => {
+        desk.errors.push(`${p.externalId}: ${err instanceof Error ? err.message : String(err)}`);
       });
       pending.add(task);
       void task.finally(() => pending.delete(task));
@@ -151,7 +77,91 @@ export function startApprovers(opts: {
     async settled() {
       while (pending.size > 0) await Promise.all([...pending]);
     },
-    sameApprover,
-    errors,
+    sameApprover: desk.sameApprover,
+    errors: desk.errors,
   };
+}
+
+/** What the approvers share: their options, what they found, and whose turn it is to go first. */
+interface Desk {
+  opts: ApproversOptions;
+  sameApprover: { id: string; status: number }[];
+  errors: string[];
+  turn: number;
+}
+
+/** A payout's status and the approvers who approved it so far; undefined when it cannot be read. */
+async function given(d: Desk, id: string): Promise<{ status: string; given: string[] } | undefined> {
+  const res = await d.opts.call('GET', `/v1/payouts/${id}`, undefined, `Bearer ${d.opts.apiKey}`);
+  return res.status === 200 ? { status: res.body.status, given: res.body.approvals?.given ?? [] } : undefined;
+}
+
+/**
+ * One approval or decline, tried until answered: 'done' when it took effect (by this call or by an
+ * earlier one whose answer was lost), else the refusal's status.
+ */
+async function act(
+  d: Desk,
+  id: string,
+  action: 'approve' | 'decline',
+  by: ApproverLogin,
+  note: string,
+): Promise<'done' | number> {
+  const deadline = Date.now() + 60_000;
+  let retried = false;
+  for (let attempt = 0; ; attempt++) {
+    if (d.opts.isClosed()) return 0;
+    const res = await d.opts.call('POST', `/v1/payouts/${id}/${action}`, { note }, basicAuth(by));
+    if (res.status === 200) return 'done';
+    if (unanswered(res.status) && Date.now() < deadline) {
+      retried = true;
+      await sleep(Math.min(100 * 2 ** attempt, 1_000));
+      continue;
+    }
+    if (res.status === 409 && retried) {
+      const now = await given(d, id);
+      if (action === 'approve' && now?.given.includes(by.name)) return 'done';
+      if (action === 'decline' && now?.status === 'rejected') return 'done';
+    }
+    if (res.status !== 409) d.errors.push(`${action} ${id} by ${by.name}: ${res.status}`);
+    return res.status;
+  }
+}
+
+/** What the payout's role asks, a moment after it was accepted; the approvers take turns going first. */
+async function actAsPlanned(d: Desk, p: PlannedPayout): Promise<void> {
+  const role = p.approval!.role;
+  const first = d.opts.approvers[d.turn % 2]!;
+  const second = d.opts.approvers[(d.turn + 1) % 2]!;
+  d.turn++;
+  await sleep(150 + d.opts.random() * 850);
+  switch (role) {
+    case 'expire':
+      return;
+    case 'decline':
+      await act(d, p.externalId, 'decline', first, 'chaos: declined, as planned');
+      return;
+    case 'approve':
+      await act(d, p.externalId, 'approve', first, 'chaos: documents checked');
+      return;
+    case 'four_eyes':
+    case 'four_eyes_expire':
+      await fourEyes(d, p.externalId, first, role === 'four_eyes' ? second : undefined);
+      return;
+  }
+}
+
+/** The first approval, the same approver again (it must be refused), then the second's (unless left to expire). */
+async function fourEyes(d: Desk, id: string, first: ApproverLogin, second: ApproverLogin | undefined) {
+  if ((await act(d, id, 'approve', first, 'chaos: first of two')) !== 'done') return;
+  const again = await d.opts.call(
+    'POST',
+    `/v1/payouts/${id}/approve`,
+    { note: 'chaos: the same approver again' },
+    basicAuth(first),
+  );
+  if (!unanswered(again.status)) d.sameApprover.push({ id, status: again.status });
+  if (!second) return;
+  await sleep(150 + d.opts.random() * 650);
+  await act(d, id, 'approve', second, 'chaos: second of two');
 }

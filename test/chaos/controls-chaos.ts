@@ -1,5 +1,5 @@
 import { APPROVAL_RULES, approverOperators, planApprovals } from './approvals.js';
-import { operatorCall, startApprovers } from './approvers.js';
+import { type Approvers, type OperatorCall, operatorCall, startApprovers } from './approvers.js';
 import {
   type AuditRow,
   type ControlsPayout,
@@ -8,6 +8,7 @@ import {
   pauseWindowsFromAudit,
 } from './controls-accounting.js';
 import { type PauseWindowPlan, runPauseWindows } from './pause-windows.js';
+import { sleep } from './run-context.js';
 import { type PlannedPayout, SCENARIOS } from './scenarios.js';
 import type { RunSecrets } from './secrets.js';
 
@@ -20,8 +21,6 @@ import type { RunSecrets } from './secrets.js';
 
 /** Claims stamped in the last moments of a pause window are not held against it (see checkControls). */
 const WINDOW_END_SLACK_MS = 250;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
 /** OPERATORS (two approvers) and APPROVAL_TIMEOUT_MS for the processes. */
 export async function controlsSettings(secrets: RunSecrets, approvalTimeoutMs: number) {
@@ -37,7 +36,7 @@ export function planControls(plan: PlannedPayout[], random: () => number, share:
   planApprovals(plan, random, { share, firstIndex: SCENARIOS.length });
 }
 
-export async function startControls(opts: {
+export interface ControlsOptions {
   api: string;
   apiKey: string;
   admin: { name: string; secret: string };
@@ -47,21 +46,12 @@ export async function startControls(opts: {
   acceptedShare: () => number;
   event: (what: string) => void;
   isClosed: () => boolean;
-}) {
+}
+
+export async function startControls(opts: ControlsOptions) {
   const call = operatorCall(opts.api);
   const adminAuthorization = `Basic ${Buffer.from(`${opts.admin.name}:${opts.admin.secret}`).toString('base64')}`;
-  const rules = await call(
-    'PUT',
-    '/v1/controls/approval-rules',
-    { rules: APPROVAL_RULES, note: 'chaos: approval thresholds' },
-    adminAuthorization,
-  );
-  if (rules.status !== 200) {
-    throw new Error(`setting the approval rules answered ${rules.status}: ${JSON.stringify(rules.body)}`);
-  }
-  opts.event(
-    `approval rules set: ${APPROVAL_RULES.map((r) => `${r.min_amount} ${r.currency} x${r.approvals}`).join(', ')}`,
-  );
+  await setApprovalRules(call, adminAuthorization, opts.event);
   const approvers = startApprovers({
     call,
     approvers: opts.approvers,
@@ -78,33 +68,6 @@ export async function startControls(opts: {
     isClosed: opts.isClosed,
   }).catch((err: unknown) => [`pause windows: ${String(err)}`]);
 
-  /** The audit log's pause and resume entries, every page. */
-  const auditRows = async (): Promise<AuditRow[]> => {
-    const rows: AuditRow[] = [];
-    let cursor: string | null = null;
-    for (let pages = 0; pages < 1_000; pages++) {
-      const res = await call(
-        'GET',
-        `/v1/audit?limit=500${cursor ? `&cursor=${cursor}` : ''}`,
-        undefined,
-        adminAuthorization,
-      );
-      if (res.status !== 200) {
-        if (res.status === 0 || res.status >= 500) {
-          await sleep(200);
-          continue;
-        }
-        throw new Error(`GET /v1/audit answered ${res.status}`);
-      }
-      for (const e of res.body.entries as AuditRow[]) {
-        if (e.action === 'controls.pause' || e.action === 'controls.resume') rows.push(e);
-      }
-      cursor = res.body.next_cursor;
-      if (!cursor) break;
-    }
-    return rows;
-  };
-
   let pauseErrors: string[] = [];
   return {
     decide: approvers.decide,
@@ -114,31 +77,92 @@ export async function startControls(opts: {
       pauseErrors = await pauses;
     },
     /** The controls' accounting, from the payouts' views, the gateway's arrivals and the audit log. */
-    async account(input: {
-      plan: readonly PlannedPayout[];
-      views: ReadonlyMap<string, { status: number; body: any }>;
-      arrivals: ReadonlyMap<string, readonly number[]>;
-      gatewayCounted: number;
-    }): Promise<ControlsReport> {
-      const payouts: ControlsPayout[] = input.plan.map((p) => {
-        const view = input.views.get(p.externalId);
-        return {
-          id: p.externalId,
-          paymentSystem: String(p.body.payment_system),
-          approval: p.approval,
-          view: view?.status === 200 ? view.body : undefined,
-        };
-      });
-      return checkControls({
-        payouts,
-        arrivals: input.arrivals,
-        windows: pauseWindowsFromAudit(await auditRows()),
-        sameApprover: approvers.sameApprover,
-        approverErrors: approvers.errors,
-        pauseErrors,
-        gatewayCounted: input.gatewayCounted,
-        slackMs: WINDOW_END_SLACK_MS,
-      });
-    },
+    account: (input: ControlsAccountInput): Promise<ControlsReport> =>
+      accountControls(
+        input,
+        approvers,
+        () => readAuditRows(call, adminAuthorization),
+        () => pauseErrors,
+      ),
   };
+}
+
+async function setApprovalRules(
+  call: OperatorCall,
+  adminAuthorization: string,
+  event: (what: string) => void,
+): Promise<void> {
+  const rules = await call(
+    'PUT',
+    '/v1/controls/approval-rules',
+    { rules: APPROVAL_RULES, note: 'chaos: approval thresholds' },
+    adminAuthorization,
+  );
+  if (rules.status !== 200) {
+    throw new Error(`setting the approval rules answered ${rules.status}: ${JSON.stringify(rules.body)}`);
+  }
+  event(
+    `approval rules set: ${APPROVAL_RULES.map((r) => `${r.min_amount} ${r.currency} x${r.approvals}`).join(', ')}`,
+  );
+}
+
+/** The audit log's pause and resume entries, every page. */
+async function readAuditRows(call: OperatorCall, adminAuthorization: string): Promise<AuditRow[]> {
+  const rows: AuditRow[] = [];
+  let cursor: string | null = null;
+  for (let pages = 0; pages < 1_000; pages++) {
+    const res = await call(
+      'GET',
+      `/v1/audit?limit=500${cursor ? `&cursor=${cursor}` : ''}`,
+      undefined,
+      adminAuthorization,
+    );
+    if (res.status !== 200) {
+      if (res.status === 0 || res.status >= 500) {
+        await sleep(200);
+        continue;
+      }
+      throw new Error(`GET /v1/audit answered ${res.status}`);
+    }
+    for (const e of res.body.entries as AuditRow[]) {
+      if (e.action === 'controls.pause' || e.action === 'controls.resume') rows.push(e);
+    }
+    cursor = res.body.next_cursor;
+    if (!cursor) break;
+  }
+  return rows;
+}
+
+export interface ControlsAccountInput {
+  plan: readonly PlannedPayout[];
+  views: ReadonlyMap<string, { status: number; body: any }>;
+  arrivals: ReadonlyMap<string, readonly number[]>;
+  gatewayCounted: number;
+}
+
+async function accountControls(
+  input: ControlsAccountInput,
+  approvers: Approvers,
+  auditRows: () => Promise<AuditRow[]>,
+  pauseErrors: () => string[],
+): Promise<ControlsReport> {
+  const payouts: ControlsPayout[] = input.plan.map((p) => {
+    const view = input.views.get(p.externalId);
+    return {
+      id: p.externalId,
+      paymentSystem: String(p.body.payment_system),
+      approval: p.approval,
+      view: view?.status === 200 ? view.body : undefined,
+    };
+  });
+  return checkControls({
+    payouts,
+    arrivals: input.arrivals,
+    windows: pauseWindowsFromAudit(await auditRows()),
+    sameApprover: approvers.sameApprover,
+    approverErrors: approvers.errors,
+    pauseErrors: pauseErrors(),
+    gatewayCounted: input.gatewayCounted,
+    slackMs: WINDOW_END_SLACK_MS,
+  });
 }

@@ -1,11 +1,12 @@
 import type { Redis } from 'ioredis';
 import pg from 'pg';
 import { refusedKey } from '../../src/ledger/refused.js';
-import { decodeEntry } from '../../src/payout/history.js';
 import { payoutKeys } from '../../src/payout/keys.js';
 import { dumpSchema, LEDGER_TEST_URL, ledgerSchema, ledgerUrl } from '../helpers/ledger.js';
 import { startTcpProxy } from '../helpers/tcp-proxy.js';
+import { compareLedger } from './ledger-compare.js';
 import type { ChaosCleanup } from './processes.js';
+import { sleep } from './run-context.js';
 
 /**
  * The chaos run with the ledger on: the processes write to PostgreSQL through a TCP proxy in this
@@ -16,8 +17,6 @@ import type { ChaosCleanup } from './processes.js';
  * be exactly one row in the ledger (none missing, none doubled, none extra), each payout's current row
  * at its last seq, and no secret of the run in the database.
  */
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface LedgerChaosResult {
   /** When the cut came: ledger rows already written, and for how long the database was away. */
@@ -89,71 +88,21 @@ export async function startChaosLedger(cleanup: ChaosCleanup) {
       // An outage that has not come by now never will: the run is over.
       stopped = true;
       await outageTask;
-      const keys = payoutKeys(queuePrefix);
-      const deadline = Date.now() + drainTimeoutMs;
-      while (Date.now() < deadline && (await redis.llen(keys.ledgerOutbox)) > 0) await sleep(200);
-      const outboxLeft = await redis.llen(keys.ledgerOutbox);
-      const refusedLeft = await redis.llen(refusedKey(keys.ledgerOutbox));
-
-      const expected = new Map<string, string>();
-      const lastSeq = new Map<string, number>();
-      let payouts = 0;
-      for (const [kind, match] of [
-        ['payout', `${queuePrefix}:payout-history:*`],
-        ['deposit', `${queuePrefix}:deposit-history:*`],
-      ] as const) {
-        let cursor = '0';
-        do {
-          const [next, batch] = await redis.scan(cursor, 'MATCH', match, 'COUNT', 500);
-          cursor = next;
-          for (const key of batch) {
-            const id = key.slice(match.length - 1);
-            if (kind === 'payout') {
-              payouts++;
-              const raw = (await redis.get(key)) ?? '';
-              const entries = raw.split('\n').map(decodeEntry);
-              for (const e of entries) expected.set(`payout|${id}|${e.seq}`, `${e.to}|${e.event}`);
-              lastSeq.set(id, entries.at(-1)?.seq ?? 0);
-            } else {
-              const lines = await redis.lrange(key, 0, -1);
-              for (const [i, line] of lines.entries())
-                expected.set(`deposit|${id}|${i + 1}`, JSON.parse(line).to);
-            }
-          }
-        } while (cursor !== '0');
-      }
-
-      const found = new Map<string, string>();
-      const transitions = await direct.query(
-        'select external_id, seq, to_state, event from payout_transitions',
-      );
-      for (const r of transitions.rows)
-        found.set(`payout|${r.external_id}|${r.seq}`, `${r.to_state}|${r.event}`);
-      const deposits = await direct.query('select external_id, seq, to_state from deposit_transitions');
-      for (const r of deposits.rows) found.set(`deposit|${r.external_id}|${r.seq}`, r.to_state);
-      const currents = await direct.query('select external_id, seq from payouts');
-      const currentSeq = new Map<string, number>(currents.rows.map((c) => [c.external_id, c.seq]));
-      const staleCurrent = [...lastSeq].filter(([id, seq]) => currentSeq.get(id) !== seq).map(([id]) => id);
-
-      return {
-        outage,
-        payouts,
-        changes: expected.size,
-        // The primary keys make a doubled row impossible to store: the count says so all the same.
-        rows: transitions.rows.length + deposits.rows.length,
-        missing: [...expected.keys()].filter((k) => !found.has(k)).slice(0, 50),
-        extra: [...found.keys()].filter((k) => !expected.has(k)).slice(0, 50),
-        mismatched: [...expected]
-          .filter(([k, v]) => found.has(k) && found.get(k) !== v)
-          .map(([k]) => k)
-          .slice(0, 50),
-        staleCurrent: staleCurrent.slice(0, 50),
-        outboxLeft,
-        refusedLeft,
-        dump: await dumpSchema(schema.url),
-      };
+      const left = await waitForOutbox(redis, queuePrefix, drainTimeoutMs);
+      const found = await compareLedger(redis, direct, queuePrefix);
+      return { outage, ...found, ...left, dump: await dumpSchema(schema.url) };
     },
   };
+}
+
+/** Entries still in the ledger outbox (and set aside as refused) once it is empty, or the wait is over. */
+async function waitForOutbox(redis: Redis, queuePrefix: string, drainTimeoutMs: number) {
+  const keys = payoutKeys(queuePrefix);
+  const deadline = Date.now() + drainTimeoutMs;
+  while (Date.now() < deadline && (await redis.llen(keys.ledgerOutbox)) > 0) await sleep(200);
+  const outboxLeft = await redis.llen(keys.ledgerOutbox);
+  const refusedLeft = await redis.llen(refusedKey(keys.ledgerOutbox));
+  return { outboxLeft, refusedLeft };
 }
 
 /** What a ledger run found wrong, each a line for the report's failures. */

@@ -1,4 +1,5 @@
 import type { OperatorCall } from './approvers.js';
+import { sleep } from './run-context.js';
 
 /**
  * Pause and resume windows of a payment_system during a chaos run (issue 15's kill switch), through
@@ -26,8 +27,6 @@ export function defaultPauseWindows(payouts: number): PauseWindowPlan[] {
   if (payouts >= 600) windows.push({ fromShare: 0.7, toShare: 0.85, system: '*' });
   return windows;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
 /**
  * Runs the windows in order: each waits for its share of accepted payouts, pauses, waits for the

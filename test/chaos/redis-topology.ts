@@ -2,6 +2,7 @@ import { startPrivateRedis } from '../helpers/private-redis.js';
 import { startRedisProxy } from '../helpers/redis-proxy.js';
 import { ask, startPrimaryWithReplica } from '../helpers/replication.js';
 import type { ChaosCleanup } from './processes.js';
+import { sleep } from './run-context.js';
 
 /**
  * The Redis a chaos run uses, and the fault it suffers once, when half the payouts are accepted:
@@ -28,8 +29,6 @@ export interface ChaosRedis {
   /** The fault, once; resolves when the system can reach a primary again. */
   disrupt(event: (what: string) => void, downMs: number): Promise<void>;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startChaosRedis(fault: RedisFault, cleanup: ChaosCleanup): Promise<ChaosRedis> {
   if (fault === 'kill') {

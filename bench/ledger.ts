@@ -4,7 +4,7 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { payloadKeyId } from '../src/config.js';
 import { createLedgerArchiver } from '../src/ledger/archiver.js';
-import { connectLedger } from '../src/ledger/db.js';
+import { connectLedger, type LedgerDb } from '../src/ledger/db.js';
 import { migrateLedger } from '../src/ledger/migrations.js';
 import { createLedgerWriter } from '../src/ledger/writer.js';
 import { createPayoutStore, type PayoutStore } from '../src/payout/store.js';
@@ -85,6 +85,40 @@ async function finishPayouts(store: PayoutStore, n: number, tag: string): Promis
   return Number(process.hrtime.bigint() - started) / 1000 / n;
 }
 
+/** The writer's CPU and wall time per payout, emptying the outbox the payouts filled. */
+async function measureWriter(redis: Redis, prefix: string, db: LedgerDb, n: number) {
+  const writer = createLedgerWriter({ redis, queuePrefix: prefix, db, logger: pino({ level: 'silent' }) });
+  const cpu = process.cpuUsage();
+  const started = process.hrtime.bigint();
+  while ((await writer.writeOnce()) > 0);
+  const wallMicros = Number(process.hrtime.bigint() - started) / 1000 / n;
+  const used = process.cpuUsage(cpu);
+  return { cpuMicros: (used.user + used.system) / n, wallMicros, payoutsPerSecond: 1e6 / wallMicros };
+}
+
+/** MEMORY USAGE of a sample of finished payouts, then of their tombstones once archived. */
+async function measureArchivedBytes(redis: Redis, prefix: string, db: LedgerDb, n: number) {
+  const sample = Array.from({ length: Math.min(200, n) }, (_, i) => `l-${i}`);
+  const store = storeOf(redis, prefix, true);
+  const bytesOf = async (keys: string[]) => {
+    let total = 0;
+    for (const k of keys) total += Number((await redis.memory('USAGE', k)) ?? 0);
+    return total / sample.length;
+  };
+  const finished = await bytesOf(sample.flatMap((id) => [store.keys.record(id), store.keys.history(id)]));
+  const archiver = createLedgerArchiver({
+    redis,
+    queuePrefix: prefix,
+    db,
+    logger: pino({ level: 'silent' }),
+    retentionMs: DAY,
+    now: () => Date.now() + 2 * DAY,
+  });
+  while ((await archiver.archiveOnce()).archived > 0);
+  const archived = await bytesOf(sample.map((id) => store.keys.tombstone(id)));
+  return { finished, archived };
+}
+
 export async function benchLedger(opts: { payouts?: number } = {}): Promise<LedgerBench> {
   const n = opts.payouts ?? 5_000;
   const empty = {
@@ -115,38 +149,13 @@ export async function benchLedger(opts: { payouts?: number } = {}): Promise<Ledg
     await redis.del(storeOf(redis, prefix, true).keys.ledgerOutbox);
     const without = await finishPayouts(storeOf(redis, bare, false), n, 'b');
     const withLedger = await finishPayouts(storeOf(redis, prefix, true), n, 'l');
-
-    const writer = createLedgerWriter({ redis, queuePrefix: prefix, db, logger: pino({ level: 'silent' }) });
-    const cpu = process.cpuUsage();
-    const started = process.hrtime.bigint();
-    while ((await writer.writeOnce()) > 0);
-    const wallMicros = Number(process.hrtime.bigint() - started) / 1000 / n;
-    const used = process.cpuUsage(cpu);
-    const cpuMicros = (used.user + used.system) / n;
-
-    const sample = Array.from({ length: Math.min(200, n) }, (_, i) => `l-${i}`);
-    const store = storeOf(redis, prefix, true);
-    const bytesOf = async (keys: string[]) => {
-      let total = 0;
-      for (const k of keys) total += Number((await redis.memory('USAGE', k)) ?? 0);
-      return total / sample.length;
-    };
-    const finished = await bytesOf(sample.flatMap((id) => [store.keys.record(id), store.keys.history(id)]));
-    const archiver = createLedgerArchiver({
-      redis,
-      queuePrefix: prefix,
-      db,
-      logger: pino({ level: 'silent' }),
-      retentionMs: DAY,
-      now: () => Date.now() + 2 * DAY,
-    });
-    while ((await archiver.archiveOnce()).archived > 0);
-    const archived = await bytesOf(sample.map((id) => store.keys.tombstone(id)));
+    const writer = await measureWriter(redis, prefix, db, n);
+    const redisBytes = await measureArchivedBytes(redis, prefix, db, n);
     return {
       payouts: n,
       pathMicros: { withLedger, without, ratio: withLedger / without },
-      writer: { cpuMicros, wallMicros, payoutsPerSecond: 1e6 / wallMicros },
-      redisBytes: { finished, archived },
+      writer,
+      redisBytes,
     };
   } finally {
     await deletePrefix(redis, prefix);

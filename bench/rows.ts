@@ -93,7 +93,19 @@ export function targetRows(r: BenchResults): Row[] {
   return rows;
 }
 
+/** The rows under the targets: controls, context and the figures kept from earlier benches. */
 export function contextRows(r: BenchResults): Row[] {
+  return [
+    ...pipelineRows(r),
+    ...durabilityRows(r),
+    ...gatewayClientRows(r),
+    ...ledgerRows(r),
+    ...scalingRows(r),
+  ];
+}
+
+/** Throughput's controls, CPU at the latency figure's one rate, the slow gateway's, what fell behind. */
+function pipelineRows(r: BenchResults): Row[] {
   const rows: Row[] = [];
   const { throughput: t, latency: l, slowGateway: s } = r;
   if (t) {
@@ -129,66 +141,61 @@ export function contextRows(r: BenchResults): Row[] {
     if (o + b > 0)
       rows.push(plain(`  ${what}: payouts not sent, 1,024 unanswered (fell behind)`, fmt(o), fmt(b)));
   }
-  for (const d of r.durability ?? []) {
+  return rows;
+}
+
+function durabilityRows(r: BenchResults): Row[] {
+  return (r.durability ?? []).map((d) => {
     const cpu = `${fmt(d.cpuMicros.api.median)}/${fmt(d.cpuMicros.worker.median)}`;
     const vs = d.level === 'acknowledged' ? '' : 'acknowledged';
-    rows.push([
+    return [
       `REDIS_DURABILITY=${d.level}, payouts/s (CPU µs api/worker)`,
       `${range(d.perSecond)} (${cpu})`,
       vs,
       fmt(d.ratio, 2),
       'reported',
       '',
-    ]);
-  }
+    ];
+  });
+}
+
+function gatewayClientRows(r: BenchResults): Row[] {
   const g = r.gatewayClient;
-  if (g) {
-    const target = { limit: 0.9, atLeast: true, value: g.ratio };
-    rows.push(
-      plain(
-        'gateway client, payouts/s @50 in flight',
-        fmt(g.ours),
-        `${fmt(g.baseline)} (bare axios)`,
-        fmt(g.ratio, 2),
-        target,
-      ),
-    );
-  }
+  if (!g) return [];
+  const target = { limit: 0.9, atLeast: true, value: g.ratio };
+  const baseline = `${fmt(g.baseline)} (bare axios)`;
+  return [plain('gateway client, payouts/s @50 in flight', fmt(g.ours), baseline, fmt(g.ratio, 2), target)];
+}
+
+function ledgerRows(r: BenchResults): Row[] {
   const lg = r.ledger;
-  if (lg?.skipped) rows.push(plain('ledger: skipped', lg.skipped));
-  else if (lg) {
-    const w = lg.writer;
-    const writer = plain(
-      'ledger writer per payout (4 changes), CPU µs / wall µs',
-      `${fmt(w.cpuMicros)} / ${fmt(w.wallMicros)}`,
-    );
-    writer[4] = `${fmt(w.payoutsPerSecond)}/s into PostgreSQL`;
-    rows.push(writer);
-    const b = lg.redisBytes;
-    const target = { limit: 256, atLeast: false, value: b.archived, shown: '256' };
-    rows.push(
-      plain(
-        'Redis bytes per archived payout (tombstone)',
-        fmt(b.archived),
-        `${fmt(b.finished)} (finished, kept)`,
-        fmt(b.archived / b.finished, 2),
-        target,
-      ),
-    );
-  }
-  if (r.scaling) {
-    const p = r.scaling.processes;
-    rows.push(
-      plain('worker processes: 2 vs 1, payouts/s', fmt(p.two), `${fmt(p.one)} (1 process)`, fmt(p.growth, 2)),
-    );
-    for (const c of r.scaling.curve) {
-      rows.push(
-        plain(
-          `  1 process, concurrency ${c.concurrency}, ${r.scaling.curveGatewayLatencyMs} ms gateway`,
-          fmt(c.payoutsPerSecond),
-        ),
-      );
-    }
-  }
-  return rows;
+  if (lg?.skipped) return [plain('ledger: skipped', lg.skipped)];
+  if (!lg) return [];
+  const w = lg.writer;
+  const writer = plain(
+    'ledger writer per payout (4 changes), CPU µs / wall µs',
+    `${fmt(w.cpuMicros)} / ${fmt(w.wallMicros)}`,
+  );
+  writer[4] = `${fmt(w.payoutsPerSecond)}/s into PostgreSQL`;
+  const b = lg.redisBytes;
+  const target = { limit: 256, atLeast: false, value: b.archived, shown: '256' };
+  const tombstone = plain(
+    'Redis bytes per archived payout (tombstone)',
+    fmt(b.archived),
+    `${fmt(b.finished)} (finished, kept)`,
+    fmt(b.archived / b.finished, 2),
+    target,
+  );
+  return [writer, tombstone];
+}
+
+function scalingRows(r: BenchResults): Row[] {
+  if (!r.scaling) return [];
+  const { processes: p, curve, curveGatewayLatencyMs: ms } = r.scaling;
+  return [
+    plain('worker processes: 2 vs 1, payouts/s', fmt(p.two), `${fmt(p.one)} (1 process)`, fmt(p.growth, 2)),
+    ...curve.map((c) =>
+      plain(`  1 process, concurrency ${c.concurrency}, ${ms} ms gateway`, fmt(c.payoutsPerSecond)),
+    ),
+  ];
 }

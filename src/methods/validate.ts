@@ -60,6 +60,16 @@ const fallbackMessage = (issue: z.core.$ZodRawIssue): string | undefined => {
   return `must be ${article} ${issue.expected}`;
 };
 
+/**
+ * `schema`'s verdict on `value`, its issues worded by `error`. zod (4.6) runs a parse given its own
+ * error map about three times slower than one without, valid or not; almost every request is valid,
+ * so the map is given only to a second parse of what the first refused.
+ */
+function parseWorded<S extends z.ZodType>(schema: S, value: unknown, error: z.core.$ZodErrorMap) {
+  const quick = schema.safeParse(value);
+  return quick.success ? quick : schema.safeParse(value, { error });
+}
+
 function joinPath(...segments: readonly string[]): string {
   return segments.filter((segment) => segment !== '').join('.');
 }
@@ -138,10 +148,10 @@ function checkPaymentData(
 ): { issues: Issue[]; paymentData?: PaymentData } {
   if (spec === MAIN_ONLY) {
     const takesNone = `${method.id} ${direction}s take no payment_data`;
-    const result = noPaymentData.safeParse(value, { error: () => takesNone });
+    const result = parseWorded(noPaymentData, value, () => takesNone);
     return { issues: result.success ? [] : toIssues(result.error.issues, 'payment_data', takesNone) };
   }
-  const result = spec.safeParse(value, { error: fallbackMessage });
+  const result = parseWorded(spec, value, fallbackMessage);
   if (result.success) return { issues: [], paymentData: result.data };
   const unknownField = `unknown field: ${method.id} ${direction}s do not take it`;
   return { issues: toIssues(result.error.issues, 'payment_data', unknownField) };
@@ -180,7 +190,7 @@ function validateOrThrow(input: unknown, direction: Direction, currencies: Curre
   const target = resolveMethod(ownField(input, 'method'), direction);
   if ('path' in target) issues.push(target);
 
-  const main = envelope.safeParse(input, { error: fallbackMessage });
+  const main = parseWorded(envelope, input, fallbackMessage);
   if (!main.success) {
     issues.push(...withAmountHint(toIssues(main.error.issues, '', 'unknown field'), input, currencies));
   }

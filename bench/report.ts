@@ -3,7 +3,7 @@ import type { DurabilityLevel } from './durability.js';
 import type { LatencyRun, ThroughputRun } from './figures.js';
 import type { GatewayClientBenchResult } from './gateway-client.js';
 import type { LedgerBench } from './ledger.js';
-import type { MemoryFigures } from './memory.js';
+import { type MemoryFigures, WARM_UP_PAYOUTS } from './memory.js';
 import { contextRows, fmt, type Row, range, targetRows } from './rows.js';
 import type { Compared, Paired, Spread } from './series.js';
 
@@ -85,7 +85,7 @@ function memoryLines(r: BenchResults): string[] {
   const { ours, bare } = r.memory;
   if (ours.oneTime !== undefined && bare.oneTime !== undefined)
     lines.push(
-      `  one-time (left after the final flush: latency histograms, cached scripts; all in the last figure, part in the earlier): ours ${fmt(ours.oneTime)}, bare ${fmt(bare.oneTime)}`,
+      `  one-time (left after the final flush; a warm-up of ${fmt(WARM_UP_PAYOUTS)} payouts through every stage made Redis's latency histograms and cached scripts before): ours ${fmt(ours.oneTime)}, bare ${fmt(bare.oneTime)}`,
     );
   return lines;
 }

@@ -1,14 +1,12 @@
-import http from 'node:http';
-import https from 'node:https';
-import axios from 'axios';
 import type { GatewayStatusCode } from '../gateway/outcome.js';
 import { withSignature } from '../gateway/signature.js';
 import type { Logger } from '../logger.js';
+import { type CallbackPoster, createCallbackPoster } from './callback-post.js';
 import type { Timers } from './timers.js';
 
 /**
  * The gateway's callbacks (SPEC.md "Callbacks"): a signed POST of the order's status, repeated until
- * the merchant answers HTTP 200 with JSON `{"result":"ok"}`.
+ * the merchant answers HTTP 200 with JSON `{"result":"ok"}`. Each attempt is callback-post.ts's.
  */
 
 /**
@@ -24,9 +22,6 @@ export const CALLBACK_RETRY_DELAYS_MS: readonly number[] = Object.freeze([
   30 * 60_000,
   ...Array.from({ length: 24 }, () => 60 * 60_000),
 ]);
-
-/** One callback attempt may take this long before it counts as failed (real time, not scaled). */
-const CALLBACK_TIMEOUT_MS = 10_000;
 
 /** The callback body before signing. */
 export interface CallbackPayload {
@@ -79,60 +74,8 @@ export interface CallbackSender {
 
 export function createCallbackSender(options: CallbackSenderOptions): CallbackSender {
   const { url, salt, timeScale, timers, logger } = options;
-  const httpAgent = new http.Agent({ keepAlive: true });
-  const httpsAgent = new https.Agent({ keepAlive: true });
-  const abort = new AbortController();
-  const client = axios.create({
-    httpAgent,
-    httpsAgent,
-    proxy: false,
-    maxRedirects: 0,
-    timeout: CALLBACK_TIMEOUT_MS,
-    validateStatus: () => true,
-    responseType: 'text',
-    transformResponse: [(data: unknown) => data],
-    headers: { 'Content-Type': 'application/json' },
-    signal: abort.signal,
-  });
-
-  async function attempt(body: string): Promise<string> {
-    try {
-      const res = await client.post<string>(url!, body);
-      if (res.status !== 200) return `http_${res.status}`;
-      return acknowledges(res.data) ? 'ok' : 'not_ok_body';
-    } catch (err) {
-      const code = (err as { code?: unknown }).code;
-      return `network_error:${typeof code === 'string' ? code : 'unknown'}`;
-    }
-  }
-
-  async function run(payload: CallbackPayload, delivery: CallbackDelivery, firstDone: () => void) {
-    const body = JSON.stringify(withSignature({ ...payload }, salt));
-    const log = { external_id: payload.external_id, callback_status: payload.status };
-    for (let i = 0; ; i++) {
-      const result = await attempt(body);
-      if (timers.isClosed) {
-        firstDone();
-        return false;
-      }
-      delivery.attempts.push({ at: new Date().toISOString(), result });
-      if (i === 0) firstDone();
-      if (result === 'ok') {
-        delivery.acknowledged = true;
-        logger?.info({ ...log, attempt: i + 1 }, 'sandbox callback acknowledged');
-        return true;
-      }
-      const delay = CALLBACK_RETRY_DELAYS_MS[i];
-      if (delay === undefined) {
-        delivery.gaveUp = true;
-        logger?.warn({ ...log, attempts: i + 1 }, 'sandbox callback never acknowledged: giving up');
-        return false;
-      }
-      logger?.debug({ ...log, attempt: i + 1, result }, 'sandbox callback not acknowledged: will retry');
-      if (!(await timers.sleep(delay * timeScale))) return false;
-    }
-  }
-
+  const poster = createCallbackPoster(url);
+  const context: DeliveryContext = { poster, salt, timeScale, timers, logger };
   return {
     deliver(payload, deliveries) {
       const delivery: CallbackDelivery = {
@@ -149,21 +92,53 @@ export function createCallbackSender(options: CallbackSenderOptions): CallbackSe
       const firstAttempt = new Promise<void>((resolve) => {
         firstDone = resolve;
       });
-      return { firstAttempt, acknowledged: run(payload, delivery, firstDone) };
+      return { firstAttempt, acknowledged: run(context, payload, delivery, firstDone) };
     },
     close() {
-      abort.abort();
-      httpAgent.destroy();
-      httpsAgent.destroy();
+      poster.close();
     },
   };
 }
 
-function acknowledges(body: string | undefined): boolean {
-  try {
-    const parsed: unknown = JSON.parse(body ?? '');
-    return typeof parsed === 'object' && parsed !== null && (parsed as { result?: unknown }).result === 'ok';
-  } catch {
-    return false;
+/** What delivering one callback on the schedule needs. */
+interface DeliveryContext {
+  poster: CallbackPoster;
+  salt: string;
+  timeScale: number;
+  timers: Timers;
+  logger: Logger | undefined;
+}
+
+/** Tries one callback on the schedule until the merchant acknowledges it, the schedule runs out or the sandbox closes. */
+async function run(
+  context: DeliveryContext,
+  payload: CallbackPayload,
+  delivery: CallbackDelivery,
+  firstDone: () => void,
+) {
+  const { poster, salt, timeScale, timers, logger } = context;
+  const body = JSON.stringify(withSignature({ ...payload }, salt));
+  const log = { external_id: payload.external_id, callback_status: payload.status };
+  for (let i = 0; ; i++) {
+    const result = await poster.attempt(body);
+    if (timers.isClosed) {
+      firstDone();
+      return false;
+    }
+    delivery.attempts.push({ at: new Date().toISOString(), result });
+    if (i === 0) firstDone();
+    if (result === 'ok') {
+      delivery.acknowledged = true;
+      logger?.info({ ...log, attempt: i + 1 }, 'sandbox callback acknowledged');
+      return true;
+    }
+    const delay = CALLBACK_RETRY_DELAYS_MS[i];
+    if (delay === undefined) {
+      delivery.gaveUp = true;
+      logger?.warn({ ...log, attempts: i + 1 }, 'sandbox callback never acknowledged: giving up');
+      return false;
+    }
+    logger?.debug({ ...log, attempt: i + 1, result }, 'sandbox callback not acknowledged: will retry');
+    if (!(await timers.sleep(delay * timeScale))) return false;
   }
 }

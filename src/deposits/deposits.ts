@@ -1,16 +1,13 @@
 import type { Redis } from 'ioredis';
 import type { Currencies } from '../currency/index.js';
-import { ConflictError, ValidationError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { maskPaymentData, validateDepositRequest } from '../methods/index.js';
 import { createDurabilityGuard, type DurabilitySetting } from '../payout/durability.js';
 import { payoutKeys } from '../payout/keys.js';
-import { canonicalJson, isDigestOf, type PayloadKeys, requestDigest } from '../payout/sealing.js';
-import { isRedisUnavailable } from '../redis.js';
-import { answerFor, notDurable, outcomeNotRecorded } from './answers.js';
-import { createDepositRecords, type DepositView } from './records.js';
+import type { PayloadKeys } from '../payout/sealing.js';
+import { createDeposit, type DepositContext } from './create-deposit.js';
+import { createDepositRecords } from './records.js';
 import { createDepositReports } from './reports.js';
-import { type DepositSender, sendDeposit, settleDeposit } from './sending.js';
+import type { DepositSender } from './sending.js';
 
 /**
  * Deposits: synchronous. Validate, record (durably, as REDIS_DURABILITY asks), call the gateway,
@@ -18,8 +15,10 @@ import { type DepositSender, sendDeposit, settleDeposit } from './sending.js';
  * request, or on a repeated request); an unknown outcome is reported as unknown and never silently
  * retried. The cvv is never stored: not in the record, not in the digest, not in a log.
  *
- * The parts: states.ts (the table), records.ts (the record and its scripts), sending.ts (the send
- * and its outcome), answers.ts (what the request answers), reports.ts (the gateway's callbacks).
+ * The parts: states.ts (the table), records.ts (the record), scripts.ts (its scripts), view.ts (the
+ * deposit as the API shows it), create-deposit.ts (one request, start to answer), sending.ts (the
+ * send and its outcome), answers.ts (what the request answers), reports.ts (the gateway's
+ * callbacks), routes.ts and view-schema.ts (POST /v1/deposits and its documentation).
  */
 
 export { DepositOutcomeError } from './answers.js';
@@ -61,60 +60,16 @@ export function createDeposits(deps: {
     setting: deps.durability ?? { level: 'acknowledged', timeoutMs: 1_000 },
   });
 
-  async function create(input: unknown): Promise<{ created: boolean; deposit: DepositView }> {
-    const valid = validateDepositRequest(input, deps.currencies);
-    if (!valid.ok) throw new ValidationError(valid.issues);
-    const { method, request } = valid;
-    const id = request.external_id;
-    const { cvv: _cvv, ...withoutCvv } = request.payment_data ?? {};
-    const canonical = canonicalJson({ method, request: { ...request, payment_data: withoutCvv } });
-    const digest = requestDigest(deps.payloadKeys, canonical);
-
-    const existing = await records.digest(id);
-    if (existing !== null && !isDigestOf(deps.payloadKeys, canonical, existing)) throw new ConflictError(id);
-    const { result: started, durable } = await durability.durably(() =>
-      records.move(
-        id,
-        'sending',
-        { event: 'send', actor: 'producer' },
-        {
-          digest,
-          method,
-          amount: String(request.amount),
-          currency: request.currency,
-          masked: JSON.stringify(maskPaymentData(method, request.payment_data ?? {})),
-        },
-      ),
-    );
-    if (!started.ok) {
-      // Already sent (or being sent): answer what we know, never send again.
-      const view = await records.get(id);
-      if (!view) throw new Error(`deposit ${id} vanished`);
-      return { created: false, deposit: answerFor(view, sendWindowMs) };
-    }
-    if (!durable) {
-      // A fail-over could lose the record and let the same deposit be sent twice: do not send.
-      await records.move(id, 'not_sent', { event: 'not_durable', actor: 'producer', reason: 'not_durable' });
-      throw notDurable();
-    }
-
-    const outcome = await sendDeposit(deps.gateway, request);
-    let view: DepositView | undefined;
-    try {
-      await settleDeposit(records, id, outcome);
-      view = await records.get(id);
-    } catch (err) {
-      // Never "nothing was accepted, try again" (a 503): a try may have reached the gateway.
-      if (!isRedisUnavailable(err)) throw err;
-      deps.logger.error(
-        { external_id: id, outcome: outcome.kind, err, kind: 'deposit' },
-        'the outcome of a deposit could not be recorded; it may have reached the gateway',
-      );
-      throw outcomeNotRecorded();
-    }
-    if (!view) throw new Error(`deposit ${id} vanished`);
-    return { created: true, deposit: answerFor(view, sendWindowMs) };
-  }
+  const context: DepositContext = {
+    records,
+    durability,
+    gateway: deps.gateway,
+    payloadKeys: deps.payloadKeys,
+    logger: deps.logger,
+    currencies: deps.currencies,
+    sendWindowMs,
+  };
+  const create = (input: unknown) => createDeposit(context, input);
 
   return { create, get: records.get, applyReport: reports.applyReport };
 }

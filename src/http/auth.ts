@@ -1,9 +1,12 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sendError } from './errors.js';
 
-/** Equal-length digests, so comparing keys of different lengths takes the same time. */
-const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+/**
+ * Equal-length digests, so comparing keys of different lengths takes the same time. The one-shot
+ * `hash` makes no Hash object: half the cost of createHash for a key's few bytes.
+ */
+const digest = (s: string): Buffer => hash('sha256', s, 'buffer');
 
 /**
  * A constant-time test of a key against `allowed`: every allowed key is compared. The allowed keys'

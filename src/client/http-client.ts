@@ -1,8 +1,8 @@
-import type { Issue } from '../methods/index.js';
 import type { PayoutState } from '../payout/states.js';
 import type { BatchCounts, BatchResult } from '../producer/batches.js';
 import type { PayoutPage } from '../producer/payout-list.js';
 import type { PayoutView } from '../producer/view.js';
+import { send, type Transport } from './transport.js';
 
 /**
  * A typed client of the HTTP API for Node backends (another process, another machine), beside the
@@ -11,8 +11,11 @@ import type { PayoutView } from '../producer/view.js';
  * `createPayout` is safe to call again and again: a request that may not have been answered (a
  * network error, a timeout, a 503) is sent again with the same external_id and the very same body,
  * which the API answers 200 with the payout if the first one was recorded. It never invents a new
- * external_id, so a retry can never pay twice, nor turn into a 409.
+ * external_id, so a retry can never pay twice, nor turn into a 409. The tries are transport.ts's,
+ * the errors errors.ts's.
  */
+
+export { PayoutApiError, PayoutNetworkError } from './errors.js';
 
 export interface HttpClientOptions {
   /** Where the API listens, e.g. `http://127.0.0.1:3000`. */
@@ -27,29 +30,6 @@ export interface HttpClientOptions {
   retryDelayMs?: number;
   /** The longest pause, whatever Retry-After says. @defaultValue 30000 */
   maxRetryDelayMs?: number;
-}
-
-/** An answer of the API that is not a success, in its error shape. */
-export class PayoutApiError extends Error {
-  override readonly name = 'PayoutApiError';
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    /** The fields at fault (422), or that differ from the accepted request (409). */
-    readonly issues: Issue[] = [],
-  ) {
-    super(message);
-  }
-  /** Whether the same request may succeed later (503: the outcome is unknown, send it again). */
-  get retryable(): boolean {
-    return this.status === 503;
-  }
-}
-
-/** The request could not be answered at all after every try; the payout may or may not exist. */
-export class PayoutNetworkError extends Error {
-  override readonly name = 'PayoutNetworkError';
 }
 
 export interface PayoutHttpClient {
@@ -77,117 +57,37 @@ export interface PayoutHttpClient {
   getBatch(batchId: string): Promise<BatchCounts>;
 }
 
-const isRetryableStatus = (status: number) => status === 503;
-
 export function createPayoutHttpClient(options: HttpClientOptions): PayoutHttpClient {
-  const base = options.baseUrl.replace(/\/+$/, '');
-  const timeoutMs = options.timeoutMs ?? 30_000;
-  const retries = options.retries ?? 5;
-  const firstDelay = options.retryDelayMs ?? 500;
-  const maxDelay = options.maxRetryDelayMs ?? 30_000;
-
-  const headers = (body: boolean) => ({
-    authorization: `Bearer ${options.apiKey}`,
-    accept: 'application/json',
-    ...(body ? { 'content-type': 'application/json' } : {}),
-  });
-
-  /** One request; the body text is made once by the caller so every try sends the same bytes. */
-  async function once(
-    method: string,
-    path: string,
-    body?: string,
-  ): Promise<{ status: number; json: unknown; retryAfter: number | undefined }> {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: headers(body !== undefined),
-      ...(body !== undefined ? { body } : {}),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    const text = await res.text();
-    let json: unknown;
-    try {
-      json = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    const seconds = Number(res.headers.get('retry-after'));
-    return {
-      status: res.status,
-      json,
-      retryAfter: Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : undefined,
-    };
-  }
-
-  const pause = (attempt: number, retryAfter: number | undefined) => {
-    const backoff = Math.min(maxDelay, firstDelay * 2 ** attempt);
-    const jittered = backoff - Math.random() * (backoff / 2);
-    const ms = Math.min(maxDelay, Math.max(jittered, retryAfter ?? 0));
-    return new Promise((resolve) => setTimeout(resolve, ms));
+  const transport: Transport = {
+    base: options.baseUrl.replace(/\/+$/, ''),
+    credentials: options,
+    timeoutMs: options.timeoutMs ?? 30_000,
+    retries: options.retries ?? 5,
+    firstDelayMs: options.retryDelayMs ?? 500,
+    maxDelayMs: options.maxRetryDelayMs ?? 30_000,
   };
-
-  function failure(status: number, json: unknown): PayoutApiError {
-    const error = (json as { error?: { code?: unknown; message?: unknown; issues?: unknown } } | undefined)
-      ?.error;
-    return new PayoutApiError(
-      status,
-      typeof error?.code === 'string' ? error.code : 'http_error',
-      typeof error?.message === 'string' ? error.message : `HTTP ${status}`,
-      Array.isArray(error?.issues) ? (error.issues as Issue[]) : [],
-    );
-  }
-
-  /**
-   * Sends until answered: a network error, a timeout or a 503 is tried again with the same body
-   * (`retry` true, for idempotent requests), any other answer is returned as it is.
-   */
-  async function send(method: string, path: string, body: string | undefined, retry: boolean) {
-    for (let attempt = 0; ; attempt++) {
-      let answer: Awaited<ReturnType<typeof once>> | undefined;
-      let lost: unknown;
-      try {
-        answer = await once(method, path, body);
-      } catch (err) {
-        lost = err;
-      }
-      const again = retry && attempt < retries;
-      if (answer && !(isRetryableStatus(answer.status) && again)) {
-        if (answer.status >= 200 && answer.status < 300) return answer;
-        throw failure(answer.status, answer.json);
-      }
-      if (!again) {
-        throw new PayoutNetworkError(
-          `no answer from ${base}${path} after ${attempt + 1} tries; send the same request again`,
-          { cause: lost },
-        );
-      }
-      await pause(attempt, answer?.retryAfter);
-    }
-  }
+  const call = (method: string, path: string, body?: string) => send(transport, method, path, body, true);
 
   return {
     async createPayout(request) {
-      const { status, json } = await send('POST', '/v1/payouts', JSON.stringify(request), true);
+      const { status, json } = await call('POST', '/v1/payouts', JSON.stringify(request));
       return { created: status === 202, payout: json as PayoutView };
     },
     async getPayout(externalId) {
-      return (await send('GET', `/v1/payouts/${encodeURIComponent(externalId)}`, undefined, true))
-        .json as PayoutView;
+      return (await call('GET', `/v1/payouts/${encodeURIComponent(externalId)}`)).json as PayoutView;
     },
     async listPayouts(query = {}) {
       const params = new URLSearchParams();
       for (const [key, value] of Object.entries(query))
         if (value !== undefined) params.set(key, String(value));
       const qs = params.size > 0 ? `?${params}` : '';
-      return (await send('GET', `/v1/payouts${qs}`, undefined, true)).json as PayoutPage;
+      return (await call('GET', `/v1/payouts${qs}`)).json as PayoutPage;
     },
     async createBatch(payouts) {
-      return (await send('POST', '/v1/payout-batches', JSON.stringify({ payouts }), true))
-        .json as BatchResult;
+      return (await call('POST', '/v1/payout-batches', JSON.stringify({ payouts }))).json as BatchResult;
     },
     async getBatch(batchId) {
-      return (await send('GET', `/v1/payout-batches/${encodeURIComponent(batchId)}`, undefined, true))
-        .json as BatchCounts;
+      return (await call('GET', `/v1/payout-batches/${encodeURIComponent(batchId)}`)).json as BatchCounts;
     },
   };
 }

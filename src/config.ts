@@ -1,6 +1,15 @@
+import { checkSettingsAgree } from './config/agreement.js';
 import { credentials } from './config/credentials.js';
 import { envSchema } from './config/env-schema.js';
 import { ConfigError } from './config/error.js';
+import {
+  gatewaySettings,
+  ledgerSettings,
+  notifySettings,
+  redisSettings,
+  sandboxSettings,
+  workerSettings,
+} from './config/groups.js';
 import { currencySettings } from './config/sections.js';
 import type { Config } from './config/types.js';
 
@@ -9,7 +18,8 @@ import type { Config } from './config/types.js';
  *
  * Sandbox mode (GATEWAY_URL unset): the built-in sandbox gateway is used, and the settings that are
  * otherwise required get run-local values (config/credentials.ts). The settings themselves, with
- * their ranges and defaults, are in config/env-schema.ts; the parsed shape in config/types.ts.
+ * their ranges and defaults, are in config/env-schema.ts; the parsed shape in config/types.ts; the
+ * settings that must agree in config/agreement.ts; the groups made of several in config/groups.ts.
  */
 
 export { payloadKeyId } from './config/credentials.js';
@@ -37,68 +47,27 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sandbox,
   );
 
-  if ((e.NOTIFY_URL === undefined) !== (e.NOTIFY_SECRET === undefined)) {
-    throw new ConfigError(
-      e.NOTIFY_URL === undefined ? 'NOTIFY_URL' : 'NOTIFY_SECRET',
-      'NOTIFY_URL and NOTIFY_SECRET go together: set both or neither',
-    );
-  }
-  if (e.RETRY_MAX_DELAY_MS < e.RETRY_BASE_DELAY_MS) {
-    throw new ConfigError('RETRY_MAX_DELAY_MS', 'must be at least RETRY_BASE_DELAY_MS');
-  }
-
+  checkSettingsAgree(e);
   const currencies = currencySettings(e.GATEWAY_WHOLE_UNIT_CURRENCIES, e.PAYOUT_CURRENCIES);
 
-  const callbackHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? '127.0.0.1' : e.HOST;
   return {
-    redisUrl: e.REDIS_URL,
-    redisCluster: e.REDIS_CLUSTER,
-    durability: { ...e.REDIS_DURABILITY, timeoutMs: e.REDIS_DURABILITY_TIMEOUT_MS },
-    // On a Redis Cluster every key of the deployment must share one slot: the prefix becomes a hash tag.
-    queuePrefix: e.REDIS_CLUSTER && !e.QUEUE_PREFIX.includes('{') ? `{${e.QUEUE_PREFIX}}` : e.QUEUE_PREFIX,
+    ...redisSettings(e),
     host: e.HOST,
     port: e.PORT,
     metricsPort: e.METRICS_PORT,
     logLevel: e.LOG_LEVEL,
-    gateway: {
-      url: (e.GATEWAY_URL ?? `http://127.0.0.1:${e.SANDBOX_PORT}`).replace(/\/+$/, ''),
-      sandbox,
-      merchantKey,
-      salt,
-      callbackSalt: e.CALLBACK_SIGNATURE_SALT ?? salt,
-      timeoutMs: e.GATEWAY_TIMEOUT_MS,
-      connectTimeoutMs: e.GATEWAY_CONNECT_TIMEOUT_MS,
-      rateLimitPerSecond: e.GATEWAY_RATE_LIMIT_PER_SECOND,
-      resendOnUnknown: e.RESEND_ON_UNKNOWN,
-    },
+    gateway: gatewaySettings(e, sandbox, { merchantKey, salt }),
     console: { secureCookie: e.CONSOLE_SECURE_COOKIE, idleTimeoutMs: e.CONSOLE_IDLE_MINUTES * 60_000 },
-    sandbox: {
-      port: e.SANDBOX_PORT,
-      callbackUrl: e.SANDBOX_CALLBACK_URL ?? `http://${callbackHost}:${e.PORT}/v1/callbacks/gateway`,
-      timeScale: e.SANDBOX_TIME_SCALE,
-      duplicates: e.SANDBOX_DUPLICATES,
-    },
+    sandbox: sandboxSettings(e),
     api: { keys: apiKeys, bodyLimitBytes: e.BODY_LIMIT_BYTES },
     batch: { maxPayouts: e.BATCH_MAX_PAYOUTS, bodyLimitBytes: e.BATCH_BODY_LIMIT_BYTES },
     dashboard,
     operators,
     approvalTimeoutMs: e.APPROVAL_TIMEOUT_MS,
     payloadKeys,
-    notify: e.NOTIFY_URL && e.NOTIFY_SECRET ? { url: e.NOTIFY_URL, secret: e.NOTIFY_SECRET } : undefined,
-    ledger: e.LEDGER_DATABASE_URL
-      ? {
-          url: e.LEDGER_DATABASE_URL,
-          retentionMs: e.PAYOUT_RETENTION_DAYS * 86_400_000,
-          migrateOnStart: e.LEDGER_MIGRATE_ON_START,
-        }
-      : undefined,
-    worker: {
-      concurrency: e.WORKER_CONCURRENCY,
-      lockMs: e.WORKER_LOCK_MS,
-      maxAttempts: e.PAYOUT_MAX_ATTEMPTS,
-      retryBaseDelayMs: e.RETRY_BASE_DELAY_MS,
-      retryMaxDelayMs: e.RETRY_MAX_DELAY_MS,
-    },
+    notify: notifySettings(e),
+    ledger: ledgerSettings(e),
+    worker: workerSettings(e),
     reconcile: {
       afterMs: e.RECONCILE_AFTER_MS,
       intervalMs: e.RECONCILE_INTERVAL_MS,

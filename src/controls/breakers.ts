@@ -1,8 +1,9 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
-import { payoutKeys } from '../payout/keys.js';
+import { type PayoutKeys, payoutKeys } from '../payout/keys.js';
 import { runScript } from '../redis.js';
 import type { BreakerSignal } from '../worker/decide.js';
+import { RECORD_ATTEMPT } from './breaker-script.js';
 import { controlEvent } from './events.js';
 
 /**
@@ -15,7 +16,8 @@ import { controlEvent } from './events.js';
  * answer closes the breaker, no answer opens it for another cool-down. Any answer while it is open
  * (from a request already in flight when it opened) closes it too: that system answers.
  *
- * The state is one Redis hash under QUEUE_PREFIX (keys.ts), shared by every worker.
+ * The state is one Redis hash under QUEUE_PREFIX (keys.ts), shared by every worker; the script that
+ * counts an attempt is in breaker-script.ts.
  */
 
 export interface BreakerSettings {
@@ -41,48 +43,6 @@ export interface BreakerView {
   probe: string | null;
 }
 
-/**
- * KEYS: breakers, outbox. ARGV: 1 payment_system, 2 signal (`answered` | `no_answer`), 3 now,
- * 4 threshold, 5 window ms, 6 cool-down ms, 7 push events ('1'), 8 the opened event, 9 the closed event.
- * Returns {change ('opened' | 'reopened' | 'closed' | ''), failures}.
- */
-const RECORD_ATTEMPT = `
-local ps = ARGV[1]
-local now = tonumber(ARGV[3])
-local function f(name) return name .. ':' .. ps end
-local b = redis.call('HMGET', KEYS[1], f('state'), f('failures'), f('window_start'))
-local state = b[1]
-if ARGV[2] == 'answered' then
-  local failures = tonumber(b[2] or '0') or 0
-  redis.call('HDEL', KEYS[1], f('failures'), f('window_start'))
-  if not state then return {'', 0} end
-  redis.call('HDEL', KEYS[1], f('state'), f('until'), f('cooldown'), f('probe'), f('opened_at'))
-  if ARGV[7] == '1' then redis.call('RPUSH', KEYS[2], ARGV[9]) end
-  return {'closed', failures}
-end
-local threshold = tonumber(ARGV[4])
-if threshold <= 0 then return {'', 0} end
-local failures = tonumber(b[2] or '0') or 0
-local start = tonumber(b[3] or '0') or 0
-if failures == 0 or now - start > tonumber(ARGV[5]) then
-  failures = 0
-  start = now
-end
-failures = failures + 1
-redis.call('HSET', KEYS[1], f('failures'), failures, f('window_start'), start)
-local untilAt = string.format('%.0f', now + tonumber(ARGV[6]))
-if state == 'half_open' then
-  redis.call('HSET', KEYS[1], f('state'), 'open', f('until'), untilAt, f('cooldown'), ARGV[6])
-  redis.call('HDEL', KEYS[1], f('probe'))
-  return {'reopened', failures}
-end
-if state == 'open' or failures < threshold then return {'', failures} end
-redis.call('HSET', KEYS[1], f('state'), 'open', f('until'), untilAt, f('cooldown'), ARGV[6],
-  f('opened_at'), ARGV[3])
-if ARGV[7] == '1' then redis.call('RPUSH', KEYS[2], ARGV[8]) end
-return {'opened', failures}
-`;
-
 const BREAKER_FIELDS = ['state', 'failures', 'opened_at', 'until', 'probe'] as const;
 
 const iso = (ms: string | undefined) => (ms ? new Date(Number(ms)).toISOString() : null);
@@ -100,6 +60,19 @@ function viewOf(system: string, f: Record<string, string>): BreakerView {
 
 export type Breakers = ReturnType<typeof createBreakers>;
 
+type BreakerChange = 'opened' | 'reopened' | 'closed';
+
+/** What the breakers work with. */
+interface BreakersContext {
+  redis: Redis;
+  settings: BreakerSettings;
+  logger: Logger;
+  notify: boolean;
+  onChange?: (paymentSystem: string, change: BreakerChange) => void;
+  keys: PayoutKeys;
+  now: () => number;
+}
+
 export function createBreakers(deps: {
   redis: Redis;
   queuePrefix: string;
@@ -111,87 +84,102 @@ export function createBreakers(deps: {
   onChange?: (paymentSystem: string, change: 'opened' | 'reopened' | 'closed') => void;
   now?: () => number;
 }) {
-  const { redis, logger, settings } = deps;
-  const keys = payoutKeys(deps.queuePrefix);
-  const now = deps.now ?? Date.now;
-
-  /** Every payment_system whose breaker is not closed, or is counting a run of failures. */
-  async function list(): Promise<BreakerView[]> {
-    const all = await redis.hgetall(keys.controls.breakers);
-    const bySystem = new Map<string, Record<string, string>>();
-    for (const [field, value] of Object.entries(all)) {
-      const colon = field.indexOf(':');
-      const system = field.slice(colon + 1);
-      const fields = bySystem.get(system) ?? {};
-      fields[field.slice(0, colon)] = value;
-      bySystem.set(system, fields);
-    }
-    return [...bySystem.entries()]
-      .map(([system, f]) => viewOf(system, f))
-      .sort((a, b) => a.payment_system.localeCompare(b.payment_system));
-  }
-
+  const ctx: BreakersContext = { ...deps, keys: payoutKeys(deps.queuePrefix), now: deps.now ?? Date.now };
   return {
-    settings,
-    list,
-
+    settings: deps.settings,
+    list: () => list(ctx),
     /** The breaker of one payment_system (closed when nothing is recorded for it). */
-    async of(paymentSystem: string): Promise<BreakerView> {
-      const values = await redis.hmget(
-        keys.controls.breakers,
-        ...BREAKER_FIELDS.map((name) => `${name}:${paymentSystem}`),
-      );
-      const fields: Record<string, string> = {};
-      for (const [i, name] of BREAKER_FIELDS.entries()) if (values[i]) fields[name] = values[i]!;
-      return viewOf(paymentSystem, fields);
-    },
-
+    of: (paymentSystem: string) => breakerOf(ctx, paymentSystem),
     /** Counts one attempt's signal; opens or closes the breaker as it says. */
-    async attempted(paymentSystem: string, signal: BreakerSignal, externalId: string): Promise<void> {
-      const at = now();
-      const untilIso = new Date(at + settings.cooldownMs).toISOString();
-      const [change, failures] = (await runScript(
-        redis,
-        RECORD_ATTEMPT,
-        2,
-        keys.controls.breakers,
-        keys.outbox,
-        paymentSystem,
-        signal,
-        String(at),
-        String(settings.threshold),
-        String(settings.windowMs),
-        String(settings.cooldownMs),
-        deps.notify ? '1' : '0',
-        controlEvent('payment_system.breaker_opened', at, {
-          payment_system: paymentSystem,
-          breaker: { state: 'open', consecutive_failures: settings.threshold, until: untilIso },
-        }),
-        controlEvent('payment_system.breaker_closed', at, {
-          payment_system: paymentSystem,
-          breaker: { state: 'closed', closed_by: externalId },
-        }),
-      )) as [string, number];
-      if (change === '') return;
-      const context = {
-        payment_system: paymentSystem,
-        external_id: externalId,
-        consecutive_failures: failures,
-      };
-      if (change === 'opened') {
-        logger.error(
-          { ...context, until: untilIso },
-          `circuit breaker of ${paymentSystem} opened: ${failures} attempts in a row reached no answer; its payouts wait, one probes after the cool-down`,
-        );
-      } else if (change === 'reopened') {
-        logger.warn(
-          { ...context, until: untilIso },
-          `circuit breaker of ${paymentSystem} stays open: the probe reached no answer`,
-        );
-      } else {
-        logger.warn(context, `circuit breaker of ${paymentSystem} closed: the gateway answered`);
-      }
-      deps.onChange?.(paymentSystem, change as 'opened' | 'reopened' | 'closed');
-    },
+    attempted: (paymentSystem: string, signal: BreakerSignal, externalId: string) =>
+      attempted(ctx, paymentSystem, signal, externalId),
   };
+}
+
+/** Every payment_system whose breaker is not closed, or is counting a run of failures. */
+async function list(ctx: BreakersContext): Promise<BreakerView[]> {
+  const all = await ctx.redis.hgetall(ctx.keys.controls.breakers);
+  const bySystem = new Map<string, Record<string, string>>();
+  for (const [field, value] of Object.entries(all)) {
+    const colon = field.indexOf(':');
+    const system = field.slice(colon + 1);
+    const fields = bySystem.get(system) ?? {};
+    fields[field.slice(0, colon)] = value;
+    bySystem.set(system, fields);
+  }
+  return [...bySystem.entries()]
+    .map(([system, f]) => viewOf(system, f))
+    .sort((a, b) => a.payment_system.localeCompare(b.payment_system));
+}
+
+async function breakerOf(ctx: BreakersContext, paymentSystem: string): Promise<BreakerView> {
+  const values = await ctx.redis.hmget(
+    ctx.keys.controls.breakers,
+    ...BREAKER_FIELDS.map((name) => `${name}:${paymentSystem}`),
+  );
+  const fields: Record<string, string> = {};
+  for (const [i, name] of BREAKER_FIELDS.entries()) if (values[i]) fields[name] = values[i]!;
+  return viewOf(paymentSystem, fields);
+}
+
+async function attempted(
+  ctx: BreakersContext,
+  paymentSystem: string,
+  signal: BreakerSignal,
+  externalId: string,
+): Promise<void> {
+  const { settings } = ctx;
+  const at = ctx.now();
+  const untilIso = new Date(at + settings.cooldownMs).toISOString();
+  const [change, failures] = (await runScript(
+    ctx.redis,
+    RECORD_ATTEMPT,
+    2,
+    ctx.keys.controls.breakers,
+    ctx.keys.outbox,
+    paymentSystem,
+    signal,
+    String(at),
+    String(settings.threshold),
+    String(settings.windowMs),
+    String(settings.cooldownMs),
+    ctx.notify ? '1' : '0',
+    controlEvent('payment_system.breaker_opened', at, {
+      payment_system: paymentSystem,
+      breaker: { state: 'open', consecutive_failures: settings.threshold, until: untilIso },
+    }),
+    controlEvent('payment_system.breaker_closed', at, {
+      payment_system: paymentSystem,
+      breaker: { state: 'closed', closed_by: externalId },
+    }),
+  )) as [string, number];
+  if (change === '') return;
+  logChange(ctx.logger, change as BreakerChange, { paymentSystem, externalId, failures, untilIso });
+  ctx.onChange?.(paymentSystem, change as BreakerChange);
+}
+
+function logChange(
+  logger: Logger,
+  change: BreakerChange,
+  c: { paymentSystem: string; externalId: string; failures: number; untilIso: string },
+): void {
+  const { paymentSystem, failures, untilIso } = c;
+  const context = {
+    payment_system: paymentSystem,
+    external_id: c.externalId,
+    consecutive_failures: failures,
+  };
+  if (change === 'opened') {
+    logger.error(
+      { ...context, until: untilIso },
+      `circuit breaker of ${paymentSystem} opened: ${failures} attempts in a row reached no answer; its payouts wait, one probes after the cool-down`,
+    );
+  } else if (change === 'reopened') {
+    logger.warn(
+      { ...context, until: untilIso },
+      `circuit breaker of ${paymentSystem} stays open: the probe reached no answer`,
+    );
+  } else {
+    logger.warn(context, `circuit breaker of ${paymentSystem} closed: the gateway answered`);
+  }
 }

@@ -1,95 +1,20 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import { ValidationError } from '../errors.js';
-import { BODY_ERRORS, OPERATOR, OPERATOR_ERRORS, ok, responses } from '../http/contract.js';
+import { OPERATOR, OPERATOR_ERRORS, ok, responses } from '../http/contract.js';
 import { parseBody } from '../http/parse-body.js';
 import { EXTERNAL_ID_MESSAGE, EXTERNAL_ID_PATTERN } from '../methods/index.js';
-import { payoutViewSchema } from '../producer/view.js';
 import type { ActingOperator, OperatorActions } from './actions.js';
-import { type AuditLog, STREAM_ID } from './audit.js';
+import type { AuditLog } from './audit.js';
 import { type Guards, operatorOf } from './guard.js';
+import { actionResponses, auditPage, auditQuery, noteBody, params, resolveBody } from './operator-schemas.js';
 
 /**
  * Operators' routes: actions on one payout (cancel, resolve) and the audit log. The operator is the
- * credential's; a `who` in the body is ignored, never recorded.
+ * credential's; a `who` in the body is ignored, never recorded. What they read and answer is in
+ * operator-schemas.ts.
  */
 
 const operatorSecurity = OPERATOR;
-const params = z.object({ external_id: z.string().regex(EXTERNAL_ID_PATTERN) });
-
-const refused = (message: string) => ({ error: { code: 'transition_refused', message } });
-
-/** What a payout action answers. */
-const actionResponses = (done: string, conflict: string, example: string) =>
-  responses({ 200: ok(done, payoutViewSchema) }, [
-    ...BODY_ERRORS,
-    ...OPERATOR_ERRORS,
-    404,
-    [409, { description: conflict, example: refused(example) }],
-    422,
-  ]);
-
-const auditPage = z
-  .object({
-    entries: z.array(
-      z.object({
-        id: z.string(),
-        at: z.iso.datetime(),
-        who: z.string(),
-        via: z.string(),
-        action: z.string(),
-        target: z.string(),
-        before: z.unknown(),
-        after: z.unknown(),
-        note: z.string().optional(),
-      }),
-    ),
-    next_cursor: z.string().nullable(),
-  })
-  .meta({
-    examples: [
-      {
-        entries: [
-          {
-            id: '1764756000000-0',
-            at: '2026-12-03T10:00:00.000Z',
-            who: 'alice',
-            via: 'api',
-            action: 'payout.cancel',
-            target: 'po-1001',
-            before: { status: 'queued' },
-            after: { status: 'cancelled', reason: 'cancelled' },
-            note: 'player asked',
-          },
-        ],
-        next_cursor: null,
-      },
-    ],
-  });
-
-const note = z.string({ error: 'must be text' }).trim().max(1000, 'at most 1000 characters');
-/** `who` was once how a caller named itself; it is accepted and ignored so older clients keep working. */
-const ignoredWho = z.unknown().optional();
-const noteBody = z.strictObject({ note: note.optional(), who: ignoredWho }).optional();
-const resolveBody = z.strictObject({
-  as: z.enum(['succeeded', 'failed', 'resend'], { error: 'must be succeeded, failed or resend' }),
-  note: z
-    .string({ error: 'a note saying why is required' })
-    .trim()
-    .min(1, 'a note saying why is required')
-    .max(1000, 'at most 1000 characters'),
-  force: z.boolean({ error: 'must be true or false' }).optional(),
-  who: ignoredWho,
-});
-const auditQuery = z.strictObject({
-  limit: z.coerce
-    .number({ error: 'must be a whole number from 1 to 500' })
-    .int('must be a whole number from 1 to 500')
-    .min(1, 'must be a whole number from 1 to 500')
-    .max(500, 'must be a whole number from 1 to 500')
-    .default(100),
-  cursor: z.string().regex(STREAM_ID, 'must be a next_cursor from an earlier page').optional(),
-});
 
 export const externalIdParam = (request: FastifyRequest): string => {
   const raw = (request.params as { external_id?: unknown }).external_id;
@@ -107,12 +32,17 @@ export interface OperatorRoutesDeps {
   audit: AuditLog;
 }
 
+/** The operator the route authenticated, acting through the API. */
+const by = (request: FastifyRequest): ActingOperator => ({ who: operatorOf(request).name, via: 'api' });
+
 export function registerOperatorRoutes(app: FastifyInstance, deps: OperatorRoutesDeps): void {
-  const { actions, guards, audit } = deps;
+  registerCancel(app, deps);
+  registerResolve(app, deps);
+  registerApprovals(app, deps);
+  registerAudit(app, deps);
+}
 
-  /** The operator the route authenticated, acting through the API. */
-  const by = (request: FastifyRequest): ActingOperator => ({ who: operatorOf(request).name, via: 'api' });
-
+function registerCancel(app: FastifyInstance, { actions, guards }: OperatorRoutesDeps): void {
   app.post(
     '/v1/payouts/:external_id/cancel',
     {
@@ -135,7 +65,9 @@ export function registerOperatorRoutes(app: FastifyInstance, deps: OperatorRoute
       return actions.cancel(externalIdParam(request), by(request), body.note || undefined);
     },
   );
+}
 
+function registerResolve(app: FastifyInstance, { actions, guards }: OperatorRoutesDeps): void {
   app.post(
     '/v1/payouts/:external_id/resolve',
     {
@@ -162,7 +94,10 @@ export function registerOperatorRoutes(app: FastifyInstance, deps: OperatorRoute
       });
     },
   );
+}
 
+/** approve and decline: an approver's, with an optional note. */
+function registerApprovals(app: FastifyInstance, { actions, guards }: OperatorRoutesDeps): void {
   for (const [action, summary] of [
     [
       'approve',
@@ -196,7 +131,9 @@ export function registerOperatorRoutes(app: FastifyInstance, deps: OperatorRoute
       },
     );
   }
+}
 
+function registerAudit(app: FastifyInstance, { audit, guards }: OperatorRoutesDeps): void {
   app.get(
     '/v1/audit',
     {

@@ -39,10 +39,21 @@ function parseForm<T>(schema: z.ZodType<T>, body: unknown): T {
   );
 }
 
-export function registerConsoleActions(app: FastifyInstance, deps: ConsoleDeps): void {
-  const { actions, controls } = deps;
-  const form = { schema: { hide: true }, preHandler: [requireLogin, app.csrfProtection] };
+/** The options of every form's route: hidden from /docs, a login and a CSRF token. */
+const formRoute = (app: FastifyInstance) => ({
+  schema: { hide: true },
+  preHandler: [requireLogin, app.csrfProtection],
+});
+type FormRoute = ReturnType<typeof formRoute>;
 
+export function registerConsoleActions(app: FastifyInstance, deps: ConsoleDeps): void {
+  const form = formRoute(app);
+  registerControlForms(app, deps, form);
+  registerPayoutForms(app, deps, form);
+}
+
+/** pause and resume, an admin's. */
+function registerControlForms(app: FastifyInstance, { controls }: ConsoleDeps, form: FormRoute): void {
   for (const change of ['pause', 'resume'] as const) {
     app.post(`/controls/${change}`, form, async (request, reply) => {
       const operator = requireRole(request, 'admin');
@@ -67,27 +78,15 @@ export function registerConsoleActions(app: FastifyInstance, deps: ConsoleDeps):
       return reply.redirect('/console', 303);
     });
   }
+}
 
+/** cancel, approve, decline and resolve: each answered by a redirect to the payout's page. */
+function registerPayoutForms(app: FastifyInstance, { actions }: ConsoleDeps, form: FormRoute): void {
   const act = (
     action: string,
     role: Role,
     run: (request: FastifyRequest, id: string, who: string) => Promise<PayoutView>,
-  ) =>
-    app.post(
-      `/payouts/:external_id/${action}`,
-      form,
-      async (request: FastifyRequest, reply: FastifyReply) => {
-        const operator = requireRole(request, role);
-        const id = String((request.params as { external_id?: unknown }).external_id ?? '');
-        const view = await run(request, id, operator.name);
-        flash(
-          request,
-          'ok',
-          `${action}: payout ${id} is now ${view.status}${view.reason ? ` (${view.reason})` : ''}`,
-        );
-        return reply.redirect(`/console/payouts/${encodeURIComponent(id)}`, 303);
-      },
-    );
+  ) => registerPayoutForm(app, form, action, role, run);
 
   act('cancel', 'operator', (request, id, who) => {
     const body = parseForm(noteForm, request.body);
@@ -112,4 +111,28 @@ export function registerConsoleActions(app: FastifyInstance, deps: ConsoleDeps):
       { as: body.as, note: body.note, force: body.force === 'yes' },
     );
   });
+}
+
+function registerPayoutForm(
+  app: FastifyInstance,
+  form: FormRoute,
+  action: string,
+  role: Role,
+  run: (request: FastifyRequest, id: string, who: string) => Promise<PayoutView>,
+) {
+  return app.post(
+    `/payouts/:external_id/${action}`,
+    form,
+    async (request: FastifyRequest, reply: FastifyReply) => {
+      const operator = requireRole(request, role);
+      const id = String((request.params as { external_id?: unknown }).external_id ?? '');
+      const view = await run(request, id, operator.name);
+      flash(
+        request,
+        'ok',
+        `${action}: payout ${id} is now ${view.status}${view.reason ? ` (${view.reason})` : ''}`,
+      );
+      return reply.redirect(`/console/payouts/${encodeURIComponent(id)}`, 303);
+    },
+  );
 }

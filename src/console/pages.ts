@@ -15,8 +15,14 @@ const OVERVIEW_ROWS = 20;
 const loginForm = z.object({ name: z.string().min(1).max(200), secret: z.string().min(1).max(1000) });
 
 export function registerConsolePages(app: FastifyInstance, deps: ConsoleDeps): void {
-  const { reader, currencies } = deps;
+  registerLogin(app, deps);
+  registerOverview(app, deps);
+  registerSearch(app, deps);
+  registerPayoutPage(app, deps);
+}
 
+/** Logging in and out: a new session at login, none after logout. */
+function registerLogin(app: FastifyInstance, deps: ConsoleDeps): void {
   app.get('/login', { schema: { hide: true } }, async (request, reply) =>
     page(request, reply, 'login', { title: 'Log in' }),
   );
@@ -40,7 +46,11 @@ export function registerConsolePages(app: FastifyInstance, deps: ConsoleDeps): v
     await request.session.destroy();
     return reply.redirect('/console/login', 303);
   });
+}
 
+/** The overview: counts per state, the lists that need someone, the pauses and open breakers. */
+function registerOverview(app: FastifyInstance, deps: ConsoleDeps): void {
+  const { reader, currencies } = deps;
   app.get('/', { schema: { hide: true }, preHandler: requireLogin }, async (request, reply) => {
     const counts = await reader.counts();
     const list = (state: PayoutState) => rowsInState(reader, currencies, state, { limit: OVERVIEW_ROWS });
@@ -65,7 +75,9 @@ export function registerConsolePages(app: FastifyInstance, deps: ConsoleDeps): v
       shown: OVERVIEW_ROWS,
     });
   });
+}
 
+function registerSearch(app: FastifyInstance, { reader, currencies }: ConsoleDeps): void {
   app.get('/search', { schema: { hide: true }, preHandler: requireLogin }, async (request, reply) => {
     const q = String((request.query as { q?: unknown }).q ?? '').trim();
     if (q === '') return reply.redirect('/console', 303);
@@ -79,7 +91,11 @@ export function registerConsolePages(app: FastifyInstance, deps: ConsoleDeps): v
       depth: SEARCH_DEPTH,
     });
   });
+}
 
+/** One payout: its amount, state in words, timeline, notifications and the forms its state allows. */
+function registerPayoutPage(app: FastifyInstance, deps: ConsoleDeps): void {
+  const { reader, currencies } = deps;
   app.get(
     '/payouts/:external_id',
     { schema: { hide: true }, preHandler: requireLogin },

@@ -75,6 +75,12 @@ export function gatewayClientOptions(
 
 /** Idle keep-alive sockets are closed after this, before a typical server (5 s) closes them under us. */
 const FREE_SOCKET_TIMEOUT_MS = 4_000;
+/**
+ * TCP keep-alive probes' initial delay: the 60 s axios sets on every request's socket. The agent sets
+ * its own on each socket it takes back; were they different (the agent's default is 1 s), every
+ * request would change the socket's option twice, each a system call.
+ */
+const TCP_KEEPALIVE_MS = 60_000;
 /** Gateway answers are small; a bigger body is not read (and a 2xx then counts as `unknown`). */
 const MAX_ANSWER_BYTES = 1024 * 1024;
 
@@ -197,7 +203,12 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
   const { merchantKey, salt, timeoutMs, connectTimeoutMs, logger, onResult } = options;
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const secure = new URL(baseUrl).protocol === 'https:';
-  const agentOptions = { keepAlive: true, timeout: FREE_SOCKET_TIMEOUT_MS, scheduling: 'lifo' as const };
+  const agentOptions = {
+    keepAlive: true,
+    keepAliveMsecs: TCP_KEEPALIVE_MS,
+    timeout: FREE_SOCKET_TIMEOUT_MS,
+    scheduling: 'lifo' as const,
+  };
   const httpAgent = new WatchedHttpAgent(agentOptions);
   const httpsAgent = new WatchedHttpsAgent(
     options.ca === undefined ? agentOptions : { ...agentOptions, ca: options.ca },
@@ -233,12 +244,12 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
         data: body,
         transport: watch.transport,
       });
-      const retryAfter = res.headers['retry-after'];
+      // The status line and Retry-After as the transport read them off the answer.
       return {
         kind: 'answered',
         endpoint,
         httpStatus: res.status,
-        retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined,
+        retryAfter: watch.retryAfter,
         body: typeof res.data === 'string' ? res.data : undefined,
         receivedAt: Date.now(),
       };
@@ -257,7 +268,9 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
   ) {
     const durationMs = performance.now() - started;
     onResult?.(endpoint, outcome.kind, durationMs);
-    if (!logger) return;
+    const unknown = outcome.kind === 'unknown';
+    // The debug line's fields are built only when it is written.
+    if (!logger || (!unknown && !logger.isLevelEnabled('debug'))) return;
     const fields = {
       endpoint,
       external_id: externalId,
@@ -266,8 +279,7 @@ export function createGatewayClient(options: GatewayClientOptions): GatewayClien
       code: 'code' in outcome ? outcome.code : undefined,
       durationMs: Math.round(durationMs),
     };
-    if (outcome.kind === 'unknown')
-      logger.warn(fields, 'gateway call outcome unknown: it may have been acted on');
+    if (unknown) logger.warn(fields, 'gateway call outcome unknown: it may have been acted on');
     else logger.debug(fields, 'gateway call');
   }
 

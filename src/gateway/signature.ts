@@ -23,30 +23,38 @@ function valueString(value: unknown, depth: number): string {
   if (depth > MAX_DEPTH) throw new SignatureDepthError(`parameters nest deeper than ${MAX_DEPTH} levels`);
   if (value === null || value === undefined) return '';
   if (Array.isArray(value)) {
-    return value
-      .map((v) => valueString(v, depth + 1))
-      .sort(compare)
-      .join(';');
+    const items: string[] = [];
+    for (const v of value) items.push(valueString(v, depth + 1));
+    return items.sort(compare).join(';');
   }
   if (typeof value === 'object') {
     const obj = value as Record<string, unknown>;
-    return Object.keys(obj)
-      .sort(compare)
-      .map((k) => `${k}:${valueString(obj[k], depth + 1)}`)
-      .join(';');
+    const names = Object.keys(obj).sort(compare);
+    let out = '';
+    for (let i = 0; i < names.length; i++) {
+      const k = names[i]!;
+      out += `${i > 0 ? ';' : ''}${k}:${valueString(obj[k], depth + 1)}`;
+    }
+    return out;
   }
   return String(value);
 }
 
-/** The string that is hashed (without the salt): `name:value;` for each non-blank parameter, sorted by name. */
+/**
+ * The string that is hashed (without the salt): `name:value;` for each non-blank parameter, sorted by
+ * name. Built with plain loops: it is computed for every request the gateway is sent.
+ */
 export function canonicalString(params: Record<string, unknown>): string {
-  return Object.keys(params)
-    .filter((name) => name !== 'signature')
-    .map((name) => [name.toLowerCase(), valueString(params[name], 1)] as const)
-    .filter(([, value]) => value.trim() !== '')
-    .sort(([a], [b]) => compare(a, b))
-    .map(([name, value]) => `${name}:${value};`)
-    .join('');
+  const pairs: [string, string][] = [];
+  for (const name of Object.keys(params)) {
+    if (name === 'signature') continue;
+    const value = valueString(params[name], 1);
+    if (value.trim() !== '') pairs.push([name.toLowerCase(), value]);
+  }
+  pairs.sort(([a], [b]) => compare(a, b));
+  let out = '';
+  for (const [name, value] of pairs) out += `${name}:${value};`;
+  return out;
 }
 
 /** The signature the gateway expects for these parameters (any `signature` field is ignored). */

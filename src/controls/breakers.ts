@@ -144,14 +144,20 @@ async function attempted(
     String(settings.windowMs),
     String(settings.cooldownMs),
     ctx.notify ? '1' : '0',
-    controlEvent('payment_system.breaker_opened', at, {
-      payment_system: paymentSystem,
-      breaker: { state: 'open', consecutive_failures: settings.threshold, until: untilIso },
-    }),
-    controlEvent('payment_system.breaker_closed', at, {
-      payment_system: paymentSystem,
-      breaker: { state: 'closed', closed_by: externalId },
-    }),
+    // Each attempt counts here: an event is written out only when it can be pushed, and only the
+    // one this signal can cause (no answer opens a breaker, an answer closes it).
+    ctx.notify && signal === 'no_answer'
+      ? controlEvent('payment_system.breaker_opened', at, {
+          payment_system: paymentSystem,
+          breaker: { state: 'open', consecutive_failures: settings.threshold, until: untilIso },
+        })
+      : '',
+    ctx.notify && signal === 'answered'
+      ? controlEvent('payment_system.breaker_closed', at, {
+          payment_system: paymentSystem,
+          breaker: { state: 'closed', closed_by: externalId },
+        })
+      : '',
   )) as [string, number];
   if (change === '') return;
   logChange(ctx.logger, change as BreakerChange, { paymentSystem, externalId, failures, untilIso });

@@ -7,8 +7,56 @@ import { TRANSITION } from './scripts.js';
 import { isTerminal, type PayoutEvent, type PayoutState, TRANSITIONS } from './states.js';
 import type { Hold, RefusalDetail, StoreContext, TransitionOptions } from './store-types.js';
 
-/** Fields every move clears unless it sets them again. */
-const FIELDS_CLEARED_ON_MOVE = ['reason', 'reason_code', 'next_attempt_at'] as const;
+/**
+ * What the TRANSITION script is told about an event that never changes between calls: worked out
+ * once per event and deployment (its state indexes' keys included), not on every move.
+ */
+interface EventShape {
+  to: PayoutState;
+  needsToken: boolean;
+  needsApprovals: boolean;
+  /** The allowed from-states, comma-separated and wrapped in commas (ARGV[1]). */
+  from: string;
+  /** The indexes this event can touch, its from-states and its to-state: their keys and names. */
+  stateKeys: string[];
+  states: string;
+  terminal: string;
+  attemptsDelta: string;
+  onlyIfNeverReached: string;
+  refusedWithOrder: boolean;
+  heldByControls: string;
+}
+
+const shapes = new WeakMap<StoreContext['keys'], Map<PayoutEvent, EventShape>>();
+
+function shapeOf(keys: StoreContext['keys'], event: PayoutEvent): EventShape {
+  let byEvent = shapes.get(keys);
+  if (!byEvent) {
+    byEvent = new Map();
+    shapes.set(keys, byEvent);
+  }
+  let shape = byEvent.get(event);
+  if (shape) return shape;
+  const rule = TRANSITIONS[event];
+  const to: PayoutState = rule.to;
+  const from: readonly PayoutState[] = rule.from;
+  const states = from.includes(to) ? [...from] : [...from, to];
+  shape = {
+    to,
+    needsToken: 'needsToken' in rule && rule.needsToken,
+    needsApprovals: 'needsApprovals' in rule && rule.needsApprovals,
+    from: `,${from.join(',')},`,
+    stateKeys: states.map(keys.stateIndex),
+    states: states.join(','),
+    terminal: isTerminal(to) ? '1' : '0',
+    attemptsDelta: to === 'sending' ? '1' : 'returnsAttempt' in rule && rule.returnsAttempt ? '-1' : '0',
+    onlyIfNeverReached: 'onlyIfNeverReached' in rule && rule.onlyIfNeverReached ? '1' : '0',
+    refusedWithOrder: 'refusedWithOrder' in rule && rule.refusedWithOrder,
+    heldByControls: 'heldByControls' in rule && rule.heldByControls ? '1' : '0',
+  };
+  byEvent.set(event, shape);
+  return shape;
+}
 
 export type Moved =
   | {
@@ -49,45 +97,38 @@ export async function movePayout(
   claim?: { dueBy: number; token: string },
 ): Promise<Moved> {
   const { redis, keys, now, outboxes, logger, options } = ctx;
-  const rule = TRANSITIONS[event];
-  const needsToken = 'needsToken' in rule && rule.needsToken;
+  const shape = shapeOf(keys, event);
+  const { to, needsToken, needsApprovals } = shape;
   if (needsToken && !opts.token) throw new Error(`transition ${event} needs the holder's token`);
-  const needsApprovals = 'needsApprovals' in rule && rule.needsApprovals;
   if (needsApprovals && !opts.approver) throw new Error(`transition ${event} needs the approver`);
-  const to: PayoutState = rule.to;
   const at = now();
   const newToken = to === 'sending' ? (claim?.token ?? randomUUID()) : '-';
-  const fields: string[] = [];
-  for (const f of FIELDS_CLEARED_ON_MOVE) fields.push(f, '');
-  const set = (name: string, value: string | number | undefined) => {
-    if (value === undefined) return;
-    const i = fields.indexOf(name);
-    if (i >= 0 && i % 2 === 0) fields[i + 1] = String(value);
-    else fields.push(name, String(value));
-  };
-  set('reason', opts.reason);
-  set('reason_code', opts.reasonCode);
-  set('next_attempt_at', opts.nextAttemptAt);
-  set('gateway_status', opts.gatewayStatus);
-  if (opts.mayHaveReached) set('may_have_reached', '1');
-  // Only the indexes this event can touch: its from-states and its to-state.
-  const from: readonly PayoutState[] = rule.from;
-  const states = from.includes(to) ? [...from] : [...from, to];
+  // Every move clears these fields unless it sets them again ('' deletes a field).
+  const fields = [
+    'reason',
+    opts.reason ?? '',
+    'reason_code',
+    opts.reasonCode ?? '',
+    'next_attempt_at',
+    opts.nextAttemptAt === undefined ? '' : String(opts.nextAttemptAt),
+  ];
+  if (opts.gatewayStatus !== undefined) fields.push('gateway_status', String(opts.gatewayStatus));
+  if (opts.mayHaveReached) fields.push('may_have_reached', '1');
 
   const res = (await runScript(
     redis,
     TRANSITION,
-    8 + states.length,
+    8 + shape.stateKeys.length,
     keys.record(externalId),
     keys.history(externalId),
     keys.outbox,
     keys.payload(externalId),
     keys.ledgerOutbox,
-    ...states.map(keys.stateIndex),
+    ...shape.stateKeys,
     keys.controls.paused,
     keys.controls.held,
     keys.controls.breakers,
-    `,${rule.from.join(',')},`,
+    shape.from,
     to,
     needsToken ? (opts.token ?? '') : '',
     newToken,
@@ -100,17 +141,17 @@ export async function movePayout(
       who: opts.who,
       note: opts.note,
     }),
-    isTerminal(to) ? '1' : '0',
-    to === 'sending' ? '1' : 'returnsAttempt' in rule && rule.returnsAttempt ? '-1' : '0',
+    shape.terminal,
+    shape.attemptsDelta,
     externalId,
-    states.join(','),
+    shape.states,
     outboxes,
     claim ? String(claim.dueBy) : '',
     claim ? '1' : '0',
-    'onlyIfNeverReached' in rule && rule.onlyIfNeverReached ? '1' : '0',
+    shape.onlyIfNeverReached,
     opts.orderId ?? '',
-    'refusedWithOrder' in rule && rule.refusedWithOrder && !opts.force ? '1' : '0',
-    'heldByControls' in rule && rule.heldByControls ? '1' : '0',
+    shape.refusedWithOrder && !opts.force ? '1' : '0',
+    shape.heldByControls,
     needsApprovals ? (opts.approver ?? '') : '',
     CUSTOMER_WINDOW(keys.base),
     ...fields,
@@ -185,21 +226,20 @@ export async function movePayout(
     token: newToken,
   };
   options.onTransition?.(moved.from, to, String(res[4] ?? ''));
-  logger.info(
-    {
-      external_id: externalId,
-      from: moved.from,
-      to,
-      event,
-      actor: opts.actor,
-      attempt: moved.attempts,
-      ...(res[7] && res[8] ? { amount: showAmount(Number(res[7]), res[8], options.currencies) } : {}),
-      ...(opts.durationMs !== undefined ? { duration_ms: Math.round(opts.durationMs) } : {}),
-      ...(opts.gatewayStatus !== undefined ? { gateway_status: opts.gatewayStatus } : {}),
-      ...(opts.reason !== undefined ? { reason: opts.reason } : {}),
-    },
-    `payout ${moved.from} -> ${to}`,
-  );
+  // One line per move, its fields set only when they hold something.
+  const line: Record<string, unknown> = {
+    external_id: externalId,
+    from: moved.from,
+    to,
+    event,
+    actor: opts.actor,
+    attempt: moved.attempts,
+  };
+  if (res[7] && res[8]) line.amount = showAmount(Number(res[7]), res[8], options.currencies);
+  if (opts.durationMs !== undefined) line.duration_ms = Math.round(opts.durationMs);
+  if (opts.gatewayStatus !== undefined) line.gateway_status = opts.gatewayStatus;
+  if (opts.reason !== undefined) line.reason = opts.reason;
+  logger.info(line, `payout ${moved.from} -> ${to}`);
   return claim
     ? {
         ...moved,

@@ -1,8 +1,11 @@
 import { type Currencies, showAmount } from '../currency/index.js';
 import { type GatewayStatusCode, type StatusMeaning, statusMeaning } from '../gateway/outcome.js';
 import type { Logger } from '../logger.js';
-import { type Actor, NOT_SENT, type PayoutEvent, type PayoutState, RESOLVED_BY_OPERATOR } from './states.js';
+import { contradicts, differences, raise, shownReported } from './report-contradiction.js';
+import type { Actor, PayoutEvent, PayoutState } from './states.js';
 import type { PayoutStore } from './store.js';
+
+export { differences } from './report-contradiction.js';
 
 /** What the gateway said about a payout: from its HTTP answer, a callback or a status poll. */
 export interface GatewayReport {
@@ -40,18 +43,6 @@ export interface ReportDeps {
   currencies?: Currencies;
 }
 
-/**
- * A callback's amount as operators read it beside the recorded one. It is the gateway's text, so it is
- * shown in major units only when it is a plain integer.
- */
-function shownReported(claimed: ReportedPayout, fallbackCurrency: string, currencies?: Currencies) {
-  if (claimed.amount === undefined) return undefined;
-  const currency = claimed.currency?.toUpperCase() ?? fallbackCurrency;
-  const amount = Number(claimed.amount);
-  if (!/^\d+$/.test(claimed.amount) || !Number.isSafeInteger(amount)) return `${claimed.amount} ${currency}`;
-  return showAmount(amount, currency, currencies);
-}
-
 /** The payout event a gateway status code means. */
 export const eventForStatus = (status: GatewayStatusCode) => EVENT_FOR[statusMeaning(status)];
 
@@ -71,51 +62,6 @@ export type ReportResult =
   /** A worker's answer that came after the payout had moved on: recorded in the history, not applied. */
   | { result: 'late'; current: PayoutState }
   | { result: 'unknown_payout' };
-
-/**
- * A report contradicts a terminal state when it claims a different final result (DECLINE after
- * SUCCESS), when the gateway has an order for a payout we never sent (cancelled, rejected, or
- * failed as `not_sent`), or when it says "still processing" about a payout an operator resolved as
- * failed: the casino may have returned the funds while the gateway may yet pay. A pending report
- * after the gateway's own final result is only a late one, and an unknown (7) one says nothing new.
- * `reason` is the payout's, read only for a failed one.
- */
-function contradicts(current: PayoutState, event: PayoutEvent, reason: string | undefined): boolean {
-  switch (current) {
-    case 'succeeded':
-      return event === 'gateway_failure';
-    case 'failed':
-      return (
-        event === 'gateway_success' ||
-        reason === NOT_SENT ||
-        (event === 'gateway_pending' && (reason?.startsWith(RESOLVED_BY_OPERATOR) ?? false))
-      );
-    case 'cancelled':
-    case 'rejected':
-      return true;
-    default:
-      return false;
-  }
-}
-
-/**
- * The fields in which a callback describes another payout or deposit than the one recorded (`own`):
- * any is a contradiction. A field is compared only where both sides have it; currency ignores case.
- */
-export function differences(
-  own: { amount: string; currency: string; customerId?: string | undefined; orderId?: string | undefined },
-  report: GatewayReport,
-): string[] {
-  const claimed = report.payout ?? {};
-  const differ = (a: string | undefined, b: string | undefined) =>
-    a !== undefined && b !== undefined && a !== b;
-  const out: string[] = [];
-  if (differ(claimed.amount, own.amount)) out.push('amount');
-  if (differ(claimed.currency?.toUpperCase(), own.currency.toUpperCase())) out.push('currency');
-  if (differ(claimed.customerId, own.customerId)) out.push('customer_id');
-  if (differ(report.orderId, own.orderId)) out.push('order_id');
-  return out;
-}
 
 /** A finished payout as the archive keeps it: what a report about it is checked against. */
 export interface ArchivedFacts {
@@ -168,32 +114,8 @@ export async function applyGatewayReport(
   const event = eventForStatus(report.status);
   const said = `status ${report.status}${report.orderId !== undefined ? ` (order ${report.orderId})` : ''}`;
   if (report.payout) {
-    const record = await deps.store.get(externalId);
-    if (!record) return { result: 'unknown_payout' };
-    const differ = differences(
-      {
-        amount: String(record.amount),
-        currency: record.currency,
-        customerId: record.customer.customer_id,
-        orderId: record.orderId,
-      },
-      report,
-    );
-    if (differ.length > 0) {
-      const reported = shownReported(report.payout, record.currency, deps.currencies);
-      return raise(
-        deps,
-        externalId,
-        report,
-        actor,
-        record.status,
-        `gateway reported ${said} for another payout under this external_id: ${differ.join(', ')} differ`,
-        {
-          amount: showAmount(record.amount, record.currency, deps.currencies),
-          ...(reported !== undefined ? { reported_amount: reported } : {}),
-        },
-      );
-    }
+    const refused = await checkClaimedPayout(deps, externalId, report, report.payout, actor, said);
+    if (refused) return refused;
   }
   const moved = await deps.store.transition(externalId, event, {
     actor,
@@ -206,75 +128,121 @@ export async function applyGatewayReport(
   });
   if (moved.ok) return { result: 'applied', from: moved.from, to: moved.to };
   if (moved.current === undefined) return { result: 'unknown_payout' };
-  if (moved.otherOrder !== undefined) {
+  const refusal = { event, said, current: moved.current, otherOrder: moved.otherOrder };
+  return applyRefused(deps, externalId, report, actor, refusal);
+}
+
+/**
+ * A callback's own account of the payout, checked against the record before anything is applied:
+ * the result when the payout is unknown or the callback describes another one, undefined otherwise.
+ */
+async function checkClaimedPayout(
+  deps: ReportDeps,
+  externalId: string,
+  report: GatewayReport,
+  claimed: ReportedPayout,
+  actor: Actor,
+  said: string,
+): Promise<ReportResult | undefined> {
+  const record = await deps.store.get(externalId);
+  if (!record) return { result: 'unknown_payout' };
+  const differ = differences(
+    {
+      amount: String(record.amount),
+      currency: record.currency,
+      customerId: record.customer.customer_id,
+      orderId: record.orderId,
+    },
+    report,
+  );
+  if (differ.length === 0) return undefined;
+  const reported = shownReported(claimed, record.currency, deps.currencies);
+  return raise(
+    deps,
+    externalId,
+    report,
+    actor,
+    record.status,
+    `gateway reported ${said} for another payout under this external_id: ${differ.join(', ')} differ`,
+    {
+      amount: showAmount(record.amount, record.currency, deps.currencies),
+      ...(reported !== undefined ? { reported_amount: reported } : {}),
+    },
+  );
+}
+
+/** Why the transition table refused a report: what it meant, how it reads, where the payout is. */
+interface Refusal {
+  event: PayoutEvent;
+  said: string;
+  current: PayoutState;
+  otherOrder?: string | undefined;
+}
+
+/**
+ * A report the transition table refused: a second order or a contradiction is raised, a worker's
+ * answer after the payout moved on is recorded as late, anything else changes nothing.
+ */
+async function applyRefused(
+  deps: ReportDeps,
+  externalId: string,
+  report: GatewayReport,
+  actor: Actor,
+  { event, said, current, otherOrder }: Refusal,
+): Promise<ReportResult> {
+  if (otherOrder !== undefined) {
     const res = await raise(
       deps,
       externalId,
       report,
       actor,
-      moved.current,
-      `${SECOND_ORDER}: gateway reported ${said}, but order ${moved.otherOrder} is recorded for this payout: possibly paid twice`,
+      current,
+      `${SECOND_ORDER}: gateway reported ${said}, but order ${otherOrder} is recorded for this payout: possibly paid twice`,
     );
-    return { ...res, otherOrder: moved.otherOrder };
+    return { ...res, otherOrder };
   }
   const record = await deps.store.get(externalId);
-  if (contradicts(moved.current, event, record?.reason)) {
+  if (contradicts(current, event, record?.reason)) {
     return raise(
       deps,
       externalId,
       report,
       actor,
-      moved.current,
-      `gateway reported ${said} for a payout that is ${moved.current}`,
+      current,
+      `gateway reported ${said} for a payout that is ${current}`,
     );
   }
   const known =
     record?.gatewayStatus === report.status && (report.orderId ?? record.orderId) === record.orderId;
-  if (actor !== 'worker' || known) return { result: 'unchanged', current: moved.current };
+  if (actor !== 'worker' || known) return { result: 'unchanged', current };
+  await noteLateAnswer(deps, externalId, report, actor, said, current);
+  return { result: 'late', current };
+}
+
+/** Writes a worker's answer that came after the payout moved on to its history, and logs it. */
+async function noteLateAnswer(
+  deps: ReportDeps,
+  externalId: string,
+  report: GatewayReport,
+  actor: Actor,
+  said: string,
+  current: PayoutState,
+): Promise<void> {
   await deps.store.note(externalId, {
     event: 'gateway_report',
     actor,
     gateway_status: report.status,
     ...(report.orderId !== undefined ? { order_id: report.orderId } : {}),
     ...(report.reasonCode !== undefined ? { reason_code: report.reasonCode } : {}),
-    reason: `answer_after_payout_moved_on: gateway answered ${said} when the payout was already ${moved.current}`,
+    reason: `answer_after_payout_moved_on: gateway answered ${said} when the payout was already ${current}`,
   });
   deps.logger.warn(
     {
       external_id: externalId,
-      current: moved.current,
+      current,
       gateway_status: report.status,
       order_id: report.orderId,
     },
     'a gateway answer came after the payout moved on: recorded in its history, not applied',
   );
-  return { result: 'late', current: moved.current };
-}
-
-/** Records a contradiction in the payout's history, logs and raises it; the payout does not move. */
-async function raise(
-  deps: ReportDeps,
-  externalId: string,
-  report: GatewayReport,
-  actor: Actor,
-  current: PayoutState,
-  reason: string,
-  /** The recorded and the reported amount, as operators read them, where they are known. */
-  amounts: { amount?: string; reported_amount?: string } = {},
-): Promise<Extract<ReportResult, { result: 'contradiction' }>> {
-  await deps.store.note(externalId, {
-    event: 'gateway_report',
-    actor,
-    contradiction: true,
-    gateway_status: report.status,
-    ...(report.orderId !== undefined ? { order_id: report.orderId } : {}),
-    ...(report.reasonCode !== undefined ? { reason_code: report.reasonCode } : {}),
-    reason,
-  });
-  deps.logger.error(
-    { external_id: externalId, current, gateway_status: report.status, actor, reason, ...amounts },
-    'CONTRADICTION: the gateway reports something the payout contradicts; recorded, not applied',
-  );
-  deps.onContradiction?.(externalId);
-  return { result: 'contradiction', current };
 }

@@ -1,6 +1,9 @@
 import type { Cluster, Redis } from 'ioredis';
-import { ConfigError, type RedisDurability } from '../config.js';
+import type { RedisDurability } from '../config.js';
 import type { Logger } from '../logger.js';
+import { type GuardContext, nodeOf } from './durability-node.js';
+import { verifyDurability } from './durability-verify.js';
+import { closesOf, replicated } from './durability-wait.js';
 
 /**
  * REDIS_DURABILITY: what "written" means before the steps that cannot be taken back (answering 202
@@ -43,24 +46,10 @@ export interface DurabilityGuard {
   verify(logger: Logger, options: { sandbox: boolean }): Promise<void>;
 }
 
-/** How long past the WAIT's own timeout its answer is awaited before the step counts as not durable. */
-const ANSWER_MARGIN_MS = 1_000;
-
-/** Closes seen on each connection, counted from the first time the guard looked at it. */
-const closes = new WeakMap<Redis, { count: number }>();
-function closesOf(node: Redis): number {
-  let seen = closes.get(node);
-  if (!seen) {
-    const counter = { count: 0 };
-    node.on('close', () => {
-      counter.count++;
-    });
-    closes.set(node, counter);
-    seen = counter;
-  }
-  return seen.count;
-}
-
+/**
+ * The guard's parts: durability-node.ts (the connection that holds the payout keys),
+ * durability-wait.ts (the shared WAIT and the close counting), durability-verify.ts (the start checks).
+ */
 export function createDurabilityGuard(options: {
   redis: Redis;
   /** A key of the deployment's own (on a Cluster, in the hash tag's slot) that WAIT's probe writes. */
@@ -71,132 +60,25 @@ export function createDurabilityGuard(options: {
   const cluster = (redis as Redis & { isCluster?: boolean }).isCluster
     ? (redis as unknown as Cluster)
     : undefined;
-  let slot: Promise<number> | undefined;
-
-  /** The connection that holds the payout keys: the Redis itself, or the prefix shard's primary. */
-  async function node(): Promise<Redis | undefined> {
-    if (!cluster) return redis;
-    slot ??= cluster.call('CLUSTER', 'KEYSLOT', probeKey).then(Number);
-    const owner = cluster.slots[await slot]?.[0];
-    return cluster.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === owner);
-  }
-
-  /**
-   * WAITs are issued one at a time per connection, and every step that finished its write while one
-   * was out shares the next: under load one WAIT covers many writes.
-   */
-  const waiters = new WeakMap<Redis, () => Promise<number>>();
-  function acknowledgements(on: Redis): Promise<number> {
-    let ask = waiters.get(on);
-    if (!ask) {
-      const replicas = setting.level === 'replicas' ? setting.replicas : 0;
-      let issued: Promise<unknown> = Promise.resolve();
-      let next: Promise<number> | undefined;
-      ask = () => {
-        if (next) return next;
-        const mine: Promise<number> = issued.then(() => {
-          // Sent from here on: a step that finishes its write after this needs the next one.
-          next = undefined;
-          return on
-            .pipeline()
-            .incr(probeKey)
-            .wait(replicas, setting.timeoutMs)
-            .exec()
-            .then((res) => {
-              const [err, count] = res?.[1] ?? [new Error('no answer to WAIT')];
-              if (err) throw err;
-              return Number(count);
-            });
-        });
-        next = mine;
-        // The next WAIT need not wait for an answer that never comes (a connection waiting out an
-        // outage): past the timeout it is issued anyway, and counts only itself.
-        issued = Promise.race([
-          mine.catch(() => undefined),
-          new Promise((resolve) => setTimeout(resolve, setting.timeoutMs + ANSWER_MARGIN_MS).unref()),
-        ]);
-        return mine;
-      };
-      waiters.set(on, ask);
-    }
-    return ask();
-  }
-
-  async function replicated(on: Redis, before: number): Promise<boolean> {
-    // A step may wait behind the WAIT already out (up to its timeout) before its own is sent.
-    const count = await Promise.race([
-      acknowledgements(on).catch(() => -1),
-      new Promise<number>((resolve) =>
-        setTimeout(() => resolve(-1), setting.timeoutMs * 2 + ANSWER_MARGIN_MS).unref(),
-      ),
-    ]);
-    const replicas = setting.level === 'replicas' ? setting.replicas : 0;
-    return count >= replicas && closesOf(on) === before;
-  }
-
+  const ctx: GuardContext = { redis, cluster, probeKey, setting, slot: undefined, waiters: new WeakMap() };
   return {
     setting,
-
-    async durably(write) {
-      if (setting.level !== 'replicas') return { result: await write(), durable: true };
-      const on = await node().catch(() => undefined);
-      const before = on ? closesOf(on) : 0;
-      const result = await write();
-      if (!on) return { result, durable: false };
-      // A cluster whose slot moved since: the write went elsewhere than the WAIT would.
-      if ((await node().catch(() => undefined)) !== on) return { result, durable: false };
-      return { result, durable: await replicated(on, before) };
-    },
-
-    async verify(logger, { sandbox }) {
-      if (setting.level === 'acknowledged') {
-        if (!sandbox) {
-          logger.warn(
-            { setting: 'REDIS_DURABILITY' },
-            'REDIS_DURABILITY=acknowledged: a Redis fail-over or power loss can lose acknowledged writes (an accepted payout vanishes, or one is sent twice); use fsync or replicas:N in production',
-          );
-        }
-        return;
-      }
-      const on = await node();
-      if (!on) throw new ConfigError('REDIS_DURABILITY', 'no Redis node holds the payout keys yet');
-      if (setting.level === 'fsync') return checkFsync(on);
-      const info = await on.info('replication');
-      const connected = Number(/connected_slaves:(\d+)/.exec(info)?.[1] ?? 0);
-      if (connected < setting.replicas) {
-        logger.warn(
-          { setting: 'REDIS_DURABILITY', replicas_wanted: setting.replicas, replicas_connected: connected },
-          `REDIS_DURABILITY=replicas:${setting.replicas}, but Redis has ${connected} replica(s) connected: new payouts answer 503 and nothing is sent until enough replicas follow`,
-        );
-      }
-    },
+    durably: (write) => durably(ctx, write),
+    verify: (logger, verifyOptions) => verifyDurability(ctx, logger, verifyOptions),
   };
 }
 
-/** Refuses a Redis that answers writes before they are on its disk. */
-async function checkFsync(on: Redis): Promise<void> {
-  const read = async (name: string) => {
-    try {
-      return ((await on.config('GET', name)) as string[])[1];
-    } catch (err) {
-      throw new ConfigError(
-        'REDIS_DURABILITY',
-        `fsync needs CONFIG GET ${name} to confirm Redis writes to disk before answering, and Redis refused it (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`,
-      );
-    }
-  };
-  const appendonly = await read('appendonly');
-  if (appendonly !== 'yes') {
-    throw new ConfigError(
-      'REDIS_DURABILITY',
-      `fsync needs Redis's appendonly yes (it is ${appendonly}): set appendonly yes and appendfsync always in redis.conf`,
-    );
-  }
-  const appendfsync = await read('appendfsync');
-  if (appendfsync !== 'always') {
-    throw new ConfigError(
-      'REDIS_DURABILITY',
-      `fsync needs Redis's appendfsync always (it is ${appendfsync}): set appendfsync always in redis.conf (CONFIG SET appendfsync always for a running one)`,
-    );
-  }
+/** Runs `write`, then waits until it is durable as the setting asks (DurabilityGuard.durably). */
+async function durably<T>(
+  ctx: GuardContext,
+  write: () => Promise<T>,
+): Promise<{ result: T; durable: boolean }> {
+  if (ctx.setting.level !== 'replicas') return { result: await write(), durable: true };
+  const on = await nodeOf(ctx).catch(() => undefined);
+  const before = on ? closesOf(on) : 0;
+  const result = await write();
+  if (!on) return { result, durable: false };
+  // A cluster whose slot moved since: the write went elsewhere than the WAIT would.
+  if ((await nodeOf(ctx).catch(() => undefined)) !== on) return { result, durable: false };
+  return { result, durable: await replicated(ctx, on, before) };
 }

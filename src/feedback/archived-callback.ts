@@ -30,6 +30,10 @@ export interface ArchivedCallbackDeps {
 
 export type ArchivedCallbackResult = 'not_archived' | 'unchanged' | 'contradiction';
 
+/** A payout as the ledger's archive gives it, and a change it noted in its history. */
+type ArchivedPayout = NonNullable<Awaited<ReturnType<ArchiveReader['payout']>>>;
+type ArchivedChange = NonNullable<Awaited<ReturnType<ArchiveReader['note']>>>;
+
 export async function applyArchivedCallback(
   deps: ArchivedCallbackDeps,
   externalId: string,
@@ -58,6 +62,19 @@ export async function applyArchivedCallback(
     report,
   );
   if (!reason) return 'unchanged';
+  const change = await recordContradiction(deps, externalId, report, payout, reason);
+  await showContradiction(deps, externalId, payout, change);
+  return 'contradiction';
+}
+
+/** Notes the contradiction in the archived payout's history in the ledger, logs and raises it. */
+async function recordContradiction(
+  deps: ArchivedCallbackDeps,
+  externalId: string,
+  report: GatewayReport,
+  payout: ArchivedPayout,
+  reason: string,
+): Promise<ArchivedChange> {
   const change = await deps.archive.note(externalId, {
     event: 'gateway_report',
     actor: 'callback',
@@ -72,7 +89,7 @@ export async function applyArchivedCallback(
   deps.logger.error(
     {
       external_id: externalId,
-      current: status,
+      current: payout.status as PayoutState,
       gateway_status: report.status,
       actor: 'callback',
       reason,
@@ -83,6 +100,16 @@ export async function applyArchivedCallback(
     'CONTRADICTION: the gateway reports something the payout contradicts; recorded, not applied',
   );
   deps.onContradiction?.(externalId);
+  return change;
+}
+
+/** Lists the contradiction beside the live payouts' ones, and notifies it when notifications are on. */
+async function showContradiction(
+  deps: ArchivedCallbackDeps,
+  externalId: string,
+  payout: ArchivedPayout,
+  change: ArchivedChange,
+): Promise<void> {
   // On the console's overview with the live payouts' contradictions.
   await deps.store.listArchivedContradiction(externalId, Date.parse(change.at));
   if (deps.notify) {
@@ -94,5 +121,4 @@ export async function applyArchivedCallback(
     });
     await deps.redis.rpush(deps.store.keys.outbox, JSON.stringify({ event_id: randomUUID(), body }));
   }
-  return 'contradiction';
 }

@@ -35,8 +35,14 @@ const limitsView = z.object({ limits: list }).meta({ examples: [{ limits: [limit
 const changeErrors = [...BODY_ERRORS, ...OPERATOR_ERRORS, 422] as const;
 
 export function registerControlsRoutes(app: FastifyInstance, deps: ControlsRoutesDeps): void {
-  const { controls, guards } = deps;
+  registerControlsView(app, deps);
+  registerApprovalRules(app, deps);
+  registerLimits(app, deps);
+}
 
+/** GET /v1/controls: every control in force, with the further sections. */
+function registerControlsView(app: FastifyInstance, deps: ControlsRoutesDeps): void {
+  const { controls, guards } = deps;
   app.get(
     '/v1/controls',
     {
@@ -54,7 +60,10 @@ export function registerControlsRoutes(app: FastifyInstance, deps: ControlsRoute
       return { approval_rules: rules.map(describeRule), limits: limits.map(describeLimit), ...extra };
     },
   );
+}
 
+/** PUT /v1/controls/approval-rules. */
+function registerApprovalRules(app: FastifyInstance, { controls, guards }: ControlsRoutesDeps): void {
   app.put(
     '/v1/controls/approval-rules',
     {
@@ -76,7 +85,10 @@ export function registerControlsRoutes(app: FastifyInstance, deps: ControlsRoute
       return { rules: after.map(describeRule) };
     },
   );
+}
 
+/** PUT /v1/controls/limits. */
+function registerLimits(app: FastifyInstance, { controls, guards }: ControlsRoutesDeps): void {
   app.put(
     '/v1/controls/limits',
     {

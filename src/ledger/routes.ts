@@ -62,6 +62,15 @@ async function fromLedger<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+/** What the ledger's routes share: the operators' guards, the currencies, the error answers, the ledger. */
+interface LedgerRouteContext {
+  guards: Guards;
+  currencies: Currencies;
+  errors: Parameters<typeof responses>[1];
+  /** The ledger, or undefined once the 404 `ledger_not_configured` is sent. */
+  ledger: (reply: FastifyReply) => LedgerDb | undefined;
+}
+
 export function registerLedgerRoutes(
   app: FastifyInstance,
   deps: { db: LedgerDb | undefined; guards: Guards; currencies: Currencies },
@@ -76,11 +85,17 @@ export function registerLedgerRoutes(
     if (!db) sendError(reply, 404, NO_LEDGER.error.code, NO_LEDGER.error.message);
     return db;
   };
+  const ctx: LedgerRouteContext = { guards, currencies, errors, ledger };
+  registerReportRoute(app, ctx);
+  registerSearchRoute(app, ctx);
+}
 
+/** GET /v1/reports/payouts: finance's totals, as JSON or CSV. */
+function registerReportRoute(app: FastifyInstance, ctx: LedgerRouteContext): void {
   app.get(
     '/v1/reports/payouts',
     {
-      preHandler: guards.operator('viewer'),
+      preHandler: ctx.guards.operator('viewer'),
       schema: {
         summary: 'Viewer: payout totals per day, currency, method and state, from the ledger',
         description:
@@ -90,41 +105,44 @@ export function registerLedgerRoutes(
         security: OPERATOR,
         response: responses(
           { 200: ok('The totals, ordered by day, currency, method, state.', reportView) },
-          errors,
+          ctx.errors,
         ),
       },
     },
     async (request, reply) => {
       const query = parseBody(reportQuery, request.query);
-      const db = ledger(reply);
+      const db = ctx.ledger(reply);
       if (!db) return reply;
-      const rows = await fromLedger(() => payoutTotals(db, query, currencies));
+      const rows = await fromLedger(() => payoutTotals(db, query, ctx.currencies));
       if (query.format === 'csv') {
         return reply
           .type('text/csv; charset=utf-8')
           .header('content-disposition', `attachment; filename="payouts-${query.from}-${query.to}.csv"`)
-          .send(reportCsv(rows, currencies));
+          .send(reportCsv(rows, ctx.currencies));
       }
       return { from: query.from, to: query.to, rows };
     },
   );
+}
 
+/** GET /v1/ledger/payouts: search over every payout the ledger holds. */
+function registerSearchRoute(app: FastifyInstance, ctx: LedgerRouteContext): void {
   app.get(
     '/v1/ledger/payouts',
     {
-      preHandler: guards.operator('viewer'),
+      preHandler: ctx.guards.operator('viewer'),
       schema: {
         summary: 'Viewer: search the ledger by external_id, customer_id, order_id and day of creation',
         description:
           'Newest first; archived payouts too. Each payout without its history (GET /v1/payouts/:id has it).',
         querystring: archiveQuery,
         security: OPERATOR,
-        response: responses({ 200: ok('The payouts found, newest first.', searchView) }, errors),
+        response: responses({ 200: ok('The payouts found, newest first.', searchView) }, ctx.errors),
       },
     },
     async (request, reply) => {
       const query = parseBody(archiveQuery, request.query);
-      const db = ledger(reply);
+      const db = ctx.ledger(reply);
       if (!db) return reply;
       return { payouts: await fromLedger(() => searchPayouts(db, query)) };
     },

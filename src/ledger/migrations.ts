@@ -9,75 +9,95 @@ import type { LedgerDatabase } from './schema.js';
  * Never edit an applied migration: add the next one.
  */
 
+/** 0001: every change of a payout, one row each. */
+async function createPayoutTransitions(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('payout_transitions')
+    .addColumn('external_id', 'text', (c) => c.notNull())
+    .addColumn('seq', 'integer', (c) => c.notNull())
+    .addColumn('at', 'timestamptz', (c) => c.notNull())
+    .addColumn('from_state', 'text')
+    .addColumn('to_state', 'text', (c) => c.notNull())
+    .addColumn('event', 'text', (c) => c.notNull())
+    .addColumn('actor', 'text', (c) => c.notNull())
+    .addColumn('attempt', 'integer')
+    .addColumn('gateway_status', 'integer')
+    .addColumn('order_id', 'text')
+    .addColumn('reason', 'text')
+    .addColumn('reason_code', 'text')
+    .addColumn('who', 'text')
+    .addColumn('note', 'text')
+    .addColumn('contradiction', 'boolean', (c) => c.notNull().defaultTo(false))
+    .addColumn('recorded_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    // One row per change, however often the outbox delivers it.
+    .addPrimaryKeyConstraint('payout_transitions_pk', ['external_id', 'seq'])
+    .execute();
+}
+
+/** 0001: each payout as it is now. */
+async function createPayouts(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('payouts')
+    .addColumn('external_id', 'text', (c) => c.primaryKey())
+    .addColumn('method', 'text', (c) => c.notNull())
+    .addColumn('payment_system', 'text', (c) => c.notNull())
+    .addColumn('amount', 'bigint', (c) => c.notNull())
+    .addColumn('currency', 'text', (c) => c.notNull())
+    .addColumn('customer_id', 'text', (c) => c.notNull())
+    .addColumn('country', 'text', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('order_id', 'text')
+    .addColumn('gateway_status', 'integer')
+    .addColumn('attempts', 'integer', (c) => c.notNull())
+    .addColumn('reason', 'text')
+    .addColumn('reason_code', 'text')
+    .addColumn('payment_data', 'jsonb', (c) => c.notNull())
+    .addColumn('seq', 'integer', (c) => c.notNull())
+    .addColumn('created_at', 'timestamptz', (c) => c.notNull())
+    .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
+    .addColumn('state_at', 'timestamptz', (c) => c.notNull())
+    .execute();
+}
+
+/** 0001: the payouts' indexes. */
+async function createPayoutIndexes(db: Kysely<unknown>): Promise<void> {
+  // The archive's searches (newest first) and the reports' range scan.
+  await db.schema
+    .createIndex('payouts_customer_idx')
+    .on('payouts')
+    .columns(['customer_id', 'created_at'])
+    .execute();
+  await db.schema.createIndex('payouts_order_idx').on('payouts').column('order_id').execute();
+  await db.schema.createIndex('payouts_created_idx').on('payouts').column('created_at').execute();
+  await db.schema
+    .createIndex('payouts_report_idx')
+    .on('payouts')
+    .columns(['state_at', 'currency', 'method', 'status'])
+    .execute();
+}
+
+/** 0001: every change of a deposit, one row each. */
+async function createDepositTransitions(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('deposit_transitions')
+    .addColumn('external_id', 'text', (c) => c.notNull())
+    .addColumn('seq', 'integer', (c) => c.notNull())
+    .addColumn('at', 'timestamptz', (c) => c.notNull())
+    .addColumn('from_state', 'text')
+    .addColumn('to_state', 'text', (c) => c.notNull())
+    .addColumn('entry', 'jsonb', (c) => c.notNull())
+    .addColumn('recorded_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
+    .addPrimaryKeyConstraint('deposit_transitions_pk', ['external_id', 'seq'])
+    .execute();
+}
+
 const MIGRATIONS: Record<string, Migration> = {
   '0001-payout-ledger': {
     async up(db) {
-      await db.schema
-        .createTable('payout_transitions')
-        .addColumn('external_id', 'text', (c) => c.notNull())
-        .addColumn('seq', 'integer', (c) => c.notNull())
-        .addColumn('at', 'timestamptz', (c) => c.notNull())
-        .addColumn('from_state', 'text')
-        .addColumn('to_state', 'text', (c) => c.notNull())
-        .addColumn('event', 'text', (c) => c.notNull())
-        .addColumn('actor', 'text', (c) => c.notNull())
-        .addColumn('attempt', 'integer')
-        .addColumn('gateway_status', 'integer')
-        .addColumn('order_id', 'text')
-        .addColumn('reason', 'text')
-        .addColumn('reason_code', 'text')
-        .addColumn('who', 'text')
-        .addColumn('note', 'text')
-        .addColumn('contradiction', 'boolean', (c) => c.notNull().defaultTo(false))
-        .addColumn('recorded_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
-        // One row per change, however often the outbox delivers it.
-        .addPrimaryKeyConstraint('payout_transitions_pk', ['external_id', 'seq'])
-        .execute();
-      await db.schema
-        .createTable('payouts')
-        .addColumn('external_id', 'text', (c) => c.primaryKey())
-        .addColumn('method', 'text', (c) => c.notNull())
-        .addColumn('payment_system', 'text', (c) => c.notNull())
-        .addColumn('amount', 'bigint', (c) => c.notNull())
-        .addColumn('currency', 'text', (c) => c.notNull())
-        .addColumn('customer_id', 'text', (c) => c.notNull())
-        .addColumn('country', 'text', (c) => c.notNull())
-        .addColumn('status', 'text', (c) => c.notNull())
-        .addColumn('order_id', 'text')
-        .addColumn('gateway_status', 'integer')
-        .addColumn('attempts', 'integer', (c) => c.notNull())
-        .addColumn('reason', 'text')
-        .addColumn('reason_code', 'text')
-        .addColumn('payment_data', 'jsonb', (c) => c.notNull())
-        .addColumn('seq', 'integer', (c) => c.notNull())
-        .addColumn('created_at', 'timestamptz', (c) => c.notNull())
-        .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
-        .addColumn('state_at', 'timestamptz', (c) => c.notNull())
-        .execute();
-      // The archive's searches (newest first) and the reports' range scan.
-      await db.schema
-        .createIndex('payouts_customer_idx')
-        .on('payouts')
-        .columns(['customer_id', 'created_at'])
-        .execute();
-      await db.schema.createIndex('payouts_order_idx').on('payouts').column('order_id').execute();
-      await db.schema.createIndex('payouts_created_idx').on('payouts').column('created_at').execute();
-      await db.schema
-        .createIndex('payouts_report_idx')
-        .on('payouts')
-        .columns(['state_at', 'currency', 'method', 'status'])
-        .execute();
-      await db.schema
-        .createTable('deposit_transitions')
-        .addColumn('external_id', 'text', (c) => c.notNull())
-        .addColumn('seq', 'integer', (c) => c.notNull())
-        .addColumn('at', 'timestamptz', (c) => c.notNull())
-        .addColumn('from_state', 'text')
-        .addColumn('to_state', 'text', (c) => c.notNull())
-        .addColumn('entry', 'jsonb', (c) => c.notNull())
-        .addColumn('recorded_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
-        .addPrimaryKeyConstraint('deposit_transitions_pk', ['external_id', 'seq'])
-        .execute();
+      await createPayoutTransitions(db);
+      await createPayouts(db);
+      await createPayoutIndexes(db);
+      await createDepositTransitions(db);
     },
   },
   '0002-audit-events': {

@@ -63,7 +63,7 @@ const LIBRARIES: [RegExp, Part][] = [
   ],
   [/\/(src|dist[\w-]*)\/(logger|log-redaction)\.[jt]s$/, 'pino logging'],
   [/\/node_modules\/(axios|follow-redirects|form-data|proxy-from-env)\//, 'gateway client (HTTP)'],
-  [/\/(src|dist[\w-]*)\/gateway\/(client|classify|wire)\.[jt]s$/, 'gateway client (HTTP)'],
+  [/\/(src|dist[\w-]*)\/gateway\/(client|call-watch|scrub|classify|wire)\.[jt]s$/, 'gateway client (HTTP)'],
   [/\/(src|dist[\w-]*)\/gateway\/signature\.[jt]s$/, 'signature'],
 ];
 

@@ -40,21 +40,50 @@ export interface WorkerPartDeps {
 export async function startWorkers(
   deps: WorkerPartDeps,
 ): Promise<{ worker: Worker<PayoutJobData>; storeConnection: Redis }> {
-  const { config, log, closers, connect, storeOn, controlsOn, gateway, metrics, ledger, onContradiction } =
-    deps;
+  const { config, log, closers, connect, ledger } = deps;
   const workerRedis = connect('worker');
   await checkEvictionPolicy(workerRedis, log);
   // The worker writes through a connection that waits out Redis outages, auto-pipelined (see
   // ConnectOptions for the one case it cannot wait out).
   const workerStoreRedis = connect('worker', { autoPipeline: true });
-  const workerStore = storeOn(workerStoreRedis);
+  const workerStore = deps.storeOn(workerStoreRedis);
   const maintenanceQueue = createPayoutQueue(workerRedis, config.queuePrefix);
   maintenanceQueue.on('error', () => undefined);
-  const workerControls = controlsOn(workerStoreRedis, maintenanceQueue);
-  const worker = createPayoutWorker({
-    connection: workerRedis,
+  const workerControls = deps.controlsOn(workerStoreRedis, maintenanceQueue);
+  const ctx: WorkerWiring = { deps, workerRedis, workerStore, maintenanceQueue };
+  const worker = payoutWorkerOf(ctx, workerControls);
+  const maintenance = maintenanceOf(ctx);
+  const notifier = notifierOf(ctx);
+  // The ledger's writer and archiver close with the ledger (after the worker, so its last changes go).
+  ledger?.startWorkers(workerStoreRedis);
+  closers.unshift(async () => {
+    // Stop taking jobs and wait for the ones in flight before anything else closes.
+    await worker.close();
+    await maintenance.close();
+    await notifier?.close();
+    await maintenanceQueue.close();
+  });
+  // Closed from here on whatever fails next: a start that fails must leave nothing running.
+  void worker.run();
+  await maintenance.start();
+  notifier?.start();
+  return { worker, storeConnection: workerStoreRedis };
+}
+
+/** What the worker part's pieces are made from: its deps and the worker-role connection, store and queue. */
+interface WorkerWiring {
+  deps: WorkerPartDeps;
+  workerRedis: Redis;
+  workerStore: PayoutStore;
+  maintenanceQueue: Queue<PayoutJobData>;
+}
+
+function payoutWorkerOf(ctx: WorkerWiring, workerControls: { pauses: Pauses; breakers: Breakers }) {
+  const { config, log, gateway, onContradiction } = ctx.deps;
+  return createPayoutWorker({
+    connection: ctx.workerRedis,
     queuePrefix: config.queuePrefix,
-    store: workerStore,
+    store: ctx.workerStore,
     gateway,
     logger: log,
     policy: {
@@ -77,11 +106,15 @@ export async function startWorkers(
       attempted: workerControls.breakers.attempted,
     },
   });
-  const maintenance = createMaintenance({
-    connection: workerRedis,
+}
+
+function maintenanceOf(ctx: WorkerWiring) {
+  const { config, log, gateway, onContradiction } = ctx.deps;
+  return createMaintenance({
+    connection: ctx.workerRedis,
     queuePrefix: config.queuePrefix,
-    store: workerStore,
-    payoutQueue: maintenanceQueue,
+    store: ctx.workerStore,
+    payoutQueue: ctx.maintenanceQueue,
     logger: log,
     gateway,
     sweepEveryMs: 60_000,
@@ -92,11 +125,16 @@ export async function startWorkers(
     lockMs: config.worker.lockMs,
     onContradiction: onContradiction('payout'),
   });
-  const notifier = config.notify
+}
+
+/** The notifier, when NOTIFY_URL is set. */
+function notifierOf(ctx: WorkerWiring) {
+  const { config, log, metrics } = ctx.deps;
+  return config.notify
     ? createNotifier({
-        connection: workerRedis,
+        connection: ctx.workerRedis,
         queuePrefix: config.queuePrefix,
-        store: workerStore,
+        store: ctx.workerStore,
         logger: log,
         url: config.notify.url,
         secret: config.notify.secret,
@@ -104,18 +142,4 @@ export async function startWorkers(
         onDelivery: metrics.notification,
       })
     : undefined;
-  // The ledger's writer and archiver close with the ledger (after the worker, so its last changes go).
-  ledger?.startWorkers(workerStoreRedis);
-  closers.unshift(async () => {
-    // Stop taking jobs and wait for the ones in flight before anything else closes.
-    await worker.close();
-    await maintenance.close();
-    await notifier?.close();
-    await maintenanceQueue.close();
-  });
-  // Closed from here on whatever fails next: a start that fails must leave nothing running.
-  void worker.run();
-  await maintenance.start();
-  notifier?.start();
-  return { worker, storeConnection: workerStoreRedis };
 }

@@ -28,17 +28,28 @@ export interface PayoutRoutesDeps {
   reader?: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 }
 
+/** What each payout route is made from: the producer and who may write and read. */
+interface PayoutRoutesContext {
+  producer: Producer;
+  auth: ReturnType<typeof bearerAuth>;
+  reader: NonNullable<PayoutRoutesDeps['reader']> | ReturnType<typeof bearerAuth>;
+}
+
+const readSecurity: Record<string, string[]>[] = [{ bearer: [] }, { operator: [] }];
+
 /**
  * The integration's routes: create and read payouts. Operators' actions on a payout (cancel,
  * resolve, approve, decline) are operator routes, registered by src/operators.
  */
 export function registerPayoutRoutes(app: FastifyInstance, deps: PayoutRoutesDeps) {
-  const { producer } = deps;
   const auth = bearerAuth(deps.apiKeys);
-  const reader = deps.reader ?? auth;
-  const security = BEARER;
-  const readSecurity: Record<string, string[]>[] = [{ bearer: [] }, { operator: [] }];
+  const ctx: PayoutRoutesContext = { producer: deps.producer, auth, reader: deps.reader ?? auth };
+  createRoute(app, ctx);
+  listRoute(app, ctx);
+  getRoute(app, ctx);
+}
 
+function createRoute(app: FastifyInstance, { producer, auth }: PayoutRoutesContext) {
   app.post(
     '/v1/payouts',
     {
@@ -48,7 +59,7 @@ export function registerPayoutRoutes(app: FastifyInstance, deps: PayoutRoutesDep
         description:
           'Validated whole before anything is stored. Sending the same request again is always safe: it answers 200 with the payout. Never re-issue a withdrawal under a new external_id after a 503 or a timeout.',
         body: payoutRequestSchema,
-        security,
+        security: BEARER,
         response: responses(
           {
             202: ok('Accepted: recorded, and it will be sent.', payoutViewSchema),
@@ -66,7 +77,9 @@ export function registerPayoutRoutes(app: FastifyInstance, deps: PayoutRoutesDep
       return reply.code(created ? 202 : 200).send(payout);
     },
   );
+}
 
+function listRoute(app: FastifyInstance, { producer, reader }: PayoutRoutesContext) {
   app.get(
     '/v1/payouts',
     {
@@ -85,7 +98,9 @@ export function registerPayoutRoutes(app: FastifyInstance, deps: PayoutRoutesDep
     },
     async (request) => producer.listPayouts(parseBody(listQuery, request.query)),
   );
+}
 
+function getRoute(app: FastifyInstance, { producer, reader }: PayoutRoutesContext) {
   app.get(
     '/v1/payouts/:external_id',
     {

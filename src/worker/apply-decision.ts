@@ -5,13 +5,21 @@ import type { Decision } from './decide.js';
 import type { PayoutWorkerDeps } from './payout-worker.js';
 import { recordAnswer } from './record-answer.js';
 
-/** Writes what the gateway's answer decided for a payout, and says whether its job ends or waits. */
-export function createDecisionApplier(
-  deps: PayoutWorkerDeps,
-  delayJob: (job: Job<PayoutJobData>, token: string | undefined, at: number) => Promise<never>,
-) {
-  const { store } = deps;
+type DelayJob = (job: Job<PayoutJobData>, token: string | undefined, at: number) => Promise<never>;
 
+/** One decision being applied: the worker's deps and the job, payout and claim it is about. */
+interface Applying {
+  deps: PayoutWorkerDeps;
+  delayJob: DelayJob;
+  job: Job<PayoutJobData>;
+  bullToken: string | undefined;
+  externalId: string;
+  token: string;
+  durationMs: number;
+}
+
+/** Writes what the gateway's answer decided for a payout, and says whether its job ends or waits. */
+export function createDecisionApplier(deps: PayoutWorkerDeps, delayJob: DelayJob) {
   /** Records a decision; the only place that chooses between finishing a job and delaying it. */
   async function apply(
     job: Job<PayoutJobData>,
@@ -21,81 +29,16 @@ export function createDecisionApplier(
     decision: Decision,
     durationMs: number,
   ): Promise<string> {
+    const a: Applying = { deps, delayJob, job, bullToken, externalId, token, durationMs };
     switch (decision.action) {
-      case 'report': {
-        const { status, orderId } = decision.report;
-        const res = await recordAnswer(
-          deps,
-          externalId,
-          token,
-          () => applyGatewayReport(deps, externalId, decision.report, 'worker', durationMs),
-          { decision: 'report', gateway_status: status, order_id: orderId },
-        );
-        if ('left' in res) return `report_unconfirmed_${res.left}`;
-        const written = res.written;
-        // This attempt made a second order, and the payout still waits on it: an operator decides.
-        if (
-          written.result === 'contradiction' &&
-          written.otherOrder !== undefined &&
-          written.current === 'sending'
-        ) {
-          await store.transition(externalId, 'review', {
-            actor: 'worker',
-            token,
-            reason: `${SECOND_ORDER}: the gateway answered order ${orderId}, order ${written.otherOrder} is recorded`,
-            durationMs,
-          });
-          return 'report_second_order';
-        }
-        return `report_${written.result}`;
-      }
-      case 'retry': {
-        const res = await recordAnswer(
-          deps,
-          externalId,
-          token,
-          () =>
-            store.transition(externalId, 'retry', {
-              actor: 'worker',
-              token,
-              reason: decision.reason,
-              nextAttemptAt: decision.at,
-              mayHaveReached: decision.mayHaveReached,
-              durationMs,
-            }),
-          { decision: 'retry', reason: decision.reason },
-        );
-        if ('left' in res) {
-          // Most likely the lost try itself: the job still waits for the next attempt (its claim
-          // checks the state and the due time again, so an extra wait is harmless).
-          if (res.left === 'retry_scheduled') return delayJob(job, bullToken, decision.at);
-          return `retry_unconfirmed_${res.left}`;
-        }
-        // Refused because it is already retry_scheduled: a lost try that Redis ran twice; still wait.
-        if (!res.written.ok && res.written.current === 'retry_scheduled')
-          return delayJob(job, bullToken, decision.at);
-        if (!res.written.ok) return `retry_refused_${res.written.current}`;
-        return delayJob(job, bullToken, decision.at);
-      }
+      case 'report':
+        return applyReport(a, decision);
+      case 'retry':
+        return applyRetry(a, decision);
       case 'give_up':
       case 'reject':
-      case 'review': {
-        const res = await recordAnswer(
-          deps,
-          externalId,
-          token,
-          () =>
-            store.transition(externalId, decision.action, {
-              actor: 'worker',
-              token,
-              reason: decision.reason,
-              durationMs,
-            }),
-          { decision: decision.action, reason: decision.reason },
-        );
-        if ('left' in res) return `${decision.action}_unconfirmed_${res.left}`;
-        return res.written.ok ? decision.action : `${decision.action}_refused_${res.written.current}`;
-      }
+      case 'review':
+        return applyEnd(a, decision);
       default: {
         const never: never = decision;
         throw new Error(`unhandled decision ${JSON.stringify(never)}`);
@@ -104,4 +47,86 @@ export function createDecisionApplier(
   }
 
   return apply;
+}
+
+async function applyReport(a: Applying, decision: Extract<Decision, { action: 'report' }>): Promise<string> {
+  const { deps, externalId, token, durationMs } = a;
+  const { status, orderId } = decision.report;
+  const res = await recordAnswer(
+    deps,
+    externalId,
+    token,
+    () => applyGatewayReport(deps, externalId, decision.report, 'worker', durationMs),
+    { decision: 'report', gateway_status: status, order_id: orderId },
+  );
+  if ('left' in res) return `report_unconfirmed_${res.left}`;
+  const written = res.written;
+  // This attempt made a second order, and the payout still waits on it: an operator decides.
+  if (
+    written.result === 'contradiction' &&
+    written.otherOrder !== undefined &&
+    written.current === 'sending'
+  ) {
+    await deps.store.transition(externalId, 'review', {
+      actor: 'worker',
+      token,
+      reason: `${SECOND_ORDER}: the gateway answered order ${orderId}, order ${written.otherOrder} is recorded`,
+      durationMs,
+    });
+    return 'report_second_order';
+  }
+  return `report_${written.result}`;
+}
+
+async function applyRetry(a: Applying, decision: Extract<Decision, { action: 'retry' }>): Promise<string> {
+  const { deps, externalId, token, durationMs, job, bullToken, delayJob } = a;
+  const res = await recordAnswer(
+    deps,
+    externalId,
+    token,
+    () =>
+      deps.store.transition(externalId, 'retry', {
+        actor: 'worker',
+        token,
+        reason: decision.reason,
+        nextAttemptAt: decision.at,
+        mayHaveReached: decision.mayHaveReached,
+        durationMs,
+      }),
+    { decision: 'retry', reason: decision.reason },
+  );
+  if ('left' in res) {
+    // Most likely the lost try itself: the job still waits for the next attempt (its claim
+    // checks the state and the due time again, so an extra wait is harmless).
+    if (res.left === 'retry_scheduled') return delayJob(job, bullToken, decision.at);
+    return `retry_unconfirmed_${res.left}`;
+  }
+  // Refused because it is already retry_scheduled: a lost try that Redis ran twice; still wait.
+  if (!res.written.ok && res.written.current === 'retry_scheduled')
+    return delayJob(job, bullToken, decision.at);
+  if (!res.written.ok) return `retry_refused_${res.written.current}`;
+  return delayJob(job, bullToken, decision.at);
+}
+
+/** give_up, reject and review: the payout's attempt ends in that state. */
+async function applyEnd(
+  a: Applying,
+  decision: Extract<Decision, { action: 'give_up' | 'reject' | 'review' }>,
+): Promise<string> {
+  const { deps, externalId, token, durationMs } = a;
+  const res = await recordAnswer(
+    deps,
+    externalId,
+    token,
+    () =>
+      deps.store.transition(externalId, decision.action, {
+        actor: 'worker',
+        token,
+        reason: decision.reason,
+        durationMs,
+      }),
+    { decision: decision.action, reason: decision.reason },
+  );
+  if ('left' in res) return `${decision.action}_unconfirmed_${res.left}`;
+  return res.written.ok ? decision.action : `${decision.action}_refused_${res.written.current}`;
 }

@@ -68,6 +68,35 @@ export interface DecisionContext {
   random?: () => number;
 }
 
+/** One decision being made: the attempt's number, the policy, the time and the payout's past. */
+interface Deciding {
+  attempt: number;
+  policy: RetryPolicy;
+  now: number;
+  context: DecisionContext;
+}
+
+const answered = (action: DecisionAction): Decision => ({ ...action, breaker: 'answered' });
+const noAnswer = (action: DecisionAction): Decision => ({ ...action, breaker: 'no_answer' });
+
+/** Another attempt after the backoff, or, out of attempts, the end that the payout's past allows. */
+function retry(
+  { attempt, policy, now, context }: Deciding,
+  reason: string,
+  { atLeastMs = 0, mayHaveReached = false } = {},
+): DecisionAction {
+  if (attempt < policy.maxAttempts) {
+    const at = now + backoffDelay(policy, attempt, atLeastMs, context.random);
+    return mayHaveReached ? { action: 'retry', at, reason, mayHaveReached } : { action: 'retry', at, reason };
+  }
+  // Out of attempts. `not_sent` tells the casino it may re-issue the payout under another
+  // external_id, so it is said only when no attempt can have reached the gateway.
+  if (mayHaveReached || context.earlierMayHaveReached) {
+    return { action: 'review', reason: `attempts_exhausted_outcome_unknown: ${reason}` };
+  }
+  return { action: 'give_up', reason: NOT_SENT };
+}
+
 export function decide(
   outcome: GatewayOutcome,
   attempt: number,
@@ -75,23 +104,7 @@ export function decide(
   now: number,
   context: DecisionContext = {},
 ): Decision {
-  const answered = (action: DecisionAction): Decision => ({ ...action, breaker: 'answered' });
-  const noAnswer = (action: DecisionAction): Decision => ({ ...action, breaker: 'no_answer' });
-  const retry = (reason: string, { atLeastMs = 0, mayHaveReached = false } = {}): DecisionAction => {
-    if (attempt < policy.maxAttempts) {
-      const at = now + backoffDelay(policy, attempt, atLeastMs, context.random);
-      return mayHaveReached
-        ? { action: 'retry', at, reason, mayHaveReached }
-        : { action: 'retry', at, reason };
-    }
-    // Out of attempts. `not_sent` tells the casino it may re-issue the payout under another
-    // external_id, so it is said only when no attempt can have reached the gateway.
-    if (mayHaveReached || context.earlierMayHaveReached) {
-      return { action: 'review', reason: `attempts_exhausted_outcome_unknown: ${reason}` };
-    }
-    return { action: 'give_up', reason: NOT_SENT };
-  };
-
+  const d: Deciding = { attempt, policy, now, context };
   switch (outcome.kind) {
     case 'accepted':
     case 'final':
@@ -107,10 +120,12 @@ export function decide(
       });
     // The request never reached the gateway: sending again cannot pay twice.
     case 'not_sent':
-      return noAnswer(retry(`not_sent: ${outcome.code}`));
+      return noAnswer(retry(d, `not_sent: ${outcome.code}`));
     // The gateway asked us to come back: it created nothing, and we honour its Retry-After.
     case 'retry_later':
-      return noAnswer(retry(`gateway_busy: HTTP ${outcome.httpStatus}`, { atLeastMs: outcome.retryAfterMs }));
+      return noAnswer(
+        retry(d, `gateway_busy: HTTP ${outcome.httpStatus}`, { atLeastMs: outcome.retryAfterMs }),
+      );
     // A refusal: nothing was created, and the same request would be refused again.
     case 'rejected': {
       const reason = `gateway_rejected: HTTP ${outcome.httpStatus} ${outcome.code}`;
@@ -129,7 +144,7 @@ export function decide(
     case 'unknown':
       return noAnswer(
         policy.resendOnUnknown
-          ? retry(`unknown_resend: ${outcome.code}`, { mayHaveReached: true })
+          ? retry(d, `unknown_resend: ${outcome.code}`, { mayHaveReached: true })
           : { action: 'review', reason: `outcome_unknown: ${outcome.code}` },
       );
     default: {

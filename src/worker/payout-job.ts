@@ -1,5 +1,4 @@
-import type { GatewayRequest } from '../methods/index.js';
-import { validatePayoutRequest } from '../methods/index.js';
+import { type GatewayRequest, validatePayoutRequest } from '../methods/index.js';
 import { SealError } from '../payout/sealing.js';
 import type { ClaimResult } from '../payout/store.js';
 import { isRedisUnavailable } from '../redis.js';

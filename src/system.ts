@@ -98,15 +98,7 @@ async function assemble(
 
   let app: FastifyInstance | undefined;
   if (parts.includes('api')) {
-    const api = await startApi({
-      ...shared,
-      ...core,
-      redis: core.requestRedis,
-      controls: core.holdControls,
-      ledgerDb: core.ledger?.db,
-      archive: core.ledger?.reader,
-      ready,
-    });
+    const api = await startApi({ ...shared, ...core, ...apiInputs(core), ready });
     app = api.app;
     Object.assign(urls, api.urls);
   } else if (worker && config.metricsPort !== undefined) {
@@ -126,6 +118,16 @@ async function assemble(
     ...(app ? { app } : {}),
     ...(worker ? { worker } : {}),
     urls,
+  };
+}
+
+/** What the API reads from the core under its own names. */
+function apiInputs(core: Awaited<ReturnType<typeof startCore>>) {
+  return {
+    redis: core.requestRedis,
+    controls: core.holdControls,
+    ledgerDb: core.ledger?.db,
+    archive: core.ledger?.reader,
   };
 }
 

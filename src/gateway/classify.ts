@@ -115,22 +115,8 @@ export function classifyFailure(exchange: Exchange): FailureOutcome {
       if (creates) return duplicate(httpStatus, error.message);
       return rejected(httpStatus, error);
     }
-    case 'refused': {
-      // SPEC.md leaves the status endpoint's errors open; a 404 there is read as an order_id the
-      // gateway has no order for (the sandbox answers exactly that: 404 order_not_found).
-      if (endpoint === 'status' && httpStatus === 404) {
-        return {
-          kind: 'rejected',
-          httpStatus,
-          code: ORDER_NOT_FOUND,
-          message: 'the gateway does not know this order (HTTP 404)',
-        };
-      }
-      const error = readError(exchange.body);
-      // A structured code, never message text, says the refusal is about an existing external_id.
-      if (creates && error.code === DUPLICATE_ERROR_CODE) return duplicate(httpStatus, error.message);
-      return rejected(httpStatus, error);
-    }
+    case 'refused':
+      return classifyRefusal(httpStatus, endpoint, exchange.body);
     case 'server_error':
       return unknown(
         httpStatus,
@@ -142,6 +128,29 @@ export function classifyFailure(exchange: Exchange): FailureOutcome {
     default:
       return assertNever(cls);
   }
+}
+
+/** A 4xx other than 409 and 429: refused, unless it names an order the gateway does not have, or a duplicate. */
+function classifyRefusal(
+  httpStatus: number,
+  endpoint: GatewayEndpoint,
+  body: string | undefined,
+): FailureOutcome {
+  // SPEC.md leaves the status endpoint's errors open; a 404 there is read as an order_id the
+  // gateway has no order for (the sandbox answers exactly that: 404 order_not_found).
+  if (endpoint === 'status' && httpStatus === 404) {
+    return {
+      kind: 'rejected',
+      httpStatus,
+      code: ORDER_NOT_FOUND,
+      message: 'the gateway does not know this order (HTTP 404)',
+    };
+  }
+  const error = readError(body);
+  // A structured code, never message text, says the refusal is about an existing external_id.
+  const creates = endpoint === 'payout' || endpoint === 'deposit';
+  if (creates && error.code === DUPLICATE_ERROR_CODE) return duplicate(httpStatus, error.message);
+  return rejected(httpStatus, error);
 }
 
 type HttpClass = 'success' | 'redirect' | 'later' | 'conflict' | 'refused' | 'server_error' | 'unexpected';

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { verify } from '../../../src/gateway/signature.js';
 import type { TestSystem } from '../../helpers/system.js';
 import { callbackCases } from './callback-cases.js';
+import type { Client, Sent } from './fuzz-client.js';
 import {
-  type Client,
   callbackStatusFor,
   expectRefusal,
   FuzzFailure,
@@ -11,7 +11,6 @@ import {
   label,
   parseAsServer,
   runFuzz,
-  type Sent,
   sampleLanes,
   seedFor,
 } from './fuzz-kit.js';

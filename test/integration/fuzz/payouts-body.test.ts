@@ -2,16 +2,14 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { validatePayoutRequest } from '../../../src/methods/index.js';
 import { startTestSystem, type TestSystem } from '../../helpers/system.js';
+import { type Client, createClient, type Sent } from './fuzz-client.js';
 import {
-  type Client,
-  createClient,
   expectRefusal,
   FuzzFailure,
   label,
   type Parsed,
   parseAsServer,
   runFuzz,
-  type Sent,
   sampleLanes,
   seedFor,
 } from './fuzz-kit.js';

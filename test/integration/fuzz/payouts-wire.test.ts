@@ -1,16 +1,14 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestSystem, type TestSystem } from '../../helpers/system.js';
+import { type Client, createClient, type Sent } from './fuzz-client.js';
 import {
-  type Client,
-  createClient,
   expectRefusal,
   FuzzFailure,
   label,
   type Parsed,
   parseAsServer,
   runFuzz,
-  type Sent,
   seedFor,
 } from './fuzz-kit.js';
 import { deep, fromValue, type Node, objectOf, raw, serialize, setField } from './json-model.js';

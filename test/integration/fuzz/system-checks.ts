@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { keysOf, testRedis } from '../../helpers/redis.js';
 import { cardPayout } from '../../helpers/requests.js';
 import { startTestSystem, type TestSystem } from '../../helpers/system.js';
-import { type Client, createClient } from './fuzz-kit.js';
+import { type Client, createClient } from './fuzz-client.js';
 
 /** Payout records and histories stored under the system's prefix. */
 export async function storedPayoutKeys(sys: TestSystem): Promise<string[]> {

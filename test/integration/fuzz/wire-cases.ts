@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { bytesOf } from './fuzz-kit.js';
+import { bytesOf } from './fuzz-client.js';
 
 /** What goes wrong below the JSON value: content types, broken JSON text, empty bodies, sizes. */
 

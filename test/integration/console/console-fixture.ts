@@ -1,7 +1,8 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { hashSecret } from '../../../src/operators/secret-hash.js';
-import type { OperatorLogin } from '../../helpers/system.js';
+import { cardPayout } from '../../helpers/requests.js';
+import { type OperatorLogin, startTestSystem, type TestSystem } from '../../helpers/system.js';
 import { luhnValidRuns } from '../ops/dashboard-fixture.js';
 
 /** What the console's browser tests share: logins, a logged-in browser session, the leak scan. */
@@ -12,6 +13,52 @@ export const login = (name: string): OperatorLogin => ({
   name,
   secret: `${name}-secret-${Date.now()}-0123456789`,
 });
+
+/** The console's people, one login per role, two approvers for four eyes. */
+export function consolePeople() {
+  return {
+    viewer: login('vera'),
+    operator: login('olga'),
+    admin: login('ada'),
+    approver: login('abel'),
+    secondApprover: login('beth'),
+  };
+}
+
+/**
+ * The real system with `people` as its OPERATORS (a free port and a Redis prefix of its own, as
+ * startTestSystem gives), and four eyes for EUR payouts of 50,000.00 EUR and more.
+ */
+export async function startConsoleSystem(people: ReturnType<typeof consolePeople>): Promise<TestSystem> {
+  const { viewer, operator, admin, approver, secondApprover } = people;
+  const operators = await operatorsSetting([
+    [viewer, 'viewer'],
+    [operator, 'operator'],
+    [admin, 'admin'],
+    [approver, 'approver'],
+    [secondApprover, 'approver'],
+  ]);
+  const sys = await startTestSystem({ env: { OPERATORS: operators } });
+  // Four eyes for EUR payouts of 50,000.00 EUR and more; the other tests pay in USD.
+  const rules = { rules: [{ currency: 'EUR', min_amount: 5_000_000, approvals: 2 }], note: 'console test' };
+  expect((await sys.operatorRequest('PUT', '/v1/controls/approval-rules', rules, admin)).status).toBe(200);
+  return sys;
+}
+
+/** A payout whose answer the sandbox withholds (500 after creating, no callback): needs_review. */
+export async function needsReviewPayoutOn(sys: TestSystem): Promise<string> {
+  const body = cardPayout({
+    customer: {
+      customer_id: 'c-console+500+no-callback',
+      country: 'LV',
+      first_name: 'Test',
+      last_name: 'Test',
+    },
+  });
+  expect((await sys.request('POST', '/v1/payouts', body)).status).toBe(202);
+  await sys.waitFor(body.external_id, (p) => p.status === 'needs_review');
+  return body.external_id;
+}
 
 /** The OPERATORS setting for these logins and roles. */
 export async function operatorsSetting(entries: readonly (readonly [OperatorLogin, string])[]) {

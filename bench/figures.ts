@@ -1,7 +1,7 @@
 import { loadavg } from 'node:os';
 import { Redis } from 'ioredis';
 import { startLoad } from './load.js';
-import { cpuMicros, nowMicros, sleep } from './procs.js';
+import { cpuMicros, machineTicks, nowMicros, sleep } from './procs.js';
 import type { FakeGateway } from './stub.js';
 import { type SideName, type SideOptions, startSide } from './systems.js';
 
@@ -33,6 +33,11 @@ export interface ThroughputRun extends RunCommon {
    */
   cpuMicros: { api: number; worker: number; redis: number };
   rssBytes: { api: number; worker: number };
+  /**
+   * The share of all the machine's cores busy over the window (0 to 1), every process counted: the
+   * load generator, the fake gateway and Redis too. Near 1, each process waits for a core.
+   */
+  machineBusy: number;
 }
 
 export interface LatencyRun extends RunCommon {
@@ -77,6 +82,7 @@ function reader(
   return async () => ({
     at: performance.now(),
     cpu: { ...side.cpu(), redis: cpuMicros(redisPid) },
+    machine: machineTicks(),
     gateway: (await gateway.count()).arrivals,
     accepted: (await load.count()).accepted,
   });
@@ -145,6 +151,7 @@ export async function throughputRun(
             redis: (b.cpu.redis - a.cpu.redis) / submitted,
           },
           rssBytes,
+          machineBusy: (b.machine.busy - a.machine.busy) / (b.machine.total - a.machine.total),
         },
       };
     } finally {

@@ -21,6 +21,17 @@ export function cpuMicros(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1e6) / TICKS_PER_SECOND;
 }
 
+/**
+ * The machine's CPU time so far, every core, in clock ticks: busy (all but idle and iowait) and total;
+ * from /proc/stat's first line. Two readings give the share of all cores that was busy between them.
+ */
+export function machineTicks(stat = readFileSync('/proc/stat', 'utf8')): { busy: number; total: number } {
+  const line = stat.split('\n', 1)[0]!;
+  const ticks = line.trim().split(/\s+/).slice(1, 9).map(Number);
+  const total = ticks.reduce((t, v) => t + v, 0);
+  return { busy: total - ticks[3]! - ticks[4]!, total };
+}
+
 /** Resident set size of a process, in bytes (VmRSS of /proc/<pid>/status). */
 export function rssBytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');

@@ -23,6 +23,8 @@ export interface BenchResults {
     cpuRedis?: Compared;
     cpuAll?: Compared;
     rssMB: Compared;
+    /** The share of all cores busy over each run's window (absent in older results). */
+    machineBusy?: Compared;
     runs: Paired<ThroughputRun>;
   };
   latency?: {
@@ -41,6 +43,8 @@ export interface BenchResults {
     share: { ours: Spread; bare: Spread };
     perSecond: Compared;
     enqueuedPerSecond: Compared;
+    /** The share of all cores busy over each run's window (absent in older results). */
+    machineBusy?: Compared;
     runs: Paired<ThroughputRun>;
   };
   memory?: { ours: MemoryFigures; bare: MemoryFigures };

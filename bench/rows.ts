@@ -117,6 +117,7 @@ function pipelineRows(r: BenchResults): Row[] {
       rows.push(row);
     }
     rows.push(compared('  RSS of API + worker after a run, MB', t.rssMB));
+    if (t.machineBusy) rows.push(busyRow(t.machineBusy));
   }
   if (l) {
     rows.push(compared('  p50 at the same rate, ms', l.p50, 1));
@@ -130,6 +131,7 @@ function pipelineRows(r: BenchResults): Row[] {
     rows.push(
       compared(`  the same, payouts/s (${fmt(s.offered)}/s offered; accepted ${accepted})`, s.perSecond),
     );
+    if (s.machineBusy) rows.push(busyRow(s.machineBusy));
   }
   for (const [what, runs] of [
     ['latency', l?.runs],
@@ -142,6 +144,12 @@ function pipelineRows(r: BenchResults): Row[] {
       rows.push(plain(`  ${what}: payouts not sent, 1,024 unanswered (fell behind)`, fmt(o), fmt(b)));
   }
   return rows;
+}
+
+/** How busy the machine's cores were during the runs: near 100%, every process waits for a core. */
+function busyRow(busy: Compared): Row {
+  const pct = (x: Spread) => range({ min: x.min * 100, median: x.median * 100, max: x.max * 100 });
+  return plain('  the machine, % of all cores busy (every process)', pct(busy.ours), pct(busy.bare));
 }
 
 function durabilityRows(r: BenchResults): Row[] {

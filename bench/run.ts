@@ -50,7 +50,7 @@ const base = { dist, redisUrl: redisServer.url, gatewayUrl: fast.url };
 const results: BenchResults = { at: new Date().toISOString(), quick, dist, timing };
 
 const describe = (r: ThroughputRun) =>
-  `${r.side}: ${Math.round(r.perSecond)}/s (enqueued ${Math.round(r.enqueuedPerSecond)}/s), CPU µs/payout api ${Math.round(r.cpuMicros.api)} worker ${Math.round(r.cpuMicros.worker)}, load ${r.load[0].toFixed(1)}`;
+  `${r.side}: ${Math.round(r.perSecond)}/s (enqueued ${Math.round(r.enqueuedPerSecond)}/s), CPU µs/payout api ${Math.round(r.cpuMicros.api)} worker ${Math.round(r.cpuMicros.worker)}, machine ${Math.round(r.machineBusy * 100)}% busy, load ${r.load[0].toFixed(1)}`;
 
 try {
   let oursMax = Number(process.env.BENCH_RATE ?? 0) * 2;
@@ -74,6 +74,7 @@ try {
       cpuRedis: compare(runs, (r) => r.cpuMicros.redis),
       cpuAll: compare(runs, (r) => r.cpuMicros.api + r.cpuMicros.worker + r.cpuMicros.redis),
       rssMB: compare(runs, (r) => (r.rssBytes.api + r.rssBytes.worker) / 2 ** 20),
+      machineBusy: compare(runs, (r) => r.machineBusy),
       runs,
     };
   }
@@ -126,6 +127,7 @@ try {
       },
       perSecond: compare(runs, (r) => r.perSecond),
       enqueuedPerSecond: compare(runs, (r) => r.enqueuedPerSecond),
+      machineBusy: compare(runs, (r) => r.machineBusy),
       runs,
     };
   }

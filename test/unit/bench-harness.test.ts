@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { cpuMicros, rssBytes } from '../../bench/procs.js';
+import { cpuMicros, machineTicks, rssBytes } from '../../bench/procs.js';
 import { alternate, compare, spread } from '../../bench/series.js';
 
 test("a process's CPU time is read from /proc and grows with its work", () => {
@@ -15,6 +15,16 @@ test("a process's CPU time is read from /proc and grows with its work", () => {
   const used = process.cpuUsage();
   expect(after).toBeLessThanOrEqual(used.user + used.system + 10_000);
   expect(rssBytes(process.pid)).toBeGreaterThan(10 * 2 ** 20);
+});
+
+test("the machine's CPU ticks are read from /proc/stat's first line: idle and iowait are not busy", () => {
+  // user nice system idle iowait irq softirq steal (guest, guest_nice: already in user and nice)
+  const stat = 'cpu  100 2 30 800 40 5 6 7 9 9\ncpu0 50 1 15 400 20 2 3 3 4 4\n';
+  expect(machineTicks(stat)).toEqual({ busy: 150, total: 990 });
+  const now = machineTicks();
+  expect(now.total).toBeGreaterThan(0);
+  expect(now.busy).toBeGreaterThan(0);
+  expect(now.busy).toBeLessThan(now.total);
 });
 
 test('the sides alternate within and across series, and each figure is a spread over its runs', async () => {

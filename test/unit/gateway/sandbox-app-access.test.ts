@@ -1,18 +1,10 @@
 import { describe, expect, test } from 'vitest';
 import { sign } from '../../../src/gateway/signature.js';
-import {
-  CARD,
-  closeSandboxesAfterEach,
-  payout,
-  post,
-  sandbox,
-  sendPayout,
-  signed,
-} from './sandbox-app-fixture.js';
+import { CARD, useSandboxApp } from './sandbox-app-fixture.js';
 
 /** The sandbox's HTTP surface through `inject`: who may call, and what is accepted. */
 
-closeSandboxesAfterEach();
+const { sandbox, payout, post, signed, sendPayout } = useSandboxApp();
 
 describe('who may call', () => {
   test.each<[string, Record<string, string>, string]>([

@@ -4,26 +4,28 @@ import { createSandbox, type Sandbox, type SandboxOptions } from '../../../src/s
 
 /**
  * What the sandbox app's tests share: sandboxes driven through `inject` (nothing listens), closed
- * after each test (closeSandboxesAfterEach), and the requests they are sent.
+ * after each test, and the requests they are sent.
  */
 
 export const MERCHANT_KEY = 'sandbox-test-key';
 export const SALT = 'sandbox-test-salt';
 export const CARD = '4111111111111111';
 
-const sandboxes: Sandbox[] = [];
-
-/** Registers the file's afterEach that closes every sandbox the test made. */
-export function closeSandboxesAfterEach(): void {
+/**
+ * Registers the calling file's afterEach, which closes every sandbox the test made, and returns the
+ * way to make them with the requests they are sent.
+ */
+export function useSandboxApp() {
+  const sandboxes: Sandbox[] = [];
   afterEach(async () => {
     for (const s of sandboxes.splice(0)) await s.close();
   });
-}
-
-export function sandbox(options: Partial<SandboxOptions> = {}): Sandbox {
-  const s = createSandbox({ merchantKey: MERCHANT_KEY, salt: SALT, timeScale: 0.001, ...options });
-  sandboxes.push(s);
-  return s;
+  function sandbox(options: Partial<SandboxOptions> = {}): Sandbox {
+    const s = createSandbox({ merchantKey: MERCHANT_KEY, salt: SALT, timeScale: 0.001, ...options });
+    sandboxes.push(s);
+    return s;
+  }
+  return { sandbox, payout, post, signed, sendPayout };
 }
 
 export const payout = (externalId: string, customerId = 'c-1', more: Record<string, unknown> = {}) => ({

@@ -1,18 +1,10 @@
 import { describe, expect, test } from 'vitest';
 import { createSandbox } from '../../../src/sandbox/index.js';
-import {
-  CARD,
-  closeSandboxesAfterEach,
-  payout,
-  post,
-  sandbox,
-  sendPayout,
-  signed,
-} from './sandbox-app-fixture.js';
+import { CARD, useSandboxApp } from './sandbox-app-fixture.js';
 
 /** The sandbox's HTTP surface through `inject`: one order per external_id, and the faults it injects. */
 
-closeSandboxesAfterEach();
+const { sandbox, payout, post, signed, sendPayout } = useSandboxApp();
 
 describe('one order per external_id', () => {
   test('a payout is answered with status 1 and the card in display_data, as the gateway does', async () => {

@@ -1,18 +1,9 @@
 import { describe, expect, test } from 'vitest';
-import {
-  CARD,
-  closeSandboxesAfterEach,
-  MERCHANT_KEY,
-  payout,
-  post,
-  sandbox,
-  sendPayout,
-  signed,
-} from './sandbox-app-fixture.js';
+import { CARD, MERCHANT_KEY, useSandboxApp } from './sandbox-app-fixture.js';
 
 /** The sandbox's HTTP surface through `inject`: status, balances, deposits and the orders' view. */
 
-closeSandboxesAfterEach();
+const { sandbox, payout, post, signed, sendPayout } = useSandboxApp();
 
 describe('status, balances, deposits, the view', () => {
   test('status: the current answer shape, 404 for an unknown order, 401 for a bad signature', async () => {

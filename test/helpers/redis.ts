@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { type PayloadKey, payloadKeyId } from '../../src/config.js';
 import type { Logger } from '../../src/logger.js';
 import { createPayoutStore, type PayoutStore } from '../../src/payout/store.js';
@@ -48,4 +48,5 @@ export async function deletePrefix(redis: Redis, prefix: string): Promise<void> 
   for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500));
 }
 
-export const testRedis = () => new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+export const testRedis = (options: RedisOptions = {}) =>
+  new Redis(REDIS_URL, { maxRetriesPerRequest: null, ...options });

@@ -1,18 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { PayoutStore } from '../../../src/payout/store.js';
+import { describe, expect, test } from 'vitest';
 import { cardPayout } from '../../helpers/requests.js';
-import { storeFixture } from './store-fixture.js';
+import { useStore } from './store-fixture.js';
 
-const { log, createPayout, open, close } = storeFixture('store-claim');
-let redis: Redis;
-let store: PayoutStore;
-
-beforeAll(() => {
-  ({ redis, store } = open());
-});
-afterAll(close);
+const { redis, store, log, createPayout } = useStore('store-claim');
 
 describe('payout record', () => {
   test('concurrent claims: exactly one wins, with a token', async () => {

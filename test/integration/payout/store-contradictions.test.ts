@@ -1,21 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { validatePayoutRequest } from '../../../src/methods/index.js';
 import { applyGatewayReport } from '../../../src/payout/gateway-report.js';
-import { createPayoutStore, type PayoutStore } from '../../../src/payout/store.js';
+import { createPayoutStore } from '../../../src/payout/store.js';
 import { deletePrefix } from '../../helpers/redis.js';
 import { cardPayout } from '../../helpers/requests.js';
-import { storeFixture } from './store-fixture.js';
+import { useStore } from './store-fixture.js';
 
-const { prefix, log, payloadKeys, createPayout, open, close } = storeFixture('store-contradictions');
-let redis: Redis;
-let store: PayoutStore;
-
-beforeAll(() => {
-  ({ redis, store } = open());
-});
-afterAll(close);
+const { redis, store, prefix, log, payloadKeys, createPayout } = useStore('store-contradictions');
 
 describe('payout record', () => {
   test('the contradictions index keeps the newest it is allowed, the latest raised first', async () => {

@@ -1,22 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { validatePayoutRequest } from '../../../src/methods/index.js';
 import { canonicalJson, type PayloadKeys } from '../../../src/payout/sealing.js';
-import { createPayoutStore, type PayoutStore } from '../../../src/payout/store.js';
+import { createPayoutStore } from '../../../src/payout/store.js';
 import { legacyDigest, legacySeal } from '../../helpers/legacy-sealing.js';
 import { testPayloadKey } from '../../helpers/redis.js';
 import { cardPayout } from '../../helpers/requests.js';
-import { storeFixture } from './store-fixture.js';
+import { useStore } from './store-fixture.js';
 
-const { prefix, log, payloadKeys, createPayout, open, close } = storeFixture('store-create');
-let redis: Redis;
-let store: PayoutStore;
-
-beforeAll(() => {
-  ({ redis, store } = open());
-});
-afterAll(close);
+const { redis, store, prefix, log, payloadKeys, createPayout } = useStore('store-create');
 
 describe('payout record', () => {
   test('create: new, the same again, another body', async () => {

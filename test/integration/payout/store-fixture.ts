@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
 import { validatePayoutRequest } from '../../../src/methods/index.js';
 import { PAYOUT_STATES, type PayoutState } from '../../../src/payout/states.js';
-import { createPayoutStore, type PayoutStore } from '../../../src/payout/store.js';
+import { createPayoutStore } from '../../../src/payout/store.js';
 import { captureLogger } from '../../helpers/capture-log.js';
 import { deletePrefix, testPayloadKey, testRedis, uniquePrefix } from '../../helpers/redis.js';
 import { cardPayout } from '../../helpers/requests.js';
@@ -10,14 +10,21 @@ import { cardPayout } from '../../helpers/requests.js';
  * What the payout store's tests share: a store on the real Redis under a prefix of its own
  * (uniquePrefix(name), so test files running side by side never see each other's keys), sealing
  * with a payload key of its own and logging to a captured log, and the ways they make payouts.
- * open() connects and builds the store (in beforeAll); close() deletes the prefix and disconnects.
+ * Registers the calling file's hooks: beforeAll connects (the connection is made lazily, so the
+ * store can be built now and handed out), afterAll deletes the prefix and disconnects.
  */
-export function storeFixture(name: string) {
-  let redis: Redis;
-  let store: PayoutStore;
+export function useStore(name: string) {
+  const redis = testRedis({ lazyConnect: true });
   const prefix = uniquePrefix(name);
   const log = captureLogger();
   const payloadKeys = { current: testPayloadKey(), previous: [] };
+  const store = createPayoutStore({
+    redis,
+    queuePrefix: prefix,
+    payloadKeys,
+    logger: log.logger,
+    notify: true,
+  });
 
   /** Every external_id this file created, to find their keys anywhere in Redis. */
   const created = new Set<string>();
@@ -52,16 +59,13 @@ export function storeFixture(name: string) {
     return { ok: true, from: entry?.from, to: claim.record.status };
   }
 
-  function open() {
-    redis = testRedis();
-    store = createPayoutStore({ redis, queuePrefix: prefix, payloadKeys, logger: log.logger, notify: true });
-    return { redis, store };
-  }
-
-  async function close() {
+  beforeAll(async () => {
+    await redis.connect();
+  });
+  afterAll(async () => {
     await deletePrefix(redis, prefix);
     redis.disconnect();
-  }
+  });
 
-  return { prefix, log, payloadKeys, created, createPayout, forceState, claimAsMove, open, close };
+  return { redis, store, prefix, log, payloadKeys, created, createPayout, forceState, claimAsMove };
 }

@@ -1,19 +1,10 @@
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { PAYOUT_EVENTS, type PayoutEvent, TRANSITIONS } from '../../../src/payout/states.js';
-import type { PayoutStore } from '../../../src/payout/store.js';
 import { cardPayout } from '../../helpers/requests.js';
 import { TRANSITION_CASES } from '../../helpers/transition-table.js';
-import { storeFixture } from './store-fixture.js';
+import { useStore } from './store-fixture.js';
 
-const { prefix, created, createPayout, forceState, claimAsMove, open, close } = storeFixture('store-moves');
-let redis: Redis;
-let store: PayoutStore;
-
-beforeAll(() => {
-  ({ redis, store } = open());
-});
-afterAll(close);
+const { redis, store, prefix, created, createPayout, forceState, claimAsMove } = useStore('store-moves');
 
 describe('payout record', () => {
   test('a script that fails writes nothing: a history key of the wrong type refuses the move whole', async () => {

@@ -1,16 +1,9 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { applyGatewayReport } from '../../../src/payout/gateway-report.js';
-import type { PayoutStore } from '../../../src/payout/store.js';
 import { cardPayout } from '../../helpers/requests.js';
-import { storeFixture } from './store-fixture.js';
+import { useStore } from './store-fixture.js';
 
-const { log, createPayout, open, close } = storeFixture('store-reports');
-let store: PayoutStore;
-
-beforeAll(() => {
-  ({ store } = open());
-});
-afterAll(close);
+const { store, log, createPayout } = useStore('store-reports');
 
 describe('payout record', () => {
   test('gateway reports: out of order, twice, and a contradiction', async () => {

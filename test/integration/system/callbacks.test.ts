@@ -2,19 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { withSignature } from '../../../src/gateway/signature.js';
 import { startTestSystem, type TestSystem } from '../../helpers/system.js';
-import { type FeedbackSystem, type Received, startFeedbackSystem, withMarker } from './feedback-fixture.js';
+import { useFeedbackSystem, withMarker } from './feedback-fixture.js';
 
-let sys: TestSystem;
-let received: Received[];
-let feedback: FeedbackSystem | undefined;
-
-beforeAll(async () => {
-  feedback = await startFeedbackSystem();
-  ({ sys, received } = feedback);
-});
-afterAll(async () => {
-  await feedback?.close();
-});
+const { sys, received } = useFeedbackSystem();
 
 describe('callbacks', () => {
   const callback = (params: Record<string, unknown>, salt = sys.config.gateway.salt) =>

@@ -1,22 +1,12 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { createDeposits } from '../../../src/deposits/deposits.js';
 import { ConflictError } from '../../../src/errors.js';
 import { withSignature } from '../../../src/gateway/signature.js';
 import { testPayloadKey, testRedis } from '../../helpers/redis.js';
-import type { TestSystem } from '../../helpers/system.js';
 import { requestFor } from '../../unit/methods/fixtures.js';
-import { type FeedbackSystem, id, startFeedbackSystem } from './feedback-fixture.js';
+import { id, useFeedbackSystem } from './feedback-fixture.js';
 
-let sys: TestSystem;
-let feedback: FeedbackSystem | undefined;
-
-beforeAll(async () => {
-  feedback = await startFeedbackSystem();
-  ({ sys } = feedback);
-});
-afterAll(async () => {
-  await feedback?.close();
-});
+const { sys } = useFeedbackSystem();
 
 describe('deposits', () => {
   /** A card deposit of a player whose customer_id carries sandbox markers. */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { cardPayout } from '../../helpers/requests.js';
 import { FORBIDDEN_IN_LOGS, startTestSystem, type TestSystem } from '../../helpers/system.js';
 
@@ -24,12 +24,16 @@ export interface Received {
   parsed: { event: string; payout: { external_id: string; seq: number; status: string } };
 }
 
-export interface FeedbackSystem {
-  sys: TestSystem;
+/** What the receiver got and refuses, filled in as the tests run. */
+export interface Receipts {
   received: Received[];
   /** external_id -> how many first deliveries of its seq 1 the receiver refuses (500), and has refused. */
   refuseFirst: Map<string, number>;
   refused: Map<string, number>;
+}
+
+export interface FeedbackSystem extends Receipts {
+  sys: TestSystem;
   /** Closes the system and the receiver, then checks no secret reached the logs. */
   close(): Promise<void>;
 }
@@ -49,10 +53,7 @@ export const NOTIFY_SECRET = `test-notify-${randomBytes(8).toString('hex')}`;
  * The real system on a port and a Redis prefix of its own (startTestSystem), notifying a receiver on a
  * free port, reconciling every second and giving up on review after 2.5 s.
  */
-export async function startFeedbackSystem(): Promise<FeedbackSystem> {
-  const received: Received[] = [];
-  const refuseFirst = new Map<string, number>();
-  const refused = new Map<string, number>();
+async function startFeedbackSystem({ received, refuseFirst, refused }: Receipts): Promise<FeedbackSystem> {
   const receiver: Server = createServer(async (req, res) => {
     const body = await readBody(req);
     const parsed = JSON.parse(body) as Received['parsed'];
@@ -90,4 +91,23 @@ export async function startFeedbackSystem(): Promise<FeedbackSystem> {
     for (const secret of FORBIDDEN_IN_LOGS) expect(text).not.toContain(secret);
   };
   return { sys, received, refuseFirst, refused, close };
+}
+
+/**
+ * A feedback system for the calling file (startFeedbackSystem): registers its beforeAll (starts the
+ * receiver and the system) and afterAll (closes both, checks the logs). The system's fields are
+ * filled in beforeAll, so read `sys` inside tests and hooks only.
+ */
+export function useFeedbackSystem(): Receipts & { sys: TestSystem } {
+  const sys = {} as TestSystem;
+  const receipts: Receipts = { received: [], refuseFirst: new Map(), refused: new Map() };
+  let feedback: FeedbackSystem | undefined;
+  beforeAll(async () => {
+    feedback = await startFeedbackSystem(receipts);
+    Object.assign(sys, feedback.sys);
+  });
+  afterAll(async () => {
+    await feedback?.close();
+  });
+  return { sys, ...receipts };
 }

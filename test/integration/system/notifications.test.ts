@@ -1,30 +1,11 @@
 import { Queue } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { jobIdFor } from '../../../src/methods/index.js';
 import { NOTIFICATIONS_QUEUE, signNotification } from '../../../src/worker/notifier.js';
 import { testRedis } from '../../helpers/redis.js';
-import type { TestSystem } from '../../helpers/system.js';
-import {
-  type FeedbackSystem,
-  NOTIFY_SECRET,
-  type Received,
-  startFeedbackSystem,
-  withMarker,
-} from './feedback-fixture.js';
+import { NOTIFY_SECRET, useFeedbackSystem, withMarker } from './feedback-fixture.js';
 
-let sys: TestSystem;
-let received: Received[];
-let refuseFirst: Map<string, number>;
-let refused: Map<string, number>;
-let feedback: FeedbackSystem | undefined;
-
-beforeAll(async () => {
-  feedback = await startFeedbackSystem();
-  ({ sys, received, refuseFirst, refused } = feedback);
-});
-afterAll(async () => {
-  await feedback?.close();
-});
+const { sys, received, refuseFirst, refused } = useFeedbackSystem();
 
 describe('notifications', () => {
   test('every change is delivered, signed, retried past failures, and orderable by seq', async () => {

@@ -1,18 +1,8 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { status } from '../../../src/ops/commands.js';
-import type { TestSystem } from '../../helpers/system.js';
-import { type FeedbackSystem, startFeedbackSystem, withMarker } from './feedback-fixture.js';
+import { useFeedbackSystem, withMarker } from './feedback-fixture.js';
 
-let sys: TestSystem;
-let feedback: FeedbackSystem | undefined;
-
-beforeAll(async () => {
-  feedback = await startFeedbackSystem();
-  ({ sys } = feedback);
-});
-afterAll(async () => {
-  await feedback?.close();
-});
+const { sys } = useFeedbackSystem();
 
 describe('operator actions', () => {
   const reviewPayout = async () => {

@@ -1,17 +1,7 @@
-import { mkdirSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { launchChromium } from '../../helpers/chromium.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
 import { cardPayout } from '../../helpers/requests.js';
-import type { OperatorLogin, TestSystem } from '../../helpers/system.js';
-import {
-  consolePeople,
-  consoleSession,
-  expectNoLeak,
-  SCREENSHOTS,
-  startConsoleSystem,
-  textOf,
-} from './console-fixture.js';
+import { expectNoLeak, SCREENSHOTS, textOf, useConsoleSystem } from './console-fixture.js';
 
 /**
  * The console's controls (pausing a payment system, four-eyes approvals) as admins and approvers use
@@ -20,26 +10,8 @@ import {
  * numbers and secrets.
  */
 
-const people = consolePeople();
+const { people, sys, seen, session } = useConsoleSystem();
 const { viewer, operator, admin, approver, secondApprover } = people;
-
-let sys: TestSystem;
-let browser: Browser;
-/** Every body the browser received, for the leak scan. */
-const seen: string[] = [];
-
-beforeAll(async () => {
-  sys = await startConsoleSystem(people);
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  browser = await launchChromium();
-}, 600_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await sys?.close();
-});
-
-const session = (who: OperatorLogin) => consoleSession(browser, sys.api, who, seen);
 
 describe('the operators’ console in a browser', () => {
   test('an admin pauses a payment system from the console: its payouts wait, unsent, until resumed', async () => {

@@ -1,6 +1,8 @@
+import { mkdirSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { hashSecret } from '../../../src/operators/secret-hash.js';
+import { launchChromium } from '../../helpers/chromium.js';
 import { cardPayout } from '../../helpers/requests.js';
 import { type OperatorLogin, startTestSystem, type TestSystem } from '../../helpers/system.js';
 import { luhnValidRuns } from '../ops/dashboard-fixture.js';
@@ -43,6 +45,40 @@ export async function startConsoleSystem(people: ReturnType<typeof consolePeople
   const rules = { rules: [{ currency: 'EUR', min_amount: 5_000_000, approvals: 2 }], note: 'console test' };
   expect((await sys.operatorRequest('PUT', '/v1/controls/approval-rules', rules, admin)).status).toBe(200);
   return sys;
+}
+
+/**
+ * The console's system and browser for the calling file: registers its beforeAll (starts the system
+ * for consolePeople() with startConsoleSystem, makes SCREENSHOTS, launches Chromium) and afterAll
+ * (closes the browser, then the system). Returns the people; `sys`, its fields filled in beforeAll
+ * (read it inside tests only); a logged-in session as one of them; a needs_review payout; and `seen`,
+ * every body the browser received, for the leak scan.
+ */
+export function useConsoleSystem() {
+  const people = consolePeople();
+  const sys = {} as TestSystem;
+  const seen: string[] = [];
+  let started: TestSystem | undefined;
+  let browser: Browser | undefined;
+
+  beforeAll(async () => {
+    started = await startConsoleSystem(people);
+    Object.assign(sys, started);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    browser = await launchChromium();
+  }, 600_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await started?.close();
+  });
+
+  const session = (who: OperatorLogin) => {
+    if (!browser) throw new Error('the console system has not started');
+    return consoleSession(browser, sys.api, who, seen);
+  };
+  const needsReviewPayout = () => needsReviewPayoutOn(sys);
+  return { people, sys, seen, session, needsReviewPayout };
 }
 
 /** A payout whose answer the sandbox withholds (500 after creating, no callback): needs_review. */

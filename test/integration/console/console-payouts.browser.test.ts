@@ -1,20 +1,9 @@
-import { mkdirSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { withSignature } from '../../../src/gateway/signature.js';
 import { exampleRequest } from '../../../src/methods/index.js';
-import { launchChromium } from '../../helpers/chromium.js';
 import { cardPayout } from '../../helpers/requests.js';
-import { basicAuth, type OperatorLogin, type TestSystem } from '../../helpers/system.js';
-import {
-  consolePeople,
-  consoleSession,
-  expectNoLeak,
-  needsReviewPayoutOn,
-  SCREENSHOTS,
-  startConsoleSystem,
-  textOf,
-} from './console-fixture.js';
+import { basicAuth } from '../../helpers/system.js';
+import { expectNoLeak, SCREENSHOTS, textOf, useConsoleSystem } from './console-fixture.js';
 
 /**
  * The console's payouts as operators work them: headless Debian Chromium against the real system (API,
@@ -22,27 +11,8 @@ import {
  * scanned at the end for the run's card numbers and secrets.
  */
 
-const people = consolePeople();
+const { people, sys, seen, session, needsReviewPayout } = useConsoleSystem();
 const { viewer, operator, admin, approver, secondApprover } = people;
-
-let sys: TestSystem;
-let browser: Browser;
-/** Every body the browser received, for the leak scan. */
-const seen: string[] = [];
-
-beforeAll(async () => {
-  sys = await startConsoleSystem(people);
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  browser = await launchChromium();
-}, 600_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await sys?.close();
-});
-
-const session = (who: OperatorLogin) => consoleSession(browser, sys.api, who, seen);
-const needsReviewPayout = () => needsReviewPayoutOn(sys);
 
 describe('the operators’ console in a browser', () => {
   test('the list filters by method, currency and day of creation, page by page; a bad filter is named', async () => {

@@ -1,17 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { launchChromium } from '../../helpers/chromium.js';
-import type { OperatorLogin, TestSystem } from '../../helpers/system.js';
-import {
-  consolePeople,
-  consoleSession,
-  expectNoLeak,
-  needsReviewPayoutOn,
-  SCREENSHOTS,
-  startConsoleSystem,
-  textOf,
-} from './console-fixture.js';
+import { describe, expect, test } from 'vitest';
+import { expectNoLeak, textOf, useConsoleSystem } from './console-fixture.js';
 
 /**
  * The console's sessions and roles as people meet them: headless Debian Chromium against the real
@@ -19,27 +7,8 @@ import {
  * is kept and scanned at the end for the run's card numbers and secrets.
  */
 
-const people = consolePeople();
+const { people, sys, seen, session, needsReviewPayout } = useConsoleSystem();
 const { viewer, operator, admin, approver, secondApprover } = people;
-
-let sys: TestSystem;
-let browser: Browser;
-/** Every body the browser received, for the leak scan. */
-const seen: string[] = [];
-
-beforeAll(async () => {
-  sys = await startConsoleSystem(people);
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  browser = await launchChromium();
-}, 600_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await sys?.close();
-});
-
-const session = (who: OperatorLogin) => consoleSession(browser, sys.api, who, seen);
-const needsReviewPayout = () => needsReviewPayoutOn(sys);
 
 describe('the operators’ console in a browser', () => {
   test('a wrong secret is refused and nothing behind the login is shown', async () => {

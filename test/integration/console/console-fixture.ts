@@ -51,8 +51,8 @@ export async function startConsoleSystem(people: ReturnType<typeof consolePeople
  * The console's system and browser for the calling file: registers its beforeAll (starts the system
  * for consolePeople() with startConsoleSystem, makes SCREENSHOTS, launches Chromium) and afterAll
  * (closes the browser, then the system). Returns the people; `sys`, its fields filled in beforeAll
- * (read it inside tests only); a logged-in session as one of them; a needs_review payout; and `seen`,
- * every body the browser received, for the leak scan.
+ * (read it inside tests only); a logged-in session as one of them; a needs_review payout; and the
+ * leak scan over every body the run's browser received.
  */
 export function useConsoleSystem() {
   const people = consolePeople();
@@ -78,7 +78,16 @@ export function useConsoleSystem() {
     return consoleSession(browser, sys.api, who, seen);
   };
   const needsReviewPayout = () => needsReviewPayoutOn(sys);
-  return { people, sys, seen, session, needsReviewPayout };
+  /** No page or response the run's browser received holds a card number or any of its secrets. */
+  const expectNoLeakOfRun = () =>
+    expectNoLeak(seen, [
+      sys.env.MERCHANT_KEY,
+      sys.env.SIGNATURE_SALT,
+      sys.env.PAYLOAD_KEY,
+      sys.apiKey,
+      ...Object.values(people).map((p) => p.secret),
+    ]);
+  return { people, sys, session, needsReviewPayout, expectNoLeakOfRun };
 }
 
 /** A payout whose answer the sandbox withholds (500 after creating, no callback): needs_review. */

@@ -18,6 +18,10 @@ export function evaluate(r: ChaosReport): string[] {
     f.push(
       `${r.results.wrongFinalState} payouts end in a state the gateway contradicts: ${JSON.stringify(r.results.wrongFinalStateIds.slice(0, 5))}`,
     );
+  if (r.results.liveHoldersTakenForLost.length > 0)
+    f.push(
+      `${r.results.liveHoldersTakenForLost.length} payouts went to needs_review as worker_lost_mid_send with no worker killed since their claim: ${JSON.stringify(r.results.liveHoldersTakenForLost.slice(0, 5))}`,
+    );
   if (r.results.refusedReachedGateway.length > 0)
     f.push(`refused requests reached the gateway: ${r.results.refusedReachedGateway.join(', ')}`);
   if (r.notifications.missing.length > 0)

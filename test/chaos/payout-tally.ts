@@ -2,6 +2,7 @@ import type { PayoutState } from '../../src/payout/states.js';
 import type { SandboxRecord } from '../../src/sandbox/index.js';
 import type { SubmitResult } from './accounting.js';
 import { ROLE_END } from './approvals.js';
+import { type HistoryEntry, reviewsWithoutLostHolder } from './lost-holders.js';
 import type { NotifyReceiver } from './notify-receiver.js';
 import { type PlannedPayout, SCENARIOS } from './scenarios.js';
 import { PENDING } from './state-snapshot.js';
@@ -21,6 +22,8 @@ export interface AccountInput {
   receiver: NotifyReceiver;
   acceptedIds: string[];
   refusedIds: string[];
+  /** When each SIGKILLed worker was gone (epoch ms). */
+  workerDeaths: readonly number[];
 }
 
 type Results = ChaosReport['results'];
@@ -29,6 +32,7 @@ export interface Tally {
   lostIds: Results['lostIds'];
   sentTwiceIds: Results['sentTwiceIds'];
   wrongFinalStateIds: Results['wrongFinalStateIds'];
+  liveHoldersTakenForLost: Results['liveHoldersTakenForLost'];
   unexpectedForScenario: Results['unexpectedForScenario'];
   byFinalState: Record<string, number>;
   needsReviewReasons: Record<string, number>;
@@ -55,7 +59,7 @@ export interface Tally {
 interface PayoutView {
   status: PayoutState;
   reason: string | null;
-  history?: { contradiction?: boolean; to?: string; reason?: string }[];
+  history?: (HistoryEntry & { contradiction?: boolean })[];
   updated_at?: unknown;
 }
 
@@ -66,6 +70,7 @@ export function newTally(): Tally {
     lostIds: [],
     sentTwiceIds: [],
     wrongFinalStateIds: [],
+    liveHoldersTakenForLost: [],
     unexpectedForScenario: [],
     byFinalState: {},
     needsReviewReasons: {},
@@ -107,6 +112,13 @@ export function tallyPayout(t: Tally, p: PlannedPayout, input: AccountInput): vo
     return;
   }
   tallyView(t, p, view.body as PayoutView, g, input.receiver);
+  tallyLostHolders(t, p, view.body as PayoutView, input.workerDeaths);
+}
+
+/** Each `worker_lost_mid_send` review of the payout's whose holder no kill explains (lost-holders.ts). */
+function tallyLostHolders(t: Tally, p: PlannedPayout, v: PayoutView, deaths: readonly number[]): void {
+  for (const review of reviewsWithoutLostHolder(v.history ?? [], deaths))
+    t.liveHoldersTakenForLost.push({ id: p.externalId, ...review });
 }
 
 function tallyGateway(t: Tally, p: PlannedPayout, g: SandboxRecord): void {
@@ -211,6 +223,7 @@ export function resultsOf(t: Tally, input: AccountInput): Results {
     needsReviewReasons: t.needsReviewReasons,
     wrongFinalState: t.wrongFinalStateIds.length,
     wrongFinalStateIds: t.wrongFinalStateIds.slice(0, 100),
+    liveHoldersTakenForLost: t.liveHoldersTakenForLost.slice(0, 100),
     needsReviewWithGatewayOrder: t.needsReviewWithGatewayOrder,
     needsReviewIds: t.needsReviewIds.slice(0, 100),
     passedThroughReview: t.passedThroughReview,

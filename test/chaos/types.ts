@@ -146,6 +146,11 @@ export interface ChaosReport {
     /** Terminal state that contradicts what the gateway (sandbox) holds for the external_id. */
     wrongFinalState: number;
     wrongFinalStateIds: { id: string; state: string; gateway: string }[];
+    /**
+     * Reviews for `worker_lost_mid_send` with no worker killed between the claim and the review: a
+     * live holder's claim taken for lost (first 100).
+     */
+    liveHoldersTakenForLost: { id: string; claimedAt: string | null; reviewedAt: string | null }[];
     /** needs_review although the gateway has a final order for it: left for an operator. */
     needsReviewWithGatewayOrder: number;
     /** Payouts left in needs_review, with what the gateway holds for each (first 100). */

@@ -61,7 +61,16 @@ describe('chaos: 300 payouts, workers killed, Redis killed hard and restarted (f
       // Every terminal payout notified with its terminal event, signed.
       expect(report.notifications.missing).toEqual([]);
       expect(report.notifications.notifiedWithTerminalEvent).toBe(report.notifications.terminalPayouts);
-      expect(report.notifications.terminalPayouts).toBeGreaterThan(250);
+      // A worker SIGKILLed with its slots busy (50 here) leaves each claim it held in needs_review
+      // (worker_lost_mid_send: whether its request left is unknown), so how many payouts end terminal
+      // depends on when the kills fall (230 to 297 seen). Half of them keep the check above meaningful;
+      // the check below keeps the reviews honest.
+      expect(report.notifications.terminalPayouts).toBeGreaterThanOrEqual(150);
+      // Every worker_lost_mid_send review is explained by a worker killed between its claim and it.
+      expect(report.results.liveHoldersTakenForLost).toEqual([]);
+      expect(
+        report.results.needsReviewReasons['worker_lost_mid_send: outcome unknown'] ?? 0,
+      ).toBeLessThanOrEqual(report.chaos.workerKills * Number(report.run.options.workerConcurrency));
       expect(report.notifications.badSignature).toBe(0);
 
       // The chaos really happened, and the parts recovered by themselves.

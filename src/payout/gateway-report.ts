@@ -215,9 +215,19 @@ async function applyRefused(
   const known =
     record?.gatewayStatus === report.status && (report.orderId ?? record.orderId) === record.orderId;
   if (actor !== 'worker' || known) return { result: 'unchanged', current };
-  await noteLateAnswer(deps, externalId, report, actor, said, current);
+  // The usual race: the gateway's callback (or a poll) for this very order came before the worker's
+  // own "in process" answer was written. Nothing for an operator to look at.
+  const overtaken =
+    statusMeaning(report.status) === 'pending' &&
+    report.orderId !== undefined &&
+    report.orderId === record?.orderId &&
+    OVERTAKEN_BY_ITS_ORDER.has(current);
+  await noteLateAnswer(deps, externalId, report, actor, said, current, overtaken);
   return { result: 'late', current };
 }
+
+/** The states a payout reaches from its order's own reports, which an "in process" answer may trail. */
+const OVERTAKEN_BY_ITS_ORDER: ReadonlySet<PayoutState> = new Set(['submitted', 'succeeded', 'failed']);
 
 /** Writes a worker's answer that came after the payout moved on to its history, and logs it. */
 async function noteLateAnswer(
@@ -227,6 +237,7 @@ async function noteLateAnswer(
   actor: Actor,
   said: string,
   current: PayoutState,
+  overtaken: boolean,
 ): Promise<void> {
   await deps.store.note(externalId, {
     event: 'gateway_report',
@@ -236,13 +247,20 @@ async function noteLateAnswer(
     ...(report.reasonCode !== undefined ? { reason_code: report.reasonCode } : {}),
     reason: `answer_after_payout_moved_on: gateway answered ${said} when the payout was already ${current}`,
   });
-  deps.logger.warn(
-    {
-      external_id: externalId,
-      current,
-      gateway_status: report.status,
-      order_id: report.orderId,
-    },
-    'a gateway answer came after the payout moved on: recorded in its history, not applied',
-  );
+  const fields = {
+    external_id: externalId,
+    current,
+    gateway_status: report.status,
+    order_id: report.orderId,
+  };
+  if (overtaken)
+    deps.logger.info(
+      fields,
+      "the gateway's report of this order came before the worker's answer: the answer is in its history",
+    );
+  else
+    deps.logger.warn(
+      fields,
+      'a gateway answer came after the payout moved on: recorded in its history, not applied',
+    );
 }

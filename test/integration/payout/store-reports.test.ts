@@ -33,6 +33,28 @@ describe('payout record', () => {
       reason: expect.stringMatching(/^answer_after_payout_moved_on: .*status 1 \(order o-9\).*succeeded$/),
     });
     expect((await store.get(external_id))!).toMatchObject({ gatewayStatus: 4, orderId: 'o-9' });
+    // the usual race, so the log line is for reading later (info), not a warning at 3 a.m.
+    const lateLines = () =>
+      log.lines
+        .map((l) => JSON.parse(l))
+        .filter((l) => l.external_id === external_id && l.current === 'succeeded');
+    expect(lateLines()).toEqual([
+      expect.objectContaining({
+        level: 30,
+        gateway_status: 1,
+        msg: expect.stringMatching(/came before the worker's answer/),
+      }),
+    ]);
+    // an answer the race does not explain (status 7 for an order the gateway says succeeded) is a warning
+    expect(await applyGatewayReport(deps, external_id, { status: 7, orderId: 'o-9' }, 'worker')).toEqual({
+      result: 'late',
+      current: 'succeeded',
+    });
+    expect(lateLines().at(-1)).toMatchObject({
+      level: 40,
+      gateway_status: 7,
+      msg: expect.stringMatching(/moved on/),
+    });
     // a late answer is no contradiction: the contradictions index does not list it
     const listed = async () => (await store.contradictions(1_000)).newest.map((c) => c.externalId);
     expect(await listed()).not.toContain(external_id);

@@ -1,7 +1,7 @@
 import type { Job } from 'bullmq';
 import { applyGatewayReport, SECOND_ORDER } from '../payout/gateway-report.js';
 import type { PayoutJobData } from '../queues.js';
-import type { Decision } from './decide.js';
+import type { DecisionAction } from './decide.js';
 import type { PayoutWorkerDeps } from './payout-worker.js';
 import { recordAnswer } from './record-answer.js';
 
@@ -15,7 +15,8 @@ interface Applying {
   bullToken: string | undefined;
   externalId: string;
   token: string;
-  durationMs: number;
+  /** How long the gateway took to answer; none when no request of this processing's was sent. */
+  durationMs: number | undefined;
 }
 
 /** Writes what the gateway's answer decided for a payout, and says whether its job ends or waits. */
@@ -26,8 +27,8 @@ export function createDecisionApplier(deps: PayoutWorkerDeps, delayJob: DelayJob
     bullToken: string | undefined,
     externalId: string,
     token: string,
-    decision: Decision,
-    durationMs: number,
+    decision: DecisionAction,
+    durationMs?: number,
   ): Promise<string> {
     const a: Applying = { deps, delayJob, job, bullToken, externalId, token, durationMs };
     switch (decision.action) {
@@ -49,7 +50,10 @@ export function createDecisionApplier(deps: PayoutWorkerDeps, delayJob: DelayJob
   return apply;
 }
 
-async function applyReport(a: Applying, decision: Extract<Decision, { action: 'report' }>): Promise<string> {
+async function applyReport(
+  a: Applying,
+  decision: Extract<DecisionAction, { action: 'report' }>,
+): Promise<string> {
   const { deps, externalId, token, durationMs } = a;
   const { status, orderId } = decision.report;
   const res = await recordAnswer(
@@ -78,7 +82,10 @@ async function applyReport(a: Applying, decision: Extract<Decision, { action: 'r
   return `report_${written.result}`;
 }
 
-async function applyRetry(a: Applying, decision: Extract<Decision, { action: 'retry' }>): Promise<string> {
+async function applyRetry(
+  a: Applying,
+  decision: Extract<DecisionAction, { action: 'retry' }>,
+): Promise<string> {
   const { deps, externalId, token, durationMs, job, bullToken, delayJob } = a;
   const res = await recordAnswer(
     deps,
@@ -111,7 +118,7 @@ async function applyRetry(a: Applying, decision: Extract<Decision, { action: 're
 /** give_up, reject and review: the payout's attempt ends in that state. */
 async function applyEnd(
   a: Applying,
-  decision: Extract<Decision, { action: 'give_up' | 'reject' | 'review' }>,
+  decision: Extract<DecisionAction, { action: 'give_up' | 'reject' | 'review' }>,
 ): Promise<string> {
   const { deps, externalId, token, durationMs } = a;
   const res = await recordAnswer(

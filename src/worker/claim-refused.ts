@@ -1,4 +1,5 @@
 import type { ClaimResult } from '../payout/store.js';
+import { decideLostHolder } from './decide.js';
 import type { PayoutJob, WorkerContext } from './worker-context.js';
 
 /**
@@ -32,14 +33,9 @@ export async function answerRefusedClaim(
         );
         return ctx.delayJob(job, bullToken, windowEnds);
       }
-      // The holder is gone: whether its request reached the gateway is unknown, so a person or
-      // the gateway decides.
-      await ctx.store.transition(externalId, 'review', {
-        actor: 'worker',
-        token: claim.heldBy ?? '',
-        reason: 'worker_lost_mid_send: outcome unknown',
-      });
-      return 'review_after_redelivery';
+      // The holder is gone: whether its request reached the gateway is unknown. As for any unknown
+      // outcome, a person or the gateway decides, unless the gateway deduplicates (RESEND_ON_UNKNOWN).
+      return lostHolder(ctx, job, bullToken, claim.heldBy ?? '');
     }
     case 'retry_scheduled':
       // Not due yet (a job that fired early, or a payout rescheduled since): wait, without an attempt.
@@ -53,4 +49,22 @@ export async function answerRefusedClaim(
     default:
       return `skipped_${claim.current}`;
   }
+}
+
+/** The holder of the claim under `heldBy` is taken for lost: its attempt is decided as an unknown outcome. */
+async function lostHolder(
+  ctx: WorkerContext,
+  job: PayoutJob,
+  bullToken: string | undefined,
+  heldBy: string,
+): Promise<string> {
+  const externalId = job.data.externalId;
+  // Read apart from the claim: a payout that moves meanwhile no longer holds `heldBy`, and the
+  // decision's write, which checks it, changes nothing.
+  const record = await ctx.store.get(externalId);
+  const decision = decideLostHolder(record?.attempts ?? 1, ctx.deps.policy, ctx.now(), {
+    earlierMayHaveReached: record?.mayHaveReached ?? false,
+  });
+  const done = await ctx.apply(job, bullToken, externalId, heldBy, decision);
+  return done === 'review' ? 'review_after_redelivery' : done;
 }

@@ -153,3 +153,23 @@ export function decide(
     }
   }
 }
+
+/** Why a payout whose holder was lost mid-send goes to review (or, resent, to retry_scheduled). */
+const LOST_HOLDER = 'worker_lost_mid_send';
+
+/**
+ * A second delivery found the payout `sending` past its holder's send window: the holder is taken for
+ * lost, and whether its request reached the gateway is unknown. Decided as any unknown outcome of
+ * `attempt`: to review, or, under `resendOnUnknown`, sent again. The lost attempt says nothing of the
+ * gateway's health, so the circuit breaker does not count it.
+ */
+export function decideLostHolder(
+  attempt: number,
+  policy: RetryPolicy,
+  now: number,
+  context: DecisionContext = {},
+): DecisionAction {
+  return policy.resendOnUnknown
+    ? retry({ attempt, policy, now, context }, `unknown_resend: ${LOST_HOLDER}`, { mayHaveReached: true })
+    : { action: 'review', reason: `${LOST_HOLDER}: outcome unknown` };
+}

@@ -214,6 +214,8 @@ export function startPayoutWorker(
     rateLimitPerSecond?: number;
     /** Currency rules other than the system's, as after a change of settings. */
     currencies?: Currencies;
+    /** RESEND_ON_UNKNOWN other than the system's. */
+    resendOnUnknown?: boolean;
   } = {},
 ): { worker: Worker<PayoutJobData>; close(): Promise<void> } {
   const connection = testRedis();
@@ -229,7 +231,7 @@ export function startPayoutWorker(
       maxAttempts: config.worker.maxAttempts,
       baseDelayMs: config.worker.retryBaseDelayMs,
       maxDelayMs: config.worker.retryMaxDelayMs,
-      resendOnUnknown: config.gateway.resendOnUnknown,
+      resendOnUnknown: options.resendOnUnknown ?? config.gateway.resendOnUnknown,
     },
     concurrency: options.concurrency ?? 5,
     rateLimitPerSecond: options.rateLimitPerSecond ?? 1_000,

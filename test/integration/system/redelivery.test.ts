@@ -116,23 +116,27 @@ describe('a second delivery under a young claim waits for the holder', () => {
   );
 });
 
+/** `body`'s record, claimed by a first holder longer ago than its send window: it is taken for lost. */
+async function claimedLongAgo(body: ReturnType<typeof withMarker>) {
+  await recordOnly(body);
+  const redis = testRedis();
+  const earlier = createPayoutStore({
+    redis,
+    queuePrefix: sys.config.queuePrefix,
+    payloadKeys: sys.config.payloadKeys,
+    logger: sys.system.logger,
+    now: () => Date.now() - window - 1_000,
+  });
+  const claim = await earlier.claim(body.external_id, Date.now());
+  redis.disconnect();
+  expect(claim.ok).toBe(true);
+}
+
 describe('a second delivery past the window', () => {
   test('hands the payout to needs_review at once, sends nothing; the holder, if alive after all, still records its answer', async () => {
     const body = withMarker('');
     const { store, logger } = sys.system;
-    await recordOnly(body);
-    // The first holder claimed it longer ago than its send window: it is taken for lost.
-    const redis = testRedis();
-    const earlier = createPayoutStore({
-      redis,
-      queuePrefix: sys.config.queuePrefix,
-      payloadKeys: sys.config.payloadKeys,
-      logger,
-      now: () => Date.now() - window - 1_000,
-    });
-    const claim = await earlier.claim(body.external_id, Date.now());
-    redis.disconnect();
-    expect(claim.ok).toBe(true);
+    await claimedLongAgo(body);
     const worker = startPayoutWorker(sys);
     try {
       await ensurePayoutJob(sys.system.payoutQueue, body.external_id);
@@ -149,5 +153,30 @@ describe('a second delivery past the window', () => {
       'worker',
     );
     expect(res).toEqual({ result: 'applied', from: 'needs_review', to: 'submitted' });
+  });
+
+  test('under RESEND_ON_UNKNOWN: the lost attempt is decided as an unknown outcome, sent again once, and marked as possibly created', async () => {
+    const body = withMarker('');
+    await claimedLongAgo(body);
+    const worker = startPayoutWorker(sys, { resendOnUnknown: true });
+    try {
+      await ensurePayoutJob(sys.system.payoutQueue, body.external_id);
+      await sys.waitFor(body.external_id, (p) => p.status === 'submitted', 10_000);
+    } finally {
+      await worker.close();
+    }
+    // The lost holder sent nothing here, so the resend is the gateway's one request.
+    expect(sys.sandbox.received(body.external_id)?.requests).toBe(1);
+    const history = await sys.system.store.history(body.external_id);
+    expect(history.map((h) => h.to)).toEqual([
+      'queued',
+      'sending',
+      'retry_scheduled',
+      'sending',
+      'submitted',
+    ]);
+    expect(history[2]).toMatchObject({ reason: 'unknown_resend: worker_lost_mid_send', attempt: 1 });
+    // Possibly created by the lost attempt: never cancelled, never `not_sent`.
+    expect((await sys.system.store.get(body.external_id))?.mayHaveReached).toBe(true);
   });
 });

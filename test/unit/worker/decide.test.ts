@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { GatewayOutcome } from '../../../src/gateway/outcome.js';
-import { backoffDelay, decide, type RetryPolicy } from '../../../src/worker/decide.js';
+import { backoffDelay, decide, decideLostHolder, type RetryPolicy } from '../../../src/worker/decide.js';
 
 const policy: RetryPolicy = { maxAttempts: 5, baseDelayMs: 1000, maxDelayMs: 60_000, resendOnUnknown: false };
 const NOW = 1_000_000;
@@ -185,6 +185,30 @@ describe('after an unknown outcome was resent (RESEND_ON_UNKNOWN)', () => {
       breaker: 'answered',
     });
     expect(decide(refused, 2, resending, NOW)).toMatchObject({ action: 'reject' });
+  });
+});
+
+describe('a holder lost mid-send (a second delivery past its send window)', () => {
+  test('by default: review, since its request may have reached the gateway', () => {
+    expect(decideLostHolder(1, policy, NOW, { random: half })).toEqual({
+      action: 'review',
+      reason: 'worker_lost_mid_send: outcome unknown',
+    });
+  });
+
+  test('under RESEND_ON_UNKNOWN: sent again after the backoff, marked as possibly created', () => {
+    const resending = { ...policy, resendOnUnknown: true };
+    expect(decideLostHolder(2, resending, NOW, { random: half })).toEqual({
+      action: 'retry',
+      at: NOW + 1_500,
+      reason: 'unknown_resend: worker_lost_mid_send',
+      mayHaveReached: true,
+    });
+    // The lost attempt was the last: a person decides, never `not_sent`.
+    expect(decideLostHolder(5, resending, NOW, { random: half })).toEqual({
+      action: 'review',
+      reason: 'attempts_exhausted_outcome_unknown: unknown_resend: worker_lost_mid_send',
+    });
   });
 });
 

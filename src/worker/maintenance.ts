@@ -6,6 +6,7 @@ import { type PayoutJobData, QUEUE } from '../queues.js';
 import { approvalCheckEveryMs, expireApprovals } from './expire-approvals.js';
 import { type ReconcileOptions, reconcile, type StatusPoller } from './reconcile.js';
 import { type SweepOptions, sweep } from './sweep.js';
+import { logWorkerErrors } from './worker-errors.js';
 
 export { type ReconcileOptions, reconcile, type StatusPoller } from './reconcile.js';
 export { type SweepOptions, sweep } from './sweep.js';
@@ -52,7 +53,7 @@ export function createMaintenance(deps: MaintenanceDeps) {
       ...(deps.lockMs ? { lockDuration: deps.lockMs, stalledInterval: deps.lockMs } : {}),
     },
   );
-  worker.on('error', (err) => deps.logger.error({ err }, 'maintenance worker error'));
+  worker.on('error', logWorkerErrors(deps.logger, 'maintenance'));
   return {
     queue,
     worker,

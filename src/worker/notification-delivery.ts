@@ -12,6 +12,7 @@ import {
   type NotificationJobData,
   signNotification,
 } from './notification.js';
+import { logWorkerErrors } from './worker-errors.js';
 
 /**
  * The delivery side of the notifier: the worker of the notifications queue POSTs each job's body,
@@ -90,6 +91,6 @@ export function createDeliveryWorker(ctx: DeliveryContext, http: AxiosInstance):
       'notification delivery failed',
     );
   });
-  worker.on('error', (err) => ctx.logger.error({ err }, 'notification worker error'));
+  worker.on('error', logWorkerErrors(ctx.logger, 'notification'));
   return worker;
 }

@@ -22,6 +22,7 @@ import type { WorkerContext } from './worker-context.js';
 export { PAUSE_RECHECK_MS } from './job-waits.js';
 
 import type { BreakerSignal, RetryPolicy } from './decide.js';
+import { logWorkerErrors } from './worker-errors.js';
 
 /** What the worker needs of the gateway client. */
 export interface PayoutSender {
@@ -138,6 +139,6 @@ export function createPayoutWorker(deps: PayoutWorkerDeps): Worker<PayoutJobData
   worker.on('failed', (job, err) => {
     logger.error({ external_id: job?.data.externalId, job_id: job?.id, err }, 'payout job failed');
   });
-  worker.on('error', (err) => logger.error({ err }, 'payout worker error'));
+  worker.on('error', logWorkerErrors(logger, 'payout'));
   return worker;
 }

@@ -11,8 +11,6 @@ import type { SystemUnderTest } from './system-under-test.js';
 
 export interface Disruption {
   workerKills: number;
-  /** When each killed worker was gone (epoch ms): its claims could have no answer after that. */
-  workerDeaths: readonly number[];
   redisRestarts: number;
   /** The harness's own chaos tasks that failed (a worker or Redis it could not restart). */
   errors: string[];
@@ -23,13 +21,7 @@ export interface Disruption {
 }
 
 export function startDisruption(run: ChaosRun, system: SystemUnderTest, redis: ChaosRedis): Disruption {
-  const state = {
-    active: true,
-    workerKills: 0,
-    workerDeaths: [] as number[],
-    redisRestarts: 0,
-    errors: [] as string[],
-  };
+  const state = { active: true, workerKills: 0, redisRestarts: 0, errors: [] as string[] };
   let redisTask: Promise<void> | undefined;
   const recordError = (what: string) => (err: unknown) => {
     if (run.cleanup.closed) return;
@@ -45,7 +37,6 @@ export function startDisruption(run: ChaosRun, system: SystemUnderTest, redis: C
     get workerKills() {
       return state.workerKills;
     },
-    workerDeaths: state.workerDeaths,
     get redisRestarts() {
       return state.redisRestarts;
     },
@@ -67,7 +58,7 @@ export function startDisruption(run: ChaosRun, system: SystemUnderTest, redis: C
 async function killWorkers(
   run: ChaosRun,
   system: SystemUnderTest,
-  state: { active: boolean; workerKills: number; workerDeaths: number[] },
+  state: { active: boolean; workerKills: number },
 ): Promise<void> {
   const { workers } = system;
   let turn = 0;
@@ -79,7 +70,6 @@ async function killWorkers(
     if (!victim.isReady()) continue; // still starting: it gets its turn later
     await killHard(victim);
     state.workerKills++;
-    state.workerDeaths.push(Date.now());
     run.event(`SIGKILL ${victim.name} (pid ${victim.pid})`);
     workers[slot] = system.start('worker', `worker-${slot + 1}`);
     run.event(`started ${workers[slot]!.name} (pid ${workers[slot]!.pid})`);

@@ -20,7 +20,7 @@ export function evaluate(r: ChaosReport): string[] {
     );
   if (r.results.liveHoldersTakenForLost.length > 0)
     f.push(
-      `${r.results.liveHoldersTakenForLost.length} payouts went to needs_review as worker_lost_mid_send with no worker killed since their claim: ${JSON.stringify(r.results.liveHoldersTakenForLost.slice(0, 5))}`,
+      `${r.results.liveHoldersTakenForLost.length} payouts went to needs_review as worker_lost_mid_send, then their holder answered: ${JSON.stringify(r.results.liveHoldersTakenForLost.slice(0, 5))}`,
     );
   if (r.results.refusedReachedGateway.length > 0)
     f.push(`refused requests reached the gateway: ${r.results.refusedReachedGateway.join(', ')}`);

@@ -1,8 +1,8 @@
 /**
  * `worker_lost_mid_send` says a claim's holder is gone: a second delivery found the payout `sending`
- * past its send window and handed it to review. That is true only when a worker died between the
- * claim and the review. A review with no death in between took a live holder's send for lost; its
- * answer, certain where the review is a guess, then came too late to be applied.
+ * past its send window and handed it to review. If the holder was alive after all, its answer comes
+ * after the review: an entry of the worker's with the gateway's status, before any later claim. That
+ * is a live holder's send taken for lost (its window too short), which the run must not show.
  */
 
 /** The part of a history entry (GET /v1/payouts/:id) the check reads. */
@@ -10,21 +10,24 @@ export interface HistoryEntry {
   at?: string;
   to?: string;
   reason?: string;
+  actor?: string;
+  gateway_status?: number;
 }
 
-/** The payout's `worker_lost_mid_send` reviews with no worker death (epoch ms) since their claim. */
-export function reviewsWithoutLostHolder(
+/** The payout's `worker_lost_mid_send` reviews that its holder answered after all. */
+export function reviewsOfLiveHolders(
   history: readonly HistoryEntry[],
-  workerDeaths: readonly number[],
-): { claimedAt: string | null; reviewedAt: string | null }[] {
-  const found: { claimedAt: string | null; reviewedAt: string | null }[] = [];
+): { reviewedAt: string | null; answeredAt: string | null }[] {
+  const found: { reviewedAt: string | null; answeredAt: string | null }[] = [];
   history.forEach((entry, i) => {
     if (entry.to !== 'needs_review' || !entry.reason?.startsWith('worker_lost_mid_send')) return;
-    const claim = history.slice(0, i).findLast((h) => h.to === 'sending');
-    const claimedAt = Date.parse(claim?.at ?? '');
-    const reviewedAt = Date.parse(entry.at ?? '');
-    if (workerDeaths.some((death) => death >= claimedAt && death <= reviewedAt)) return;
-    found.push({ claimedAt: claim?.at ?? null, reviewedAt: entry.at ?? null });
+    for (const later of history.slice(i + 1)) {
+      if (later.to === 'sending') return;
+      if (later.actor === 'worker' && later.gateway_status !== undefined) {
+        found.push({ reviewedAt: entry.at ?? null, answeredAt: later.at ?? null });
+        return;
+      }
+    }
   });
   return found;
 }

@@ -2,7 +2,7 @@ import type { PayoutState } from '../../src/payout/states.js';
 import type { SandboxRecord } from '../../src/sandbox/index.js';
 import type { SubmitResult } from './accounting.js';
 import { ROLE_END } from './approvals.js';
-import { type HistoryEntry, reviewsWithoutLostHolder } from './lost-holders.js';
+import { type HistoryEntry, reviewsOfLiveHolders } from './lost-holders.js';
 import type { NotifyReceiver } from './notify-receiver.js';
 import { type PlannedPayout, SCENARIOS } from './scenarios.js';
 import { PENDING } from './state-snapshot.js';
@@ -22,8 +22,6 @@ export interface AccountInput {
   receiver: NotifyReceiver;
   acceptedIds: string[];
   refusedIds: string[];
-  /** When each SIGKILLed worker was gone (epoch ms). */
-  workerDeaths: readonly number[];
 }
 
 type Results = ChaosReport['results'];
@@ -112,12 +110,7 @@ export function tallyPayout(t: Tally, p: PlannedPayout, input: AccountInput): vo
     return;
   }
   tallyView(t, p, view.body as PayoutView, g, input.receiver);
-  tallyLostHolders(t, p, view.body as PayoutView, input.workerDeaths);
-}
-
-/** Each `worker_lost_mid_send` review of the payout's whose holder no kill explains (lost-holders.ts). */
-function tallyLostHolders(t: Tally, p: PlannedPayout, v: PayoutView, deaths: readonly number[]): void {
-  for (const review of reviewsWithoutLostHolder(v.history ?? [], deaths))
+  for (const review of reviewsOfLiveHolders((view.body as PayoutView).history ?? []))
     t.liveHoldersTakenForLost.push({ id: p.externalId, ...review });
 }
 

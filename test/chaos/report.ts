@@ -72,7 +72,7 @@ function resultRows(r: ChaosReport, row: Row): void {
   row('  of which the gateway has a final order', r.results.needsReviewWithGatewayOrder);
   row('passed through needs_review (any end), by reason', '');
   for (const [reason, count] of sorted(r.results.passedThroughReview)) row(`  ${reason.slice(0, 70)}`, count);
-  row('worker_lost_mid_send with no worker killed since the claim', r.results.liveHoldersTakenForLost.length);
+  row('worker_lost_mid_send, then the holder answered', r.results.liveHoldersTakenForLost.length);
   row('passed through retry_scheduled', r.results.retried);
   row(
     'gateway requests (429 / 503 refusals)',

@@ -194,7 +194,6 @@ function finishReport(run: ChaosRun, r: Parts & Chaos & Settled & Stopped): Chao
     receiver: infra.receiver,
     acceptedIds: r.acceptedIds,
     refusedIds: [...r.doors.cvvPayouts.map((c) => c.externalId), unauthenticatedIdOf(run.runId)],
-    workerDeaths: r.disruption.workerDeaths,
   });
   const full = assembleReport(run, {
     ...r,

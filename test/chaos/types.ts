@@ -147,10 +147,10 @@ export interface ChaosReport {
     wrongFinalState: number;
     wrongFinalStateIds: { id: string; state: string; gateway: string }[];
     /**
-     * Reviews for `worker_lost_mid_send` with no worker killed between the claim and the review: a
-     * live holder's claim taken for lost (first 100).
+     * `worker_lost_mid_send` reviews whose holder answered after all (lost-holders.ts): a live
+     * holder's send taken for lost (first 100).
      */
-    liveHoldersTakenForLost: { id: string; claimedAt: string | null; reviewedAt: string | null }[];
+    liveHoldersTakenForLost: { id: string; reviewedAt: string | null; answeredAt: string | null }[];
     /** needs_review although the gateway has a final order for it: left for an operator. */
     needsReviewWithGatewayOrder: number;
     /** Payouts left in needs_review, with what the gateway holds for each (first 100). */

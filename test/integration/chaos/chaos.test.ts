@@ -62,15 +62,16 @@ describe('chaos: 300 payouts, workers killed, Redis killed hard and restarted (f
       expect(report.notifications.missing).toEqual([]);
       expect(report.notifications.notifiedWithTerminalEvent).toBe(report.notifications.terminalPayouts);
       // A worker SIGKILLed with its slots busy (50 here) leaves each claim it held in needs_review
-      // (worker_lost_mid_send: whether its request left is unknown), so how many payouts end terminal
-      // depends on when the kills fall (230 to 297 seen). Half of them keep the check above meaningful;
-      // the check below keeps the reviews honest.
-      expect(report.notifications.terminalPayouts).toBeGreaterThanOrEqual(150);
-      // Every worker_lost_mid_send review is explained by a worker killed between its claim and it.
+      // (worker_lost_mid_send: whether its request left is unknown), so how many of those a run has
+      // depends on when the kills fall (2 to 66 seen). Every other payout is terminal, but for a few
+      // scenarios that end in review on purpose.
+      const lostHolders = report.results.needsReviewReasons['worker_lost_mid_send: outcome unknown'] ?? 0;
+      expect(report.notifications.terminalPayouts + lostHolders).toBeGreaterThan(250);
+      expect(lostHolders).toBeLessThanOrEqual(
+        report.chaos.workerKills * Number(report.run.options.workerConcurrency),
+      );
+      // None of those holders answered after all: no live holder's send was taken for lost.
       expect(report.results.liveHoldersTakenForLost).toEqual([]);
-      expect(
-        report.results.needsReviewReasons['worker_lost_mid_send: outcome unknown'] ?? 0,
-      ).toBeLessThanOrEqual(report.chaos.workerKills * Number(report.run.options.workerConcurrency));
       expect(report.notifications.badSignature).toBe(0);
 
       // The chaos really happened, and the parts recovered by themselves.

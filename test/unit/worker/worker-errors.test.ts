@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { logWorkerErrors, UNREACHABLE_REPEAT_MS } from '../../../src/worker/worker-errors.js';
+import { CONNECTION_LOST_REPEAT_MS, logWorkerErrors } from '../../../src/worker/worker-errors.js';
 import { captureLogger } from '../../helpers/capture-log.js';
 
 /** A BullMQ worker's error events: an outage said once (then every 30 s), anything else each time. */
@@ -16,29 +16,33 @@ describe('logWorkerErrors', () => {
       onError(refused());
       now += 400;
     }
-    now += UNREACHABLE_REPEAT_MS;
+    now += CONNECTION_LOST_REPEAT_MS;
     onError(refused());
     const lines = log.lines.map((l) => JSON.parse(l));
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatchObject({
-      level: 40,
-      msg: 'payout worker cannot reach Redis: it waits and resumes by itself',
+      level: 50,
+      msg: 'payout worker lost its Redis connection: it reconnects by itself',
     });
     expect(lines[0].repeated).toBeUndefined();
-    expect(lines[1]).toMatchObject({ level: 40, repeated: 19 });
+    expect(lines[1]).toMatchObject({ level: 50, repeated: 19 });
   });
 
-  test('any other error is logged each time, as an error', () => {
+  test('any other error is logged each time, Redis refusing commands (full, a replica) included', () => {
     const log = captureLogger();
     const onError = logWorkerErrors(log.logger, 'maintenance', () => 0);
     onError(new Error('ERR Error running script: attempt to compare nil with number'));
-    onError(new Error('ERR Error running script: attempt to compare nil with number'));
+    onError(new Error("OOM command not allowed when used memory > 'maxmemory'."));
+    onError(new Error("READONLY You can't write against a read only replica."));
+    onError(new Error("READONLY You can't write against a read only replica."));
     onError(refused());
     const lines = log.lines.map((l) => JSON.parse(l));
     expect(lines.map((l) => [l.level, l.msg])).toEqual([
       [50, 'maintenance worker error'],
       [50, 'maintenance worker error'],
-      [40, 'maintenance worker cannot reach Redis: it waits and resumes by itself'],
+      [50, 'maintenance worker error'],
+      [50, 'maintenance worker error'],
+      [50, 'maintenance worker lost its Redis connection: it reconnects by itself'],
     ]);
   });
 });

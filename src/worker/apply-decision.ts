@@ -1,7 +1,7 @@
 import type { Job } from 'bullmq';
 import { applyGatewayReport, SECOND_ORDER } from '../payout/gateway-report.js';
 import type { PayoutJobData } from '../queues.js';
-import type { DecisionAction } from './decide.js';
+import type { Decision } from './decide.js';
 import type { PayoutWorkerDeps } from './payout-worker.js';
 import { recordAnswer } from './record-answer.js';
 
@@ -15,8 +15,7 @@ interface Applying {
   bullToken: string | undefined;
   externalId: string;
   token: string;
-  /** How long the gateway took to answer; none when no request of this processing's was sent. */
-  durationMs: number | undefined;
+  durationMs: number;
 }
 
 /** Writes what the gateway's answer decided for a payout, and says whether its job ends or waits. */
@@ -27,8 +26,8 @@ export function createDecisionApplier(deps: PayoutWorkerDeps, delayJob: DelayJob
     bullToken: string | undefined,
     externalId: string,
     token: string,
-    decision: DecisionAction,
-    durationMs?: number,
+    decision: Decision,
+    durationMs: number,
   ): Promise<string> {
     const a: Applying = { deps, delayJob, job, bullToken, externalId, token, durationMs };
     switch (decision.action) {
@@ -50,10 +49,7 @@ export function createDecisionApplier(deps: PayoutWorkerDeps, delayJob: DelayJob
   return apply;
 }
 
-async function applyReport(
-  a: Applying,
-  decision: Extract<DecisionAction, { action: 'report' }>,
-): Promise<string> {
+async function applyReport(a: Applying, decision: Extract<Decision, { action: 'report' }>): Promise<string> {
   const { deps, externalId, token, durationMs } = a;
   const { status, orderId } = decision.report;
   const res = await recordAnswer(
@@ -82,10 +78,7 @@ async function applyReport(
   return `report_${written.result}`;
 }
 
-async function applyRetry(
-  a: Applying,
-  decision: Extract<DecisionAction, { action: 'retry' }>,
-): Promise<string> {
+async function applyRetry(a: Applying, decision: Extract<Decision, { action: 'retry' }>): Promise<string> {
   const { deps, externalId, token, durationMs, job, bullToken, delayJob } = a;
   const res = await recordAnswer(
     deps,
@@ -118,7 +111,7 @@ async function applyRetry(
 /** give_up, reject and review: the payout's attempt ends in that state. */
 async function applyEnd(
   a: Applying,
-  decision: Extract<DecisionAction, { action: 'give_up' | 'reject' | 'review' }>,
+  decision: Extract<Decision, { action: 'give_up' | 'reject' | 'review' }>,
 ): Promise<string> {
   const { deps, externalId, token, durationMs } = a;
   const res = await recordAnswer(

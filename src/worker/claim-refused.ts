@@ -51,7 +51,11 @@ export async function answerRefusedClaim(
   }
 }
 
-/** The holder of the claim under `heldBy` is taken for lost: its attempt is decided as an unknown outcome. */
+/**
+ * The holder of the claim under `heldBy` is taken for lost, and its attempt decided as an unknown
+ * outcome (decide.ts). Each write names `heldBy`: a payout that moved meanwhile is left as it is. A
+ * write cut off by a lost connection fails the job, whose next try finds the payout as it is then.
+ */
 async function lostHolder(
   ctx: WorkerContext,
   job: PayoutJob,
@@ -59,12 +63,21 @@ async function lostHolder(
   heldBy: string,
 ): Promise<string> {
   const externalId = job.data.externalId;
-  // Read apart from the claim: a payout that moves meanwhile no longer holds `heldBy`, and the
-  // decision's write, which checks it, changes nothing.
+  // Read apart from the claim: a claim adds the attempt, so this is the lost one's number.
   const record = await ctx.store.get(externalId);
   const decision = decideLostHolder(record?.attempts ?? 1, ctx.deps.policy, ctx.now(), {
     earlierMayHaveReached: record?.mayHaveReached ?? false,
   });
-  const done = await ctx.apply(job, bullToken, externalId, heldBy, decision);
-  return done === 'review' ? 'review_after_redelivery' : done;
+  const moves = { actor: 'worker' as const, token: heldBy, reason: decision.reason };
+  if (decision.action === 'review') {
+    const moved = await ctx.store.transition(externalId, 'review', moves);
+    return moved.ok ? 'review_after_redelivery' : `review_refused_${moved.current}`;
+  }
+  const moved = await ctx.store.transition(externalId, 'retry', {
+    ...moves,
+    nextAttemptAt: decision.at,
+    mayHaveReached: true,
+  });
+  if (!moved.ok) return `retry_refused_${moved.current}`;
+  return ctx.delayJob(job, bullToken, decision.at);
 }

@@ -157,19 +157,29 @@ export function decide(
 /** Why a payout whose holder was lost mid-send goes to review (or, resent, to retry_scheduled). */
 const LOST_HOLDER = 'worker_lost_mid_send';
 
+/** What becomes of a payout whose holder was lost mid-send. */
+export type LostHolderDecision =
+  | { action: 'review'; reason: string }
+  | { action: 'retry'; at: number; reason: string; mayHaveReached: true };
+
 /**
  * A second delivery found the payout `sending` past its holder's send window: the holder is taken for
  * lost, and whether its request reached the gateway is unknown. Decided as any unknown outcome of
- * `attempt`: to review, or, under `resendOnUnknown`, sent again. The lost attempt says nothing of the
- * gateway's health, so the circuit breaker does not count it.
+ * `attempt`: to review, or, under `resendOnUnknown`, sent again (to review once out of attempts). The
+ * lost attempt says nothing of the gateway's health, so the circuit breaker does not count it.
  */
 export function decideLostHolder(
   attempt: number,
   policy: RetryPolicy,
   now: number,
   context: DecisionContext = {},
-): DecisionAction {
-  return policy.resendOnUnknown
-    ? retry({ attempt, policy, now, context }, `unknown_resend: ${LOST_HOLDER}`, { mayHaveReached: true })
-    : { action: 'review', reason: `${LOST_HOLDER}: outcome unknown` };
+): LostHolderDecision {
+  if (!policy.resendOnUnknown) return { action: 'review', reason: `${LOST_HOLDER}: outcome unknown` };
+  const next = retry({ attempt, policy, now, context }, `unknown_resend: ${LOST_HOLDER}`, {
+    mayHaveReached: true,
+  });
+  if (next.action === 'retry') return { ...next, mayHaveReached: true };
+  if (next.action === 'review') return next;
+  // retry() ends an attempt that may have reached the gateway in review, never in give_up.
+  throw new Error(`a lost holder's attempt decided as ${next.action}`);
 }

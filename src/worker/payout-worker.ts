@@ -17,6 +17,7 @@ import { createDecisionApplier } from './apply-decision.js';
 import { createClaimTokens } from './claim-tokens.js';
 import { createJobWaits } from './job-waits.js';
 import { processPayout } from './payout-job.js';
+import { RECORD_RETRY_BUDGET_MS } from './record-answer.js';
 import type { WorkerContext } from './worker-context.js';
 
 export { PAUSE_RECHECK_MS } from './job-waits.js';
@@ -71,14 +72,20 @@ const SEND_WINDOW_MARGIN_MS = 2_000;
 
 /**
  * The longest a live holder keeps a payout `sending`: the wait for its claim to be durable, the
- * gateway request's connect and read timeouts, and a margin. Past it, a holder that has not written
- * an answer is taken for lost.
+ * gateway request's connect and read timeouts, a margin, and its tries at writing the answer across
+ * a lost connection (record-answer.ts). Past it, a holder that has not written an answer is taken for
+ * lost.
  */
 export const payoutSendWindowMs = (opts: {
   connectTimeoutMs: number;
   timeoutMs: number;
   durabilityTimeoutMs: number;
-}): number => opts.durabilityTimeoutMs + opts.connectTimeoutMs + opts.timeoutMs + SEND_WINDOW_MARGIN_MS;
+}): number =>
+  opts.durabilityTimeoutMs +
+  opts.connectTimeoutMs +
+  opts.timeoutMs +
+  SEND_WINDOW_MARGIN_MS +
+  RECORD_RETRY_BUDGET_MS;
 
 /**
  * The payout worker: claim, validate, send, decide, record (payout-job.ts). Its parts: job-waits.ts

@@ -12,6 +12,16 @@ const RECORD_TRIES = 10;
 const RECORD_RETRY_MS = 100;
 const RECORD_MAX_RETRY_MS = 2_000;
 
+const pauseAfter = (attempt: number) => Math.min(RECORD_RETRY_MS * 2 ** (attempt - 1), RECORD_MAX_RETRY_MS);
+
+/**
+ * The longest a live holder may spend in pauses between its tries at writing an answer (11.1 s): its
+ * send window (payout-worker.ts) covers it, so no second delivery takes the holder for lost meanwhile.
+ */
+export const RECORD_RETRY_BUDGET_MS = Array.from({ length: RECORD_TRIES - 1 }, (_, i) =>
+  pauseAfter(i + 1),
+).reduce((a, b) => a + b, 0);
+
 /**
  * Writes what follows from the gateway's answer. The answer is known, so a write cut off by a lost
  * connection is tried again (the worker's connection waits out an outage) instead of leaving the
@@ -44,11 +54,12 @@ export async function recordAnswer<T>(
     } catch (err) {
       if (!isRedisUnavailable(err)) throw err;
       if (attempt >= RECORD_TRIES) {
-        // The payout stays sending and its job's next try hands it to needs_review: this line is
-        // where an operator finds what the gateway said (its order_id above all) to resolve it.
+        // The payout stays sending, and its job's next try decides it as a lost holder's
+        // (claim-refused.ts; needs_review by default): this line is where an operator finds what
+        // the gateway said (its order_id above all) to resolve it.
         logger.error(
           { external_id: externalId, ...answer, err },
-          'the gateway answer could not be recorded: the payout will go to needs_review; resolve it with this answer',
+          'the gateway answer could not be recorded: the payout will be taken as lost mid-send (needs_review by default); resolve it with this answer',
         );
         throw err;
       }
@@ -56,8 +67,7 @@ export async function recordAnswer<T>(
         { external_id: externalId, attempt, err },
         'recording the gateway answer lost its connection; trying again',
       );
-      const pause = Math.min(RECORD_RETRY_MS * 2 ** (attempt - 1), RECORD_MAX_RETRY_MS);
-      await new Promise((resolve) => setTimeout(resolve, pause));
+      await new Promise((resolve) => setTimeout(resolve, pauseAfter(attempt)));
     }
   }
 }

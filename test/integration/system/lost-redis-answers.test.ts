@@ -111,7 +111,8 @@ describe('a claim whose answer was lost', () => {
     const body = cardPayout();
     await enqueueLosingFirstClaim(body, () => new Error('unreadable record'));
 
-    const reviewed = await sys.waitFor(body.external_id, (p) => p.status === 'needs_review');
+    // Past the first claim's send window (payoutSendWindowMs: over 15 s with the test settings).
+    const reviewed = await sys.waitFor(body.external_id, (p) => p.status === 'needs_review', 40_000);
     expect(reviewed.reason).toMatch(/^worker_lost_mid_send/);
     expect(sys.sandbox.received(body.external_id)).toBeUndefined();
   });
@@ -123,7 +124,8 @@ describe('a claim whose answer was lost', () => {
     await first.close();
     startWorker(sys.system.store);
 
-    const reviewed = await sys.waitFor(body.external_id, (p) => p.status === 'needs_review');
+    // Past the first claim's send window (payoutSendWindowMs: over 15 s with the test settings).
+    const reviewed = await sys.waitFor(body.external_id, (p) => p.status === 'needs_review', 40_000);
     expect(reviewed.reason).toMatch(/^worker_lost_mid_send/);
     expect(sys.sandbox.received(body.external_id)).toBeUndefined();
   });

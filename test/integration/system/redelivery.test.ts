@@ -14,7 +14,7 @@ import { startPayoutWorker, startTestSystem, type TestSystem } from '../../helpe
  * A job delivered again while its payout is `sending` under another holder's claim (a stall, a lost
  * lock): nothing is sent under that claim. While the claim is younger than the holder's send window the
  * delivery waits, so a live holder's certain answer is what gets recorded; past it, the holder is taken
- * for lost and the payout goes to needs_review. The test plays the first holder itself: it claims the
+ * for lost and the payout goes to needs_review (sent again under RESEND_ON_UNKNOWN). The test plays the first holder itself: it claims the
  * payout, lets the worker's delivery find it, then sends and records its answer as a worker would.
  */
 
@@ -155,20 +155,36 @@ describe('a second delivery past the window', () => {
     expect(res).toEqual({ result: 'applied', from: 'needs_review', to: 'submitted' });
   });
 
-  test('under RESEND_ON_UNKNOWN: the lost attempt is decided as an unknown outcome, sent again once, and marked as possibly created', async () => {
-    const body = withMarker('');
+  /** Claimed long ago, then delivered again to a worker under RESEND_ON_UNKNOWN, until the gateway's answer is in. */
+  async function resentAfterLostHolder(body: ReturnType<typeof withMarker>, holderSent: boolean) {
     await claimedLongAgo(body);
+    // A holder lost after its request left: the gateway has the payout, its answer never recorded.
+    if (holderSent) {
+      const v = validatePayoutRequest(body);
+      if (!v.ok) throw new Error('invalid fixture');
+      expect((await sys.system.gateway.payout(v.request)).kind).toBe('accepted');
+    }
     const worker = startPayoutWorker(sys, { resendOnUnknown: true });
     try {
       await ensurePayoutJob(sys.system.payoutQueue, body.external_id);
-      await sys.waitFor(body.external_id, (p) => p.status === 'submitted', 10_000);
+      // The sandbox may settle it at once, so submitted or already succeeded.
+      return await sys.waitFor(
+        body.external_id,
+        (p) => p.status === 'submitted' || p.status === 'succeeded',
+        10_000,
+      );
     } finally {
       await worker.close();
     }
+  }
+
+  test('under RESEND_ON_UNKNOWN: the lost attempt is decided as an unknown outcome, sent again, and marked as possibly created', async () => {
+    const body = withMarker('');
+    await resentAfterLostHolder(body, false);
     // The lost holder sent nothing here, so the resend is the gateway's one request.
     expect(sys.sandbox.received(body.external_id)?.requests).toBe(1);
     const history = await sys.system.store.history(body.external_id);
-    expect(history.map((h) => h.to)).toEqual([
+    expect(history.map((h) => h.to).slice(0, 5)).toEqual([
       'queued',
       'sending',
       'retry_scheduled',
@@ -178,5 +194,17 @@ describe('a second delivery past the window', () => {
     expect(history[2]).toMatchObject({ reason: 'unknown_resend: worker_lost_mid_send', attempt: 1 });
     // Possibly created by the lost attempt: never cancelled, never `not_sent`.
     expect((await sys.system.store.get(body.external_id))?.mayHaveReached).toBe(true);
+  });
+
+  test('under RESEND_ON_UNKNOWN, after a holder whose request did arrive: the deduplicating gateway answers with the one order', async () => {
+    // No callback: otherwise the gateway's own report settles it before any resend is needed.
+    const body = withMarker('+no-callback');
+    const settled = await resentAfterLostHolder(body, true);
+    const seen = sys.sandbox.received(body.external_id);
+    expect(seen).toMatchObject({ requests: 2, created: 1, sameBody: true });
+    expect(settled.order_id).toBe(seen?.order?.order_id);
+    expect((await sys.system.store.contradictions(1_000)).newest.map((c) => c.externalId)).not.toContain(
+      body.external_id,
+    );
   });
 });

@@ -71,9 +71,12 @@ if not cur then return {-1} end
 local order = r[10] or ''
 local function refuse(why) return {0, cur, r[2] or '', r[3] or '', why, order, r[11] or ''} end
 -- A claim under the very token the payout is already sending under is the caller's own, made by a
--- call whose answer was lost: handed back as it is, nothing written.
+-- call whose answer was lost: handed back as it is, with only its time renewed (updated_at), since its
+-- holder sends from now on, and a second delivery's wait for that holder counts from now.
 if ARGV[13] == '1' and cur == ARGV[2] and r[2] == ARGV[4] then
-  return {2, cur, r[4], r[5], r[6] or '', redis.call('HGETALL', KEYS[1]), redis.call('GET', KEYS[4])}
+  local fields, sealed = redis.call('HGETALL', KEYS[1]), redis.call('GET', KEYS[4])
+  redis.call('HSET', KEYS[1], 'updated_at', ARGV[5])
+  return {2, cur, r[4], r[5], r[6] or '', fields, sealed}
 end
 -- A payout has one gateway order: a report of another is refused whatever the state, never written over it.
 if ARGV[15] ~= '' and order ~= '' and order ~= ARGV[15] then return refuse('other_order') end

@@ -96,20 +96,22 @@ describe('payout record', () => {
     // The first call ran in Redis; its answer is what the worker never saw.
     expect(await store.claim(external_id, Date.now(), token)).toMatchObject({ ok: true, token });
     // Another worker, or a fresh token: refused, with the holder's token, as before.
-    expect(await store.claim(external_id, Date.now())).toMatchObject({
-      ok: false,
-      current: 'sending',
-      heldBy: token,
-    });
+    const other = await store.claim(external_id, Date.now());
+    expect(other).toMatchObject({ ok: false, current: 'sending', heldBy: token });
+    const claimedAt = (other as { since?: number }).since!;
+    await new Promise((r) => setTimeout(r, 20));
     // The same token again (the command resent, or the worker's next try): the claim is its own.
     const again = await store.claim(external_id, Date.now(), token);
     if (!again.ok) throw new Error(`own claim refused: ${again.current}`);
     expect(again).toMatchObject({ token, attempts: 1, record: { status: 'sending', token } });
     expect(store.gatewayRequest(again.record).payment_data).toEqual(cardPayout().payment_data);
-    // Handing it back wrote nothing: one claim, one attempt, the same seq.
+    // Handing it back wrote only its time: one claim, one attempt, the same seq.
     expect((await store.history(external_id)).map((e) => e.event)).toEqual(['created', 'claim']);
     expect(again.record.seq).toBe(2);
     expect((await store.get(external_id))!.seq).toBe(2);
+    // Its holder sends from now on, so a second delivery's wait counts from the claim taken back.
+    const since = ((await store.claim(external_id, Date.now())) as { since?: number }).since!;
+    expect(since).toBeGreaterThanOrEqual(claimedAt + 20);
     expect(log.lines.some((l) => l.includes('recognised as this worker') && l.includes(external_id))).toBe(
       true,
     );

@@ -117,15 +117,35 @@ const REFUSED_FOR_NOW = /^(OOM|READONLY|LOADING|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|
  */
 export function isRedisUnavailable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
-  const e = err as Error & { code?: string };
   return (
-    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH'].includes(
-      e.code ?? '',
-    ) ||
-    REFUSED_FOR_NOW.test(e.message) ||
-    /Stream isn't writeable|Connection is closed|enableOfflineQueue|Reached the max retries|connect ETIMEDOUT|Command aborted due to connection close/i.test(
-      e.message,
+    isConnectionLost(err) ||
+    REFUSED_FOR_NOW.test(err.message) ||
+    /enableOfflineQueue|Reached the max retries|connect ETIMEDOUT|Command aborted due to connection close/i.test(
+      err.message,
     )
+  );
+}
+
+/** Network errors of a connection to Redis: refused, cut, timed out, or its host not found (yet). */
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+/**
+ * The connection itself is lost or cannot be made (Redis down, restarting, its container or host
+ * gone): ioredis reconnects by itself. Unlike Redis refusing commands (REFUSED_FOR_NOW), this says
+ * nothing about Redis's own state.
+ */
+export function isConnectionLost(err: Error & { code?: string }): boolean {
+  return (
+    CONNECTION_CODES.has(err.code ?? '') || /Stream isn't writeable|Connection is closed/i.test(err.message)
   );
 }
 

@@ -1,21 +1,14 @@
 import type { Logger } from '../logger.js';
+import { isConnectionLost } from '../redis.js';
 
 /** While a worker's connections stay cut, it says so again at most this often. */
 export const CONNECTION_LOST_REPEAT_MS = 30_000;
 
 /**
- * A lost or refused connection: each of a worker's connections reports every reconnect try, several
- * a second, until Redis answers again. Replies in which Redis refuses commands (OOM, READONLY,
- * LOADING...) are not among them: those are logged each time.
- */
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH']);
-const isConnectionLost = (err: Error & { code?: string }) =>
-  CONNECTION_CODES.has(err.code ?? '') || /^(Connection is closed|Stream isn't writeable)/.test(err.message);
-
-/**
- * A BullMQ worker's `error` events, logged for the people who read them: a lost connection is said
- * once, then at most every 30 s with how many such errors came since (`repeated`), while the worker
- * reconnects by itself; any other error is logged each time.
+ * A BullMQ worker's `error` events, logged for the people who read them. Each of a worker's
+ * connections reports every reconnect try, several a second, until Redis answers again: a lost
+ * connection (redis.ts isConnectionLost) is said once, then at most every 30 s with how many such errors came since (`repeated`), while the worker
+ * reconnects by itself; any other error, Redis refusing commands (OOM, READONLY, LOADING...) included, is logged each time.
  */
 export function logWorkerErrors(logger: Logger, worker: string, now: () => number = Date.now) {
   let saidAt = Number.NEGATIVE_INFINITY;

@@ -12,8 +12,10 @@ describe('logWorkerErrors', () => {
     const log = captureLogger();
     let now = 1_000;
     const onError = logWorkerErrors(log.logger, 'payout', () => now);
+    // Refused while Redis restarts, or its name not found while its container is away.
+    const notFound = () => Object.assign(new Error('getaddrinfo ENOTFOUND redis'), { code: 'ENOTFOUND' });
     for (let i = 0; i < 20; i++) {
-      onError(refused());
+      onError(i % 2 ? notFound() : refused());
       now += 400;
     }
     now += CONNECTION_LOST_REPEAT_MS;

@@ -1,5 +1,6 @@
 import type { Job } from 'bullmq';
 import { applyGatewayReport, SECOND_ORDER } from '../payout/gateway-report.js';
+import type { PayoutState } from '../payout/states.js';
 import type { PayoutJobData } from '../queues.js';
 import type { Decision } from './decide.js';
 import type { PayoutWorkerDeps } from './payout-worker.js';
@@ -104,7 +105,7 @@ async function applyRetry(a: Applying, decision: Extract<Decision, { action: 're
   // Refused because it is already retry_scheduled: a lost try that Redis ran twice; still wait.
   if (!res.written.ok && res.written.current === 'retry_scheduled')
     return delayJob(job, bullToken, decision.at);
-  if (!res.written.ok) return `retry_refused_${res.written.current}`;
+  if (!res.written.ok) return noteRefused(a, decision, res.written.current);
   return delayJob(job, bullToken, decision.at);
 }
 
@@ -128,5 +129,32 @@ async function applyEnd(
     { decision: decision.action, reason: decision.reason },
   );
   if ('left' in res) return `${decision.action}_unconfirmed_${res.left}`;
-  return res.written.ok ? decision.action : `${decision.action}_refused_${res.written.current}`;
+  return res.written.ok ? decision.action : noteRefused(a, decision, res.written.current);
+}
+
+/**
+ * A decision refused because the payout moved on while this worker waited for the gateway (most often
+ * a second delivery took it for lost). What the attempt learnt is written to the history, not applied,
+ * as a late gateway answer is: "not sent" in particular tells the operator resolving a review that
+ * sending again is safe.
+ */
+async function noteRefused(
+  a: Applying,
+  decision: Extract<Decision, { action: 'retry' | 'give_up' | 'reject' | 'review' }>,
+  current: PayoutState | undefined,
+): Promise<string> {
+  const { deps, externalId } = a;
+  if (current !== undefined) {
+    const ended = `${decision.action} (${decision.reason})`;
+    await deps.store.note(externalId, {
+      event: 'gateway_report',
+      actor: 'worker',
+      reason: `answer_after_payout_moved_on: the attempt ended ${ended} when the payout was already ${current}`,
+    });
+    deps.logger.warn(
+      { external_id: externalId, current, decision: decision.action, reason: decision.reason },
+      "a worker's attempt ended after the payout moved on: recorded in its history, not applied",
+    );
+  }
+  return `${decision.action}_refused_${current}`;
 }

@@ -69,15 +69,22 @@ async function lostHolder(
     earlierMayHaveReached: record?.mayHaveReached ?? false,
   });
   const moves = { actor: 'worker' as const, token: heldBy, reason: decision.reason };
-  if (decision.action === 'review') {
-    const moved = await ctx.store.transition(externalId, 'review', moves);
-    return moved.ok ? 'review_after_redelivery' : `review_refused_${moved.current}`;
+  const moved =
+    decision.action === 'review'
+      ? await ctx.store.transition(externalId, 'review', moves)
+      : await ctx.store.transition(externalId, 'retry', {
+          ...moves,
+          nextAttemptAt: decision.at,
+          mayHaveReached: true,
+        });
+  if (moved.ok) {
+    return decision.action === 'review'
+      ? 'review_after_redelivery'
+      : ctx.delayJob(job, bullToken, decision.at);
   }
-  const moved = await ctx.store.transition(externalId, 'retry', {
-    ...moves,
-    nextAttemptAt: decision.at,
-    mayHaveReached: true,
-  });
-  if (!moved.ok) return `retry_refused_${moved.current}`;
-  return ctx.delayJob(job, bullToken, decision.at);
+  // Moved meanwhile (its holder's own answer, or this write run twice on a cut connection): a payout
+  // that waits for an attempt keeps its job, whose next run claims it as the payout is then.
+  if (moved.current === 'retry_scheduled' || moved.current === 'queued')
+    return ctx.delayJob(job, bullToken, ctx.now());
+  return `${decision.action}_refused_${moved.current}`;
 }

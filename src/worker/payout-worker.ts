@@ -71,10 +71,11 @@ export interface PayoutWorkerDeps {
 const SEND_WINDOW_MARGIN_MS = 2_000;
 
 /**
- * The longest a live holder keeps a payout `sending`: the wait for its claim to be durable, the
- * gateway request's connect and read timeouts, a margin, and its tries at writing the answer across
- * a lost connection (record-answer.ts). Past it, a holder that has not written an answer is taken for
- * lost.
+ * How long a live holder may keep a payout `sending`: the wait for its claim to be durable, the
+ * gateway request's connect and read timeouts, a margin, and the pauses between its tries at writing
+ * the answer while Redis refuses it (record-answer.ts; a fail-over's READONLY). Past it, a holder that
+ * has not written an answer is taken for lost. (A write that waits on a lost connection can take
+ * longer, but then no second delivery can claim the payout either.)
  */
 export const payoutSendWindowMs = (opts: {
   connectTimeoutMs: number;

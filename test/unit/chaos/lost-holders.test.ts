@@ -33,6 +33,31 @@ describe('reviewsOfLiveHolders', () => {
     ).toEqual(found);
   });
 
+  test("the worker's attempt ending without a gateway status (not sent, 429), noted after the review: a live holder", () => {
+    const noted = {
+      at: at(20_700),
+      to: 'needs_review',
+      actor: 'worker',
+      reason:
+        'answer_after_payout_moved_on: the attempt ended retry (not_sent: ECONNREFUSED) when the payout was already needs_review',
+    };
+    expect(reviewsOfLiveHolders([...reviewed, noted])).toEqual([
+      { reviewedAt: at(20_000), answeredAt: at(20_700) },
+    ]);
+    // Resent under RESEND_ON_UNKNOWN and out of attempts, the reason names the lost holder further on.
+    const exhausted = [
+      reviewed[0]!,
+      reviewed[1]!,
+      {
+        at: at(20_000),
+        to: 'needs_review',
+        actor: 'worker',
+        reason: 'attempts_exhausted_outcome_unknown: unknown_resend: worker_lost_mid_send',
+      },
+    ];
+    expect(reviewsOfLiveHolders([...exhausted, noted])).toHaveLength(1);
+  });
+
   test('after a later claim (an operator resent it), the answers are that claim’s', () => {
     expect(
       reviewsOfLiveHolders([

@@ -13,7 +13,7 @@ export type Moved =
       /** With `claim`: the record's fields (flat) and its sealed payload, as they are after the move. */
       fields?: string[];
       payload?: string | null;
-      /** With `claim`: the payout was already sending under the token named; nothing was written. */
+      /** With `claim`: the payout was already sending under the token named; only its time was renewed. */
       retaken?: boolean;
       /** With `claim`: the payment_system's breaker let this attempt through as its probe. */
       probe?: boolean;

@@ -38,7 +38,8 @@ export async function transitionPayout(
  * A payout already `sending` under the very token named is the caller's own claim, made by a call
  * whose answer was lost (a command resent after a reconnect, or the worker trying again): a worker
  * sends only once its claim has answered, so nothing was sent under it, and it is handed back as it
- * is, atomically. Name only a token of your own, and never one another call may be holding.
+ * is, atomically, its time (updated_at) renewed: its holder sends from now. Name only a token of your
+ * own, and never one another call may be holding.
  */
 export async function claimPayout(
   ctx: StoreContext,

@@ -8,29 +8,27 @@ import { recordAnswer } from './record-answer.js';
 
 type DelayJob = (job: Job<PayoutJobData>, token: string | undefined, at: number) => Promise<never>;
 
-/** One decision being applied: the worker's deps and the job, payout and claim it is about. */
-interface Applying {
-  deps: PayoutWorkerDeps;
-  delayJob: DelayJob;
+/** The job, payout and claim a decision is about: the claim's token, and its attempt's number. */
+export interface Attempt {
   job: Job<PayoutJobData>;
   bullToken: string | undefined;
   externalId: string;
   token: string;
+  attempt: number;
+}
+
+/** One decision being applied: the worker's deps and the attempt it is about. */
+interface Applying extends Attempt {
+  deps: PayoutWorkerDeps;
+  delayJob: DelayJob;
   durationMs: number;
 }
 
 /** Writes what the gateway's answer decided for a payout, and says whether its job ends or waits. */
 export function createDecisionApplier(deps: PayoutWorkerDeps, delayJob: DelayJob) {
   /** Records a decision; the only place that chooses between finishing a job and delaying it. */
-  async function apply(
-    job: Job<PayoutJobData>,
-    bullToken: string | undefined,
-    externalId: string,
-    token: string,
-    decision: Decision,
-    durationMs: number,
-  ): Promise<string> {
-    const a: Applying = { deps, delayJob, job, bullToken, externalId, token, durationMs };
+  async function apply(attempt: Attempt, decision: Decision, durationMs: number): Promise<string> {
+    const a: Applying = { ...attempt, deps, delayJob, durationMs };
     switch (decision.action) {
       case 'report':
         return applyReport(a, decision);
@@ -136,25 +134,40 @@ async function applyEnd(
  * A decision refused because the payout moved on while this worker waited for the gateway (most often
  * a second delivery took it for lost). What the attempt learnt is written to the history, not applied,
  * as a late gateway answer is: "not sent" in particular tells the operator resolving a review that
- * sending again is safe.
+ * sending this attempt again is safe. Not for a payout `sending` under a newer claim (a note would
+ * stretch that holder's send window; its own answer settles it), nor when the payout already says
+ * what this attempt decided (the worker's own write, run twice after a lost reply).
  */
 async function noteRefused(
   a: Applying,
   decision: Extract<Decision, { action: 'retry' | 'give_up' | 'reject' | 'review' }>,
   current: PayoutState | undefined,
 ): Promise<string> {
-  const { deps, externalId } = a;
-  if (current !== undefined) {
+  const { deps, externalId, attempt } = a;
+  const refused = `${decision.action}_refused_${current}`;
+  if (current === undefined || current === 'sending') return refused;
+  try {
+    const last = (await deps.store.history(externalId)).at(-1);
+    if (last?.actor === 'worker' && last.event === decision.action && last.reason === decision.reason)
+      return refused;
     const ended = `${decision.action} (${decision.reason})`;
     await deps.store.note(externalId, {
       event: 'gateway_report',
       actor: 'worker',
-      reason: `answer_after_payout_moved_on: the attempt ended ${ended} when the payout was already ${current}`,
+      reason: `answer_after_payout_moved_on: attempt ${attempt} ended ${ended} when the payout was already ${current}`,
     });
-    deps.logger.warn(
-      { external_id: externalId, current, decision: decision.action, reason: decision.reason },
+    // Settled by the gateway's own report meanwhile (a callback, a poll): the usual race.
+    const settled = current === 'submitted' || current === 'succeeded' || current === 'failed';
+    deps.logger[settled ? 'info' : 'warn'](
+      { external_id: externalId, attempt, current, decision: decision.action, reason: decision.reason },
       "a worker's attempt ended after the payout moved on: recorded in its history, not applied",
     );
+  } catch (err) {
+    // The decision is settled either way; the note only tells more.
+    deps.logger.warn(
+      { external_id: externalId, err },
+      "a worker's late attempt could not be noted in its history",
+    );
   }
-  return `${decision.action}_refused_${current}`;
+  return refused;
 }

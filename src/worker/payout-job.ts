@@ -52,7 +52,7 @@ export async function processPayout(ctx: WorkerContext, job: PayoutJob, bullToke
     earlierMayHaveReached: record.mayHaveReached,
   });
   try {
-    return await ctx.apply(job, bullToken, externalId, token, decision, durationMs);
+    return await ctx.apply({ job, bullToken, externalId, token, attempt }, decision, durationMs);
   } finally {
     // After the payout's own answer is written (a retry's delay included): the breaker is the
     // system's health, never a reason to lose what this attempt learnt.

@@ -37,10 +37,7 @@ describe("a worker's attempt that ends after its payout was taken for lost", () 
   test('not sent: noted in the history (sending again is safe), the review stays', async () => {
     const { external_id, token, job } = await takenForLost();
     const done = await applier()(
-      job,
-      undefined,
-      external_id,
-      token,
+      { job, bullToken: undefined, externalId: external_id, token, attempt: 1 },
       {
         action: 'retry',
         at: Date.now() + 1_000,
@@ -57,7 +54,7 @@ describe("a worker's attempt that ends after its payout was taken for lost", () 
       from: 'needs_review',
       to: 'needs_review',
       reason:
-        'answer_after_payout_moved_on: the attempt ended retry (not_sent: ECONNREFUSED) when the payout was already needs_review',
+        'answer_after_payout_moved_on: attempt 1 ended retry (not_sent: ECONNREFUSED) when the payout was already needs_review',
     });
     expect(log.text()).toMatch(/a worker's attempt ended after the payout moved on/);
   });
@@ -68,12 +65,37 @@ describe("a worker's attempt that ends after its payout was taken for lost", () 
       { action: 'review', reason: 'outcome_unknown: http_500', breaker: 'no_answer' },
     ] as const) {
       const { external_id, token, job } = await takenForLost();
-      expect(await applier()(job, undefined, external_id, token, decision, 5)).toBe(
-        `${decision.action}_refused_needs_review`,
-      );
+      expect(
+        await applier()(
+          { job, bullToken: undefined, externalId: external_id, token, attempt: 1 },
+          decision,
+          5,
+        ),
+      ).toBe(`${decision.action}_refused_needs_review`);
       const history = await store.history(external_id);
       expect(history.map((h) => h.to)).toEqual(['queued', 'sending', 'needs_review', 'needs_review']);
       expect(history.at(-1)!.reason).toContain(`ended ${decision.action} (${decision.reason})`);
     }
+  });
+
+  test("the worker's own write run twice (its first reply lost): the payout already says it, nothing noted", async () => {
+    const { external_id } = cardPayout();
+    await createPayout({ external_id });
+    const claim = await store.claim(external_id, Date.now());
+    if (!claim.ok) throw new Error('claim refused');
+    const decision = { action: 'review', reason: 'outcome_unknown: http_502', breaker: 'no_answer' } as const;
+    await store.transition(external_id, 'review', {
+      actor: 'worker',
+      token: claim.token,
+      reason: decision.reason,
+    });
+    const job = { id: `p-${external_id}`, data: { externalId: external_id } } as Job<PayoutJobData>;
+    const attempt = { job, bullToken: undefined, externalId: external_id, token: claim.token, attempt: 1 };
+    expect(await applier()(attempt, decision, 5)).toBe('review_refused_needs_review');
+    expect((await store.history(external_id)).map((h) => h.to)).toEqual([
+      'queued',
+      'sending',
+      'needs_review',
+    ]);
   });
 });

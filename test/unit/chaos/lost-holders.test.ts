@@ -39,7 +39,7 @@ describe('reviewsOfLiveHolders', () => {
       to: 'needs_review',
       actor: 'worker',
       reason:
-        'answer_after_payout_moved_on: the attempt ended retry (not_sent: ECONNREFUSED) when the payout was already needs_review',
+        'answer_after_payout_moved_on: attempt 1 ended retry (not_sent: ECONNREFUSED) when the payout was already needs_review',
     };
     expect(reviewsOfLiveHolders([...reviewed, noted])).toEqual([
       { reviewedAt: at(20_000), answeredAt: at(20_700) },

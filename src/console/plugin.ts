@@ -137,12 +137,15 @@ function errorPage(err: FastifyError, request: FastifyRequest, reply: FastifyRep
       'Refused',
       'the form’s security token is missing or stale: reload the page and try again',
     );
-  if (isRedisUnavailable(err))
+  if (isRedisUnavailable(err)) {
+    // Redis, or the ledger's PostgreSQL for an archived payout: the log line names the address.
+    request.log.warn({ err }, 'console request: the data store does not answer');
     return show(
       503,
       'Unavailable',
-      'Redis does not answer: nothing was changed by this request; try again shortly',
+      'the data store (Redis, or the ledger’s database) does not answer: nothing was changed by this request; try again shortly',
     );
+  }
   const status = err.statusCode ?? 500;
   if (status >= 400 && status < 500) return show(status, 'Refused', err.message);
   request.log.error({ err }, 'console request failed');

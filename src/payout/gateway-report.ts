@@ -1,6 +1,7 @@
 import { type Currencies, showAmount } from '../currency/index.js';
 import { type GatewayStatusCode, type StatusMeaning, statusMeaning } from '../gateway/outcome.js';
 import type { Logger } from '../logger.js';
+import type { HistoryExtras } from './history.js';
 import { contradicts, differences, raise, shownReported } from './report-contradiction.js';
 import type { Actor, PayoutEvent, PayoutState } from './states.js';
 import type { PayoutStore } from './store.js';
@@ -221,31 +222,54 @@ async function applyRefused(
     statusMeaning(report.status) === 'pending' &&
     report.orderId !== undefined &&
     report.orderId === record?.orderId &&
-    OVERTAKEN_BY_ITS_ORDER.has(current);
-  await noteLateAnswer(deps, externalId, report, actor, said, current, overtaken);
+    settledByItsOrder(current);
+  await noteLateAnswer(deps, externalId, report, said, current, overtaken);
   return { result: 'late', current };
 }
 
-/** The states a payout reaches from its order's own reports, which an "in process" answer may trail. */
-const OVERTAKEN_BY_ITS_ORDER: ReadonlySet<PayoutState> = new Set(['submitted', 'succeeded', 'failed']);
+const SETTLED_BY_ITS_ORDER: ReadonlySet<PayoutState> = new Set(['submitted', 'succeeded', 'failed']);
+
+/**
+ * Whether a payout is where its gateway order's own reports (a callback, a poll) take it: a worker's
+ * answer that comes after it is the usual race, not news for an operator.
+ */
+export const settledByItsOrder = (current: PayoutState): boolean => SETTLED_BY_ITS_ORDER.has(current);
+
+/**
+ * Writes to the history what a worker learnt after its payout had moved on (`said`: the gateway's
+ * answer, or how the attempt ended), without applying it. Every such entry's reason begins
+ * `answer_after_payout_moved_on`, which the README tells operators to look for.
+ */
+export async function noteAfterMovedOn(
+  store: PayoutStore,
+  externalId: string,
+  late: { said: string; current: PayoutState; extras?: HistoryExtras },
+): Promise<void> {
+  await store.note(externalId, {
+    event: 'gateway_report',
+    actor: 'worker',
+    ...late.extras,
+    reason: `answer_after_payout_moved_on: ${late.said} when the payout was already ${late.current}`,
+  });
+}
 
 /** Writes a worker's answer that came after the payout moved on to its history, and logs it. */
 async function noteLateAnswer(
   deps: ReportDeps,
   externalId: string,
   report: GatewayReport,
-  actor: Actor,
   said: string,
   current: PayoutState,
   overtaken: boolean,
 ): Promise<void> {
-  await deps.store.note(externalId, {
-    event: 'gateway_report',
-    actor,
-    gateway_status: report.status,
-    ...(report.orderId !== undefined ? { order_id: report.orderId } : {}),
-    ...(report.reasonCode !== undefined ? { reason_code: report.reasonCode } : {}),
-    reason: `answer_after_payout_moved_on: gateway answered ${said} when the payout was already ${current}`,
+  await noteAfterMovedOn(deps.store, externalId, {
+    said: `gateway answered ${said}`,
+    current,
+    extras: {
+      gateway_status: report.status,
+      ...(report.orderId !== undefined ? { order_id: report.orderId } : {}),
+      ...(report.reasonCode !== undefined ? { reason_code: report.reasonCode } : {}),
+    },
   });
   const fields = {
     external_id: externalId,

@@ -1,5 +1,10 @@
 import type { Job } from 'bullmq';
-import { applyGatewayReport, SECOND_ORDER } from '../payout/gateway-report.js';
+import {
+  applyGatewayReport,
+  noteAfterMovedOn,
+  SECOND_ORDER,
+  settledByItsOrder,
+} from '../payout/gateway-report.js';
 import type { PayoutState } from '../payout/states.js';
 import type { PayoutJobData } from '../queues.js';
 import type { Decision } from './decide.js';
@@ -151,14 +156,8 @@ async function noteRefused(
     if (last?.actor === 'worker' && last.event === decision.action && last.reason === decision.reason)
       return refused;
     const ended = `${decision.action} (${decision.reason})`;
-    await deps.store.note(externalId, {
-      event: 'gateway_report',
-      actor: 'worker',
-      reason: `answer_after_payout_moved_on: attempt ${attempt} ended ${ended} when the payout was already ${current}`,
-    });
-    // Settled by the gateway's own report meanwhile (a callback, a poll): the usual race.
-    const settled = current === 'submitted' || current === 'succeeded' || current === 'failed';
-    deps.logger[settled ? 'info' : 'warn'](
+    await noteAfterMovedOn(deps.store, externalId, { said: `attempt ${attempt} ended ${ended}`, current });
+    deps.logger[settledByItsOrder(current) ? 'info' : 'warn'](
       { external_id: externalId, attempt, current, decision: decision.action, reason: decision.reason },
       "a worker's attempt ended after the payout moved on: recorded in its history, not applied",
     );

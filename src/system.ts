@@ -11,6 +11,8 @@ import { createGatewayClient, type GatewayClient, gatewayClientOptions } from '.
 import { createLedgerPart } from './ledger/service.js';
 import { createLogger, type Logger } from './logger.js';
 import { createMetrics, type Metrics, registerMetricsRoute } from './ops/metrics.js';
+import { publishDeployment } from './payout/deployment.js';
+import { payoutKeys } from './payout/keys.js';
 import { createPayoutStore, type PayoutStore } from './payout/store.js';
 import { createProducer, type Producer } from './producer/producer.js';
 import { createPayoutQueue, type PayoutJobData } from './queues.js';
@@ -89,6 +91,8 @@ async function assemble(
     urls.sandbox = await startSandboxPart(config, log, closers, connect('request'));
 
   const core = await startCore(config, log, closers, connect, metrics);
+  if (parts.includes('api') || parts.includes('worker'))
+    await publishOutboxes(config, parts, core.requestRedis, log);
   const shared = { config, log, closers, metrics, onContradiction };
   const workers = parts.includes('worker') ? await startWorkers({ ...shared, ...core, connect }) : undefined;
   const worker = workers?.worker;
@@ -119,6 +123,17 @@ async function assemble(
     ...(worker ? { worker } : {}),
     urls,
   };
+}
+
+/** The service's notifications and ledger, published for the CLI and the library to follow. */
+async function publishOutboxes(config: Config, parts: Part[], redis: Redis, log: Logger): Promise<void> {
+  const own = { notify: config.notify !== undefined, ledger: config.ledger !== undefined };
+  await publishDeployment(
+    redis,
+    payoutKeys(config.queuePrefix).deployment,
+    { ...own, part: parts.join('+') },
+    log,
+  );
 }
 
 /** What the API reads from the core under its own names. */

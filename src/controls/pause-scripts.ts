@@ -1,4 +1,5 @@
 import { AUDIT_XADD } from '../operators/audit.js';
+import { DEPLOYMENT_LUA } from '../payout/deployment.js';
 
 /** The Lua scripts that pause and resume: each change and its audit entry in one step. */
 
@@ -12,16 +13,23 @@ local function pauses_json(flat)
 end
 `;
 
+/** Pushes the event to the notification outbox when `choice` says so: '1', or 'd' and the deployment notifies. */
+const PUSH_EVENT = `${DEPLOYMENT_LUA}
+local function push_event(choice, outbox, event)
+  if choice == '1' or (choice == 'd' and deployment_has(outbox, 'notify')) then redis.call('RPUSH', outbox, event) end
+end
+`;
+
 /**
- * KEYS: paused, outbox, audit. ARGV: 1 payment_system, 2 the pause (JSON), 3 push the event ('1'),
- * 4 the event, audit fields... Returns the pause it replaced, or false. The change and its audit entry
+ * KEYS: paused, outbox, audit. ARGV: 1 payment_system, 2 the pause (JSON), 3 push the event (push_event's
+ * choice), 4 the event, audit fields... Returns the pause it replaced, or false. The change and its audit entry
  * (every pause before and after) are one step.
  */
-export const PAUSE = `${AUDIT_XADD}${PAUSES_JSON}
+export const PAUSE = `${AUDIT_XADD}${PAUSES_JSON}${PUSH_EVENT}
 local before = redis.call('HGETALL', KEYS[1])
 local replaced = redis.call('HGET', KEYS[1], ARGV[1])
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-if ARGV[3] == '1' then redis.call('RPUSH', KEYS[2], ARGV[4]) end
+push_event(ARGV[3], KEYS[2], ARGV[4])
 local fields = {}
 for i = 5, #ARGV do fields[#fields + 1] = ARGV[i] end
 audit(KEYS[3], fields, pauses_json(before), pauses_json(redis.call('HGETALL', KEYS[1])))
@@ -30,9 +38,9 @@ return replaced
 
 /**
  * KEYS: paused, outbox, audit. ARGV: 1 payment_system (`*` removes every pause), 2 push the event
- * ('1'), 3 the event, audit fields... Returns the pauses removed, flat (system, pause, ...).
+ * (push_event's choice), 3 the event, audit fields... Returns the pauses removed, flat (system, pause, ...).
  */
-export const RESUME = `${AUDIT_XADD}${PAUSES_JSON}
+export const RESUME = `${AUDIT_XADD}${PAUSES_JSON}${PUSH_EVENT}
 local before = redis.call('HGETALL', KEYS[1])
 local removed = {}
 if ARGV[1] == '*' then
@@ -45,7 +53,7 @@ else
     redis.call('HDEL', KEYS[1], ARGV[1])
   end
 end
-if #removed > 0 and ARGV[2] == '1' then redis.call('RPUSH', KEYS[2], ARGV[3]) end
+if #removed > 0 then push_event(ARGV[2], KEYS[2], ARGV[3]) end
 local fields = {}
 for i = 4, #ARGV do fields[#fields + 1] = ARGV[i] end
 audit(KEYS[3], fields, pauses_json(before), pauses_json(redis.call('HGETALL', KEYS[1])))

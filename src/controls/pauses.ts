@@ -30,7 +30,8 @@ interface PausesContext {
   /** The payout queue, whose jobs resuming wakes. */
   queue: Queue<PayoutJobData>;
   logger: Logger;
-  notify: boolean;
+  /** The scripts' "push the event" argument: '1' yes, '0' no, 'd' as the deployment has it. */
+  notify: '1' | '0' | 'd';
   keys: PayoutKeys['controls'];
   outbox: string;
   audit: string;
@@ -45,13 +46,15 @@ export function createPauses(deps: {
   logger: Logger;
   /** Whether pauses and resumes are notified (NOTIFY_URL set). */
   notify: boolean;
+  /** The CLI: notified also when the deployment's service has NOTIFY_URL (payout/deployment.ts). */
+  followDeployment?: boolean;
   now?: () => number;
 }) {
   const ctx: PausesContext = {
     redis: deps.redis,
     queue: deps.queue,
     logger: deps.logger,
-    notify: deps.notify,
+    notify: deps.notify ? '1' : deps.followDeployment ? 'd' : '0',
     keys: payoutKeys(deps.queuePrefix).controls,
     outbox: payoutKeys(deps.queuePrefix).outbox,
     audit: auditKey(deps.queuePrefix),
@@ -112,7 +115,7 @@ async function pause(
     ctx.audit,
     paymentSystem,
     JSON.stringify(stored),
-    ctx.notify ? '1' : '0',
+    ctx.notify,
     event,
     ...auditFields(
       {
@@ -153,7 +156,7 @@ async function resume(
     ctx.outbox,
     ctx.audit,
     paymentSystem,
-    ctx.notify ? '1' : '0',
+    ctx.notify,
     event,
     ...auditFields(
       {

@@ -24,6 +24,7 @@ export function controlsFor(config: Config, deps: CommandDeps) {
       queue: deps.queue,
       logger,
       notify: config.notify !== undefined,
+      followDeployment: true,
     }),
     breakers: createBreakers({
       redis: deps.redis,

@@ -1,3 +1,4 @@
+import { deploymentKey } from './deployment.js';
 import { PAYOUT_STATES, type PayoutState } from './states.js';
 
 /**
@@ -20,6 +21,11 @@ export interface PayoutKeys {
   allStateIndexes(): string[];
   /** Status changes waiting to be turned into notifications, written in the same script as the change. */
   outbox: string;
+  /**
+   * Whether the deployment keeps notifications and a ledger, as its service processes published them
+   * (deployment.ts): a hash the scripts find beside `outbox`, whose name they derive from it.
+   */
+  deployment: string;
   /** The approval rules and the limits (JSON arrays, see src/controls), read by the create script. */
   approvalRules: string;
   limits: string;
@@ -72,6 +78,7 @@ export function payoutKeys(queuePrefix: string): PayoutKeys {
     stateIndex,
     allStateIndexes: () => PAYOUT_STATES.map(stateIndex),
     outbox: `${base}:outbox`,
+    deployment: deploymentKey(base),
     approvalRules: `${base}:controls:approval-rules`,
     limits: `${base}:controls:limits`,
     // The customer_id comes last, after a fixed-length currency: no customer can name another's key.

@@ -1,3 +1,4 @@
+import { DEPLOYMENT_LUA } from './deployment.js';
 import { HISTORY_LINE_LUA } from './history.js';
 
 /**
@@ -9,7 +10,8 @@ import { HISTORY_LINE_LUA } from './history.js';
  * History: one string per payout, its entries (history.ts) one per line, rewritten whole on each
  * append so Redis keeps it at its exact size (a finished payout keeps it until it is archived).
  * Outboxes: each change is pushed, in the same script, to the outboxes its caller names in the
- * `outboxes` argument: `n` the notification outbox, `l` the ledger's (both: `nl`).
+ * `outboxes` argument: `n` the notification outbox, `l` the ledger's (both: `nl`); `N` and `L` name
+ * them when the deployment keeps them, for a process that follows the deployment (deployment.ts).
  */
 
 /**
@@ -23,15 +25,20 @@ end
 `;
 
 /**
- * Pushes a change `{external_id, seq}` to the outboxes named in `which` (`n`, `l`); the ledger's entry
- * also carries its kind and time, so the ledger's lag can be read from the oldest entry.
+ * Pushes a change `{external_id, seq}` to the outboxes named in `which` (`n`, `l`; `N`, `L` when the
+ * deployment keeps them); the ledger's entry also carries its kind and time, so the ledger's lag can
+ * be read from the oldest entry.
  */
-export const PUSH_OUTBOXES = `
+export const PUSH_OUTBOXES = `${DEPLOYMENT_LUA}
 local function push_outboxes(which, notify_key, ledger_key, id, seq, at)
-  if string.find(which, 'n', 1, true) then
+  local function wanted(own, follow, field)
+    return string.find(which, own, 1, true) or
+      (string.find(which, follow, 1, true) and deployment_has(notify_key, field))
+  end
+  if wanted('n', 'N', 'notify') then
     redis.call('RPUSH', notify_key, cjson.encode({external_id = id, seq = seq}))
   end
-  if string.find(which, 'l', 1, true) then
+  if wanted('l', 'L', 'ledger') then
     redis.call('RPUSH', ledger_key, cjson.encode({kind = 'payout', external_id = id, seq = seq, at = tonumber(at)}))
   end
 end
@@ -127,7 +134,7 @@ if ARGV[18] ~= '' then
     redis.call('HSET', KEYS[1], 'approved_by', approved_by, 'seq', seq, 'updated_at', ARGV[5])
     append_history(hist, history_line(seq, ARGV[5], cur, cur, attempts, ARGV[6]))
     -- The ledger keeps every change; the casino is told only of moves.
-    push_outboxes((string.gsub(ARGV[11], 'n', '')), KEYS[3], KEYS[5], ARGV[9], seq, ARGV[5])
+    push_outboxes((string.gsub(ARGV[11], '[nN]', '')), KEYS[3], KEYS[5], ARGV[9], seq, ARGV[5])
     return {3, cur, seq, attempts, r[6] or ''}
   end
 end

@@ -1,4 +1,5 @@
 import { runScript } from '../redis.js';
+import { withoutNotify } from './deployment.js';
 import { entryTail, type HistoryEntry, type HistoryExtras } from './history.js';
 import { CONTRADICTIONS_KEPT } from './keys.js';
 import { NOTE } from './scripts.js';
@@ -30,7 +31,7 @@ export async function notePayout(
     String(at),
     externalId,
     // A late answer tells the casino nothing new: it goes to the ledger, not to notifications.
-    extras.contradiction ? outboxes : outboxes.replace('n', ''),
+    extras.contradiction ? outboxes : withoutNotify(outboxes),
     extras.contradiction ? '1' : '0',
     String(options.contradictionsKept ?? CONTRADICTIONS_KEPT),
   )) as number;

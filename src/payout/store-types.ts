@@ -105,6 +105,11 @@ export interface PayoutStoreOptions {
   notify?: boolean;
   /** Whether changes go to the ledger's outbox (LEDGER_DATABASE_URL set). */
   ledger?: boolean;
+  /**
+   * A process outside the service (the CLI, the library): changes also go to the outboxes the
+   * deployment's service processes published (deployment.ts). @defaultValue false
+   */
+  followDeployment?: boolean;
   /** Called after every recorded change (`from` null on creation), e.g. for metrics. */
   onTransition?: (from: PayoutState | null, to: PayoutState, method: string) => void;
   /** How amounts are shown in its log lines (`config.currencies`). @defaultValue the rules of unset settings */
@@ -119,7 +124,7 @@ export interface StoreContext {
   redis: Redis;
   keys: PayoutKeys;
   now: () => number;
-  /** The outboxes every change is pushed to (scripts.ts): 'n' notifications, 'l' ledger. */
+  /** The outboxes every change is pushed to (scripts.ts): 'n' notifications, 'l' ledger; 'N', 'L' as the deployment has them. */
   outboxes: string;
   payloadKeys: PayloadKeys;
   logger: Logger;

@@ -1,6 +1,7 @@
 import type { GatewayRequest } from '../methods/index.js';
 import { listContradicted, readContradictions } from './contradictions.js';
 import { createPayout } from './create-payout.js';
+import { outboxLetters } from './deployment.js';
 import { createDurabilityGuard } from './durability.js';
 import type { HistoryEntry, HistoryExtras } from './history.js';
 import { CONTRADICTIONS_KEPT, payoutKeys } from './keys.js';
@@ -40,8 +41,11 @@ export function createPayoutStore(options: PayoutStoreOptions) {
   const { redis, payloadKeys, logger } = options;
   const keys = payoutKeys(options.queuePrefix);
   const now = options.now ?? Date.now;
-  /** The outboxes every change is pushed to (scripts.ts). */
-  const outboxes = `${options.notify ? 'n' : ''}${options.ledger ? 'l' : ''}`;
+  /** The outboxes every change is pushed to (scripts.ts, deployment.ts). */
+  const outboxes = outboxLetters(
+    { notify: options.notify ?? false, ledger: options.ledger ?? false },
+    options.followDeployment ?? false,
+  );
   const ctx: StoreContext = { redis, keys, now, outboxes, payloadKeys, logger, options };
   // On the store's own connection: a WAIT covers only what its connection wrote.
   const durability = createDurabilityGuard({

@@ -26,6 +26,8 @@ export function connectProducer(
     notify: config.notify !== undefined,
     currencies: config.currencies,
     ledger: config.ledger !== undefined,
+    // Outside the service, its changes reach the outboxes the service keeps (payout/deployment.ts).
+    followDeployment: true,
   });
   const queue = createPayoutQueue(redis, config.queuePrefix);
   queue.on('error', () => undefined); // the connection's own listener logs outages once

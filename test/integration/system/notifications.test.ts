@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import { describe, expect, test } from 'vitest';
 import { jobIdFor } from '../../../src/methods/index.js';
+import { payoutKeys } from '../../../src/payout/keys.js';
 import { NOTIFICATIONS_QUEUE, signNotification } from '../../../src/worker/notifier.js';
 import { testRedis } from '../../helpers/redis.js';
 import { NOTIFY_SECRET, useFeedbackSystem, withMarker } from './feedback-fixture.js';
@@ -66,4 +67,15 @@ describe('notifications', () => {
       connection.disconnect();
     }
   });
+});
+
+test('the service publishes that it notifies, for the CLI and the library to follow (payout/deployment.ts)', async () => {
+  const redis = testRedis();
+  try {
+    const deployment = await redis.hgetall(payoutKeys(sys.config.queuePrefix).deployment);
+    expect(deployment).toMatchObject({ notify: '1', ledger: '0' });
+    expect(deployment.by).toMatch(/^api\+worker pid \d+ on /);
+  } finally {
+    redis.disconnect();
+  }
 });

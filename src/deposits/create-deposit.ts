@@ -48,9 +48,9 @@ export async function createDeposit(
   const { result: started, durable } = await startSending(context, method, request, digest);
   if (!started.ok) {
     // Already sent (or being sent): answer what we know, never send again.
-    const view = await records.get(id);
-    if (!view) throw new Error(`deposit ${id} vanished`);
-    return { created: false, deposit: answerFor(view, sendWindowMs) };
+    const stored = await records.read(id);
+    if (!stored) throw new Error(`deposit ${id} vanished`);
+    return { created: false, deposit: answerFor(stored.view, sendWindowMs, stored.reason) };
   }
   if (!durable) {
     // A fail-over could lose the record and let the same deposit be sent twice: do not send.
@@ -83,10 +83,10 @@ async function sendAndRecord(context: DepositContext, request: GatewayRequest): 
   const { records } = context;
   const id = request.external_id;
   const outcome = await sendDeposit(context.gateway, request);
-  let view: DepositView | undefined;
+  let stored: Awaited<ReturnType<DepositRecords['read']>>;
   try {
     await settleDeposit(records, id, outcome);
-    view = await records.get(id);
+    stored = await records.read(id);
   } catch (err) {
     // Never "nothing was accepted, try again" (a 503): a try may have reached the gateway.
     if (!isRedisUnavailable(err)) throw err;
@@ -96,6 +96,6 @@ async function sendAndRecord(context: DepositContext, request: GatewayRequest): 
     );
     throw outcomeNotRecorded();
   }
-  if (!view) throw new Error(`deposit ${id} vanished`);
-  return answerFor(view, context.sendWindowMs);
+  if (!stored) throw new Error(`deposit ${id} vanished`);
+  return answerFor(stored.view, context.sendWindowMs, stored.reason);
 }

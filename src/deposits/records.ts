@@ -56,6 +56,12 @@ export function createDepositRecords(deps: {
     /** The request digest stored with the deposit, or null for a new one. */
     digest: (id: string) => deps.redis.hget(context.recordKey(id), 'digest'),
     get: async (id: string): Promise<DepositView | undefined> => depositView(id, await fields(id)),
+    /** The deposit as the API shows it, and the reason its record keeps (an unknown outcome's), if any. */
+    read: async (id: string): Promise<{ view: DepositView; reason: string | undefined } | undefined> => {
+      const h = await fields(id);
+      const view = depositView(id, h);
+      return view && { view, reason: h.reason };
+    },
   };
 }
 

@@ -74,6 +74,13 @@ export async function settleDeposit(
         reason: outcome.kind === 'unknown' ? outcome.code : 'duplicate',
       });
       return;
+    // Another transaction's answer (a payout's, replayed for the shared external_id): its order and
+    // status are not this deposit's, so neither is kept; whether this deposit exists is unknown.
+    case 'other_transaction': {
+      const reason = `${outcome.code}: ${outcome.message}`;
+      await records.move(id, 'unknown', { event: outcome.kind, ...actor, reason }, { reason });
+      return;
+    }
     default: {
       const never: never = outcome;
       throw new Error(`unhandled outcome ${JSON.stringify(never)}`);

@@ -1,4 +1,6 @@
+import { type Expected, mismatchOf } from './answer-match.js';
 import type { GatewayAnswer, GatewayOutcome } from './outcome.js';
+import { parseRetryAfter } from './retry-after.js';
 import {
   DUPLICATE_ERROR_CODE,
   gatewayAnswerSchema,
@@ -44,24 +46,18 @@ export type Exchange =
       code: string;
     };
 
-/** What the answer must match, when the caller knows: an answer about another order is not ours. */
-export interface Expected {
-  external_id?: string | undefined;
-  order_id?: string | undefined;
-}
-
 /** The code of a status request's refusal that means the gateway has no order with that order_id. */
 export const ORDER_NOT_FOUND = 'order_not_found';
 
-/** Used when a 429/503 carries no readable Retry-After. */
-export const DEFAULT_RETRY_AFTER_MS = 1_000;
-/** A Retry-After further away than this is capped: the worker's own backoff takes over from there. */
-export const MAX_RETRY_AFTER_MS = 10 * 60_000;
-
-/** Every outcome except the three that a 2xx answer produces. */
+export type { Expected } from './answer-match.js';
+export { DEFAULT_RETRY_AFTER_MS, MAX_RETRY_AFTER_MS, parseRetryAfter } from './retry-after.js';
 export { MAX_MESSAGE_LENGTH, safeText };
 
-export type FailureOutcome = Exclude<GatewayOutcome, { kind: 'accepted' | 'final' | 'unknown_status' }>;
+/** Every outcome except the four that a 2xx answer produces. */
+export type FailureOutcome = Exclude<
+  GatewayOutcome,
+  { kind: 'accepted' | 'final' | 'unknown_status' | 'other_transaction' }
+>;
 
 /** Classifies one call to payout, deposit or status. */
 export function classify(exchange: Exchange, expected: Expected = {}): GatewayOutcome {
@@ -176,14 +172,8 @@ function classifyAnswer(httpStatus: number, body: string | undefined, expected: 
     );
   }
   const answer: GatewayAnswer = parsed.data;
-  if (
-    (expected.external_id !== undefined &&
-      answer.external_id !== undefined &&
-      answer.external_id !== expected.external_id) ||
-    (expected.order_id !== undefined && answer.order_id !== expected.order_id)
-  ) {
-    return unknown(httpStatus, 'mismatched_answer', 'gateway answered about another order');
-  }
+  const mismatch = mismatchOf(httpStatus, answer, expected);
+  if (mismatch) return mismatch;
   const { status } = answer;
   switch (status) {
     case 1:
@@ -199,24 +189,6 @@ function classifyAnswer(httpStatus: number, body: string | undefined, expected: 
     default:
       return assertNever(status);
   }
-}
-
-/** Retry-After as delta-seconds or an HTTP-date, in ms from `now`, within [0, MAX_RETRY_AFTER_MS]. */
-export function parseRetryAfter(header: string | undefined, now: number): number {
-  const text = header?.trim();
-  if (!text) return DEFAULT_RETRY_AFTER_MS;
-  let ms: number;
-  if (/^\d+$/.test(text)) {
-    ms = Number(text) * 1000;
-  } else {
-    // Only the HTTP-date forms, which all name a weekday or GMT; Date.parse alone accepts "1.5".
-    if (!/[A-Za-z]/.test(text)) return DEFAULT_RETRY_AFTER_MS;
-    // asctime dates carry no zone; HTTP dates are always GMT.
-    const at = Date.parse(/\b(GMT|UTC)\b/i.test(text) ? text : `${text} GMT`);
-    if (Number.isNaN(at)) return DEFAULT_RETRY_AFTER_MS;
-    ms = at - now;
-  }
-  return Math.min(MAX_RETRY_AFTER_MS, Math.max(0, ms));
 }
 
 interface ErrorInfo {

@@ -10,7 +10,7 @@ import {
   type FailureOutcome,
   type GatewayEndpoint,
 } from './classify.js';
-import type { GatewayOutcome, OutcomeKind } from './outcome.js';
+import { type GatewayOutcome, GatewayType, type OutcomeKind } from './outcome.js';
 import { scrubOutcome, secretScrubber } from './scrub.js';
 import { withSignature } from './signature.js';
 
@@ -222,8 +222,9 @@ function report(
   const durationMs = performance.now() - started;
   onResult?.(endpoint, outcome.kind, durationMs);
   const unknown = outcome.kind === 'unknown';
+  const other = outcome.kind === 'other_transaction';
   // The debug line's fields are built only when it is written.
-  if (!logger || (!unknown && !logger.isLevelEnabled('debug'))) return;
+  if (!logger || (!unknown && !other && !logger.isLevelEnabled('debug'))) return;
   const fields = {
     endpoint,
     external_id: externalId,
@@ -233,6 +234,11 @@ function report(
     durationMs: Math.round(durationMs),
   };
   if (unknown) logger.warn(fields, 'gateway call outcome unknown: it may have been acted on');
+  else if (other)
+    logger.warn(
+      { ...fields, answered: outcome.message },
+      'the gateway answered about another transaction: outcome of this one unknown',
+    );
   else logger.debug(fields, 'gateway call');
 }
 
@@ -244,7 +250,10 @@ async function create(
   const started = performance.now();
   const body = JSON.stringify(withSignature(request, ctx.options.salt));
   const outcome = scrubOutcome(
-    classify(await exchange(ctx, endpoint, body), { external_id: request.external_id }),
+    classify(await exchange(ctx, endpoint, body), {
+      external_id: request.external_id,
+      type: endpoint === 'payout' ? GatewayType.PAYOUT : GatewayType.DEPOSIT,
+    }),
     ctx.scrub,
   );
   report(ctx, endpoint, request.external_id, outcome, started);

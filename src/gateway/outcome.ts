@@ -48,6 +48,12 @@ export function statusMeaning(status: GatewayStatusCode): StatusMeaning {
 export const GatewayType = { DEPOSIT: 1, PAYOUT: 2, REFUND: 3 } as const;
 export type GatewayTypeCode = (typeof GatewayType)[keyof typeof GatewayType];
 
+const TYPE_NAMES: Readonly<Record<number, string>> = { 1: 'deposit', 2: 'payout', 3: 'refund' };
+
+/** A transaction type as operators read it: `type 1 (deposit)`; a code the pages do not list, bare. */
+export const describeType = (type: number): string =>
+  TYPE_NAMES[type] !== undefined ? `type ${type} (${TYPE_NAMES[type]})` : `type ${type}`;
+
 /** A parsed 2xx answer, with any card in display_data already masked. */
 export interface GatewayAnswer {
   status: GatewayStatusCode;
@@ -73,6 +79,18 @@ export type GatewayOutcome =
   | { kind: 'unknown_status'; answer: GatewayAnswer & { status: 7 } }
   /** A 4xx refusal: nothing was created. */
   | { kind: 'rejected'; httpStatus: number; code: string; message: string }
+  /**
+   * A 2xx answer about another transaction than the one asked for: another type (a deposit's answer
+   * to a payout, replayed for their shared external_id) or another external_id. It proves nothing of
+   * ours: whether ours was created is unknown, and sending again would only be answered the same.
+   * `message` names what came back (`type 1 (deposit), order 123`).
+   */
+  | {
+      kind: 'other_transaction';
+      httpStatus: number;
+      code: 'gateway_answered_other_type' | 'gateway_answered_other_external_id';
+      message: string;
+    }
   /** A refusal that says the external_id exists: an earlier attempt arrived. */
   | { kind: 'duplicate'; httpStatus: number; message: string }
   /** The gateway may or may not have acted (read timeout, reset after writing, 500/502/504, unparsable 2xx). */

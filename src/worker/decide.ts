@@ -136,6 +136,11 @@ export function decide(
           : { action: 'reject', reason },
       );
     }
+    // An answer about another transaction (a deposit's, replayed for the shared external_id): it
+    // proves nothing of ours, and the same request would be answered the same. Never resent, even
+    // under resendOnUnknown; its order is not ours, so it is not recorded.
+    case 'other_transaction':
+      return answered({ action: 'review', reason: `${outcome.code}: ${outcome.message}` });
     // The gateway already has this external_id: an earlier attempt arrived. Never "rejected".
     case 'duplicate':
       return answered({ action: 'review', reason: 'gateway_duplicate_external_id' });

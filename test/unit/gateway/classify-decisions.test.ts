@@ -74,7 +74,12 @@ describe('classify: one row per decision', () => {
     [
       '200 about another external_id',
       answered(200, order(1, { external_id: 'po-2' })),
-      { kind: 'unknown', code: 'mismatched_answer' },
+      {
+        kind: 'other_transaction',
+        httpStatus: 200,
+        code: 'gateway_answered_other_external_id',
+        message: `external_id po-2, type 2 (payout), order ${ORDER}`,
+      },
     ],
     // 3xx
     ['301 redirect', answered(301, ''), { kind: 'unknown', httpStatus: 301, code: 'redirect' }],
@@ -157,6 +162,66 @@ describe('classify: one row per decision', () => {
       answered(200, order(1, { extra: 'x', payment_data: { card_number: '4111111111111111' } })),
     );
     expect(outcome).toEqual({ kind: 'accepted', answer: order(1) });
+  });
+
+  // A gateway that replays the first answer of a repeated external_id answers a payout with the
+  // deposit of the same external_id (their shared merchant order id): that is not our payout.
+  test.each<[string, GatewayEndpoint, Record<string, unknown>, Record<string, unknown>]>([
+    [
+      'a payout answered with a deposit',
+      'payout',
+      order(3, { type: 1, redirect: 'https://pay.example/x' }),
+      {
+        kind: 'other_transaction',
+        httpStatus: 200,
+        code: 'gateway_answered_other_type',
+        message: `type 1 (deposit), order ${ORDER}`,
+      },
+    ],
+    [
+      'a payout answered with a refund',
+      'payout',
+      order(4, { type: 3 }),
+      { kind: 'other_transaction', message: `type 3 (refund), order ${ORDER}` },
+    ],
+    [
+      'a payout answered with a type the pages do not list',
+      'payout',
+      order(1, { type: '9' }),
+      { kind: 'other_transaction', message: `type 9, order ${ORDER}` },
+    ],
+    [
+      'a deposit answered with a payout',
+      'deposit',
+      order(1),
+      { kind: 'other_transaction', message: `type 2 (payout), order ${ORDER}` },
+    ],
+    [
+      'a final answer of another type is not final for us either',
+      'payout',
+      order(4, { type: 1 }),
+      { kind: 'other_transaction', code: 'gateway_answered_other_type' },
+    ],
+    [
+      'another external_id and another type name both',
+      'payout',
+      order(1, { type: 1, external_id: 'd-1' }),
+      {
+        kind: 'other_transaction',
+        code: 'gateway_answered_other_external_id',
+        message: `external_id d-1, type 1 (deposit), order ${ORDER}`,
+      },
+    ],
+    ['a payout answered as a payout', 'payout', order(1), { kind: 'accepted' }],
+    ['a deposit answered as a deposit', 'deposit', order(3, { type: 1 }), { kind: 'accepted' }],
+    // The pages say answers carry type; one without it is taken as ours, as an answer without
+    // external_id always was.
+    ['a payout answer without type', 'payout', order(1, { type: undefined }), { kind: 'accepted' }],
+  ])('%s', (_name, endpoint, body, expected) => {
+    const type = endpoint === 'payout' ? 2 : 1;
+    expect(classify(answered(200, body, { endpoint }), { external_id: 'po-1', type })).toMatchObject(
+      expected,
+    );
   });
 
   test('a status answer about another order_id is not ours', () => {

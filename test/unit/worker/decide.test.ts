@@ -103,6 +103,38 @@ const cases: [string, GatewayOutcome, number, RetryPolicy, unknown][] = [
     { action: 'reject', reason: 'gateway_rejected: HTTP 422 validation_failed', breaker: 'answered' },
   ],
   [
+    "another transaction's answer goes to review, naming it",
+    {
+      kind: 'other_transaction',
+      httpStatus: 200,
+      code: 'gateway_answered_other_type',
+      message: 'type 1 (deposit), order o-9',
+    },
+    1,
+    policy,
+    {
+      action: 'review',
+      reason: 'gateway_answered_other_type: type 1 (deposit), order o-9',
+      breaker: 'answered',
+    },
+  ],
+  [
+    "another transaction's answer is never resent, even with resend allowed",
+    {
+      kind: 'other_transaction',
+      httpStatus: 200,
+      code: 'gateway_answered_other_external_id',
+      message: 'external_id po-2, order o-9',
+    },
+    1,
+    { ...policy, resendOnUnknown: true },
+    {
+      action: 'review',
+      reason: 'gateway_answered_other_external_id: external_id po-2, order o-9',
+      breaker: 'answered',
+    },
+  ],
+  [
     'duplicate is never rejected',
     { kind: 'duplicate', httpStatus: 409, message: 'x' },
     1,

@@ -1,5 +1,6 @@
+import { describeType, GatewayType } from '../gateway/outcome.js';
 import type { Logger } from '../logger.js';
-import { differences, type GatewayReport } from '../payout/gateway-report.js';
+import { differences, type GatewayReport, otherType } from '../payout/gateway-report.js';
 import type { DepositRecords } from './records.js';
 import { type DepositState, depositStateFor } from './states.js';
 
@@ -10,9 +11,9 @@ export interface DepositReportsDeps {
 }
 
 /**
- * A type-1 callback about a deposit: moves it, or records a contradiction without applying it
- * (another final result for a terminal deposit, any report of one never sent or refused, or another
- * amount, currency or order than the deposit's).
+ * A callback about a deposit: moves it, or records a contradiction without applying it (another final
+ * result for a terminal deposit, any report of one never sent or refused, or another type, amount,
+ * currency or order than the deposit's: a payout's callback under its external_id is not its own).
  */
 export function createDepositReports(deps: DepositReportsDeps) {
   return { applyReport: (id: string, report: GatewayReport) => applyReport(deps, id, report) };
@@ -20,18 +21,26 @@ export function createDepositReports(deps: DepositReportsDeps) {
 
 async function applyReport(deps: DepositReportsDeps, id: string, report: GatewayReport) {
   const { records } = deps;
-  if (report.payout) {
+  if (report.payout || otherType(report, GatewayType.DEPOSIT)) {
     const h = await records.fields(id);
     if (!h.status) return 'unknown_deposit' as const;
-    const own = { amount: h.amount ?? '', currency: h.currency ?? '', orderId: h.order_id };
+    const own = {
+      type: GatewayType.DEPOSIT,
+      amount: h.amount ?? '',
+      currency: h.currency ?? '',
+      orderId: h.order_id,
+    };
     const differ = differences(own, report);
     if (differ.length > 0) {
+      const about = differ.includes('type')
+        ? `another transaction (${describeType(report.type!)}) under this deposit's external_id`
+        : 'another deposit';
       return raise(
         deps,
         id,
         h.status as DepositState,
         report,
-        `callback about another deposit: ${differ.join(', ')} differ`,
+        `callback about ${about}: ${differ.join(', ')} differ`,
       );
     }
   }

@@ -15,22 +15,40 @@ export async function recordCallback(
   return result;
 }
 
+/**
+ * To the record its type names first: a deposit (type 1) or a payout (2; a refund, 3, has no record
+ * of its own here). Deposits and payouts share the external_id, so one the first does not know is
+ * tried on the other, where its type contradicts the record: a deposit's callback under a payout's
+ * external_id is raised on the payout, never applied, and the reverse.
+ */
 async function applyCallback(
   deps: CallbackDeps,
   cb: Callback,
   report: GatewayReport,
 ): Promise<CallbackResult> {
-  if (cb.type === 2) return applyPayoutCallback(deps, cb, report);
-  if (cb.type === 1 && deps.onDepositReport) {
-    const res = await deps.onDepositReport(cb.external_id, report);
-    if (res === 'unknown_deposit') return 'unknown_id';
-    if (res === 'contradiction') return 'contradiction';
-    return res === 'unchanged' ? 'unchanged' : 'ok';
+  if (cb.type === 1) {
+    const res = await applyDepositCallback(deps, cb, report);
+    return res === 'unknown_id' ? applyPayoutCallback(deps, cb, report) : res;
   }
-  return 'unknown_id'; // refunds, and deposits when deposits are not served: kept for operators
+  const res = await applyPayoutCallback(deps, cb, report);
+  // Refunds are kept for operators, as before, when no payout has their external_id.
+  return res === 'unknown_id' && cb.type === 2 ? applyDepositCallback(deps, cb, report) : res;
 }
 
-/** A type-2 callback: to the payout in Redis, else to the archived one in the ledger. */
+/** To the deposit of that external_id, when deposits are served. */
+async function applyDepositCallback(
+  deps: CallbackDeps,
+  cb: Callback,
+  report: GatewayReport,
+): Promise<CallbackResult> {
+  if (!deps.onDepositReport) return 'unknown_id';
+  const res = await deps.onDepositReport(cb.external_id, report);
+  if (res === 'unknown_deposit') return 'unknown_id';
+  if (res === 'contradiction') return 'contradiction';
+  return res === 'unchanged' ? 'unchanged' : 'ok';
+}
+
+/** To the payout in Redis, else to the archived one in the ledger. */
 async function applyPayoutCallback(
   deps: CallbackDeps,
   cb: Callback,

@@ -98,6 +98,8 @@ function reportOf(cb: Callback): GatewayReport {
     orderId: cb.order_id,
     reasonCode: cb.reason_code,
     reason: cb.reason,
+    // Its transaction type: a deposit's callback under a payout's external_id is not the payout's.
+    type: cb.type,
     // What the callback says of the order itself: checked against the record, never written.
     payout: { amount: cb.amount, currency: cb.currency, customerId: cb.customer_id },
   };

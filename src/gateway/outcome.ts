@@ -60,6 +60,9 @@ export interface GatewayAnswer {
   type?: number | undefined;
   external_id?: string | undefined;
   order_id: string;
+  /** The order's amount and currency, where an answer carries them (the pages document them for callbacks only). */
+  amount?: string | undefined;
+  currency?: string | undefined;
   redirect?: string | undefined;
   display_data?: Record<string, string> | undefined;
   reason_code?: string | undefined;

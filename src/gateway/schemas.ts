@@ -75,6 +75,9 @@ export const gatewayAnswerSchema = z.object({
   type: z.preprocess(digitString, z.number().int()).optional(),
   external_id: z.string().max(256).optional(),
   order_id: orderIdSchema,
+  // Read only to be compared with the payout's own (a status answer about another amount is not ours).
+  amount: shortText(32).optional(),
+  currency: shortText(8).optional(),
   redirect: z.string().max(4096).optional(),
   display_data: displayDataSchema.optional(),
   reason_code: shortText(16).optional(),

@@ -1,7 +1,13 @@
 import { type Currencies, showAmount } from '../currency/index.js';
-import { type GatewayStatusCode, type StatusMeaning, statusMeaning } from '../gateway/outcome.js';
+import {
+  describeType,
+  type GatewayStatusCode,
+  GatewayType,
+  type StatusMeaning,
+  statusMeaning,
+} from '../gateway/outcome.js';
 import type { Logger } from '../logger.js';
-import type { HistoryExtras } from './history.js';
+import { noteLateAnswer, settledByItsOrder } from './late-answer.js';
 import { contradicts, differences, raise, shownReported } from './report-contradiction.js';
 import type { Actor, PayoutEvent, PayoutState } from './states.js';
 import type { PayoutStore } from './store.js';
@@ -15,6 +21,12 @@ export interface GatewayReport {
   reasonCode?: string | undefined;
   reason?: string | undefined;
   /**
+   * The transaction type the gateway named (callbacks and status polls; SPEC.md: 1 deposit, 2
+   * payout, 3 refund). Another than the payout's is a report about another transaction under the
+   * shared external_id: a contradiction, never applied. Absent, nothing is held against it.
+   */
+  type?: number | undefined;
+  /**
    * A callback's own account of the payout (or deposit) it names, checked against the record before
    * anything is applied; with it, the report's order_id is checked against the recorded one too.
    * Never written.
@@ -22,7 +34,7 @@ export interface GatewayReport {
   payout?: ReportedPayout | undefined;
 }
 
-/** The fields of a callback that describe the payout itself (SPEC.md "Callbacks"). */
+/** The fields of a callback (or a status answer, where it has them) that describe the payout itself. */
 export interface ReportedPayout {
   amount?: string | undefined;
   currency?: string | undefined;
@@ -46,6 +58,21 @@ export interface ReportDeps {
 
 /** The payout event a gateway status code means. */
 export const eventForStatus = (status: GatewayStatusCode) => EVENT_FOR[statusMeaning(status)];
+
+/** Whether a report names a transaction type other than `own`'s (absent: nothing to hold against it). */
+export const otherType = (report: GatewayReport, own: number): boolean =>
+  report.type !== undefined && report.type !== own;
+
+/** What a report said, as its history entry and log line read it: `status 4 (order X)`, with any other type. */
+function saidOf(report: GatewayReport): string {
+  const order = report.orderId !== undefined ? ` (order ${report.orderId})` : '';
+  const type = otherType(report, GatewayType.PAYOUT) ? ` of ${describeType(report.type!)}` : '';
+  return `status ${report.status}${order}${type}`;
+}
+
+/** A report's differences from what it is about, as a contradiction's reason reads them. */
+const aboutAnother = (said: string, differ: string[]) =>
+  `gateway reported ${said} for another ${differ.includes('type') ? 'transaction' : 'payout'} under this external_id: ${differ.join(', ')} differ`;
 
 /** How the reason of a report naming another order than the recorded one begins. */
 export const SECOND_ORDER = 'second_order';
@@ -80,9 +107,10 @@ export interface ArchivedFacts {
  * contradicts. Undefined when it says nothing new; the payout never moves again either way.
  */
 export function archivedContradiction(archived: ArchivedFacts, report: GatewayReport): string | undefined {
-  const said = `status ${report.status}${report.orderId !== undefined ? ` (order ${report.orderId})` : ''}`;
+  const said = saidOf(report);
   const differ = differences(
     {
+      type: GatewayType.PAYOUT,
       amount: String(archived.amount),
       currency: archived.currency,
       customerId: archived.customerId,
@@ -90,8 +118,7 @@ export function archivedContradiction(archived: ArchivedFacts, report: GatewayRe
     },
     report,
   );
-  if (differ.length > 0)
-    return `gateway reported ${said} for another payout under this external_id: ${differ.join(', ')} differ`;
+  if (differ.length > 0) return aboutAnother(said, differ);
   if (contradicts(archived.status, eventForStatus(report.status), archived.reason ?? undefined))
     return `gateway reported ${said} for a payout that is ${archived.status}`;
   return undefined;
@@ -113,9 +140,11 @@ export async function applyGatewayReport(
   durationMs?: number,
 ): Promise<ReportResult> {
   const event = eventForStatus(report.status);
-  const said = `status ${report.status}${report.orderId !== undefined ? ` (order ${report.orderId})` : ''}`;
-  if (report.payout) {
-    const refused = await checkClaimedPayout(deps, externalId, report, report.payout, actor, said);
+  const said = saidOf(report);
+  // Only what can differ from the record is read against it: a callback's account of the payout,
+  // or a report of another transaction type. A worker's own answer was classified already.
+  if (report.payout || otherType(report, GatewayType.PAYOUT)) {
+    const refused = await checkClaimedPayout(deps, externalId, report, actor, said);
     if (refused) return refused;
   }
   const moved = await deps.store.transition(externalId, event, {
@@ -134,14 +163,14 @@ export async function applyGatewayReport(
 }
 
 /**
- * A callback's own account of the payout, checked against the record before anything is applied:
- * the result when the payout is unknown or the callback describes another one, undefined otherwise.
+ * A report's account of the payout (its type, a callback's amount, currency, customer and order),
+ * checked against the record before anything is applied: the result when the payout is unknown or
+ * the report describes another transaction, undefined otherwise.
  */
 async function checkClaimedPayout(
   deps: ReportDeps,
   externalId: string,
   report: GatewayReport,
-  claimed: ReportedPayout,
   actor: Actor,
   said: string,
 ): Promise<ReportResult | undefined> {
@@ -149,6 +178,7 @@ async function checkClaimedPayout(
   if (!record) return { result: 'unknown_payout' };
   const differ = differences(
     {
+      type: GatewayType.PAYOUT,
       amount: String(record.amount),
       currency: record.currency,
       customerId: record.customer.customer_id,
@@ -157,19 +187,21 @@ async function checkClaimedPayout(
     report,
   );
   if (differ.length === 0) return undefined;
-  const reported = shownReported(claimed, record.currency, deps.currencies);
-  return raise(
-    deps,
-    externalId,
-    report,
-    actor,
-    record.status,
-    `gateway reported ${said} for another payout under this external_id: ${differ.join(', ')} differ`,
-    {
-      amount: showAmount(record.amount, record.currency, deps.currencies),
-      ...(reported !== undefined ? { reported_amount: reported } : {}),
-    },
-  );
+  const reason = aboutAnother(said, differ);
+  // The reconciler polls the same order every run: what it raised once is not raised again.
+  if (actor === 'reconciler' && (await raisedBefore(deps, externalId, reason)))
+    return { result: 'contradiction', current: record.status };
+  const reported = shownReported(report.payout ?? {}, record.currency, deps.currencies);
+  return raise(deps, externalId, report, actor, record.status, reason, {
+    amount: showAmount(record.amount, record.currency, deps.currencies),
+    ...(reported !== undefined ? { reported_amount: reported } : {}),
+  });
+}
+
+/** Whether the payout's history already holds this contradiction. */
+async function raisedBefore(deps: ReportDeps, externalId: string, reason: string): Promise<boolean> {
+  const history = await deps.store.history(externalId);
+  return history.some((entry) => entry.contradiction === true && entry.reason === reason);
 }
 
 /** Why the transition table refused a report: what it meant, how it reads, where the payout is. */
@@ -225,66 +257,4 @@ async function applyRefused(
     settledByItsOrder(current);
   await noteLateAnswer(deps, externalId, report, said, current, overtaken);
   return { result: 'late', current };
-}
-
-const SETTLED_BY_ITS_ORDER: ReadonlySet<PayoutState> = new Set(['submitted', 'succeeded', 'failed']);
-
-/**
- * Whether a payout is where its gateway order's own reports (a callback, a poll) take it: a worker's
- * answer that comes after it is the usual race, not news for an operator.
- */
-export const settledByItsOrder = (current: PayoutState): boolean => SETTLED_BY_ITS_ORDER.has(current);
-
-/**
- * Writes to the history what a worker learnt after its payout had moved on (`said`: the gateway's
- * answer, or how the attempt ended), without applying it. Every such entry's reason begins
- * `answer_after_payout_moved_on`, which the README tells operators to look for.
- */
-export async function noteAfterMovedOn(
-  store: PayoutStore,
-  externalId: string,
-  late: { said: string; current: PayoutState; extras?: HistoryExtras },
-): Promise<void> {
-  await store.note(externalId, {
-    event: 'gateway_report',
-    actor: 'worker',
-    ...late.extras,
-    reason: `answer_after_payout_moved_on: ${late.said} when the payout was already ${late.current}`,
-  });
-}
-
-/** Writes a worker's answer that came after the payout moved on to its history, and logs it. */
-async function noteLateAnswer(
-  deps: ReportDeps,
-  externalId: string,
-  report: GatewayReport,
-  said: string,
-  current: PayoutState,
-  overtaken: boolean,
-): Promise<void> {
-  await noteAfterMovedOn(deps.store, externalId, {
-    said: `gateway answered ${said}`,
-    current,
-    extras: {
-      gateway_status: report.status,
-      ...(report.orderId !== undefined ? { order_id: report.orderId } : {}),
-      ...(report.reasonCode !== undefined ? { reason_code: report.reasonCode } : {}),
-    },
-  });
-  const fields = {
-    external_id: externalId,
-    current,
-    gateway_status: report.status,
-    order_id: report.orderId,
-  };
-  if (overtaken)
-    deps.logger.info(
-      fields,
-      "the gateway's report of this order came before the worker's answer: the answer is in its history",
-    );
-  else
-    deps.logger.warn(
-      fields,
-      'a gateway answer came after the payout moved on: recorded in its history, not applied',
-    );
 }

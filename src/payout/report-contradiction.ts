@@ -41,17 +41,26 @@ export function contradicts(current: PayoutState, event: PayoutEvent, reason: st
 }
 
 /**
- * The fields in which a callback describes another payout or deposit than the one recorded (`own`):
- * any is a contradiction. A field is compared only where both sides have it; currency ignores case.
+ * The fields in which a report describes another transaction than the one recorded (`own`, with its
+ * gateway type): another type (a deposit's report under a payout's external_id), amount, currency,
+ * customer or order. Any is a contradiction. A field is compared only where both sides have it;
+ * currency ignores case.
  */
 export function differences(
-  own: { amount: string; currency: string; customerId?: string | undefined; orderId?: string | undefined },
+  own: {
+    type: number;
+    amount: string;
+    currency: string;
+    customerId?: string | undefined;
+    orderId?: string | undefined;
+  },
   report: GatewayReport,
 ): string[] {
   const claimed = report.payout ?? {};
   const differ = (a: string | undefined, b: string | undefined) =>
     a !== undefined && b !== undefined && a !== b;
   const out: string[] = [];
+  if (report.type !== undefined && report.type !== own.type) out.push('type');
   if (differ(claimed.amount, own.amount)) out.push('amount');
   if (differ(claimed.currency?.toUpperCase(), own.currency.toUpperCase())) out.push('currency');
   if (differ(claimed.customerId, own.customerId)) out.push('customer_id');

@@ -1,10 +1,6 @@
 import type { Job } from 'bullmq';
-import {
-  applyGatewayReport,
-  noteAfterMovedOn,
-  SECOND_ORDER,
-  settledByItsOrder,
-} from '../payout/gateway-report.js';
+import { applyGatewayReport, SECOND_ORDER } from '../payout/gateway-report.js';
+import { noteAfterMovedOn, settledByItsOrder } from '../payout/late-answer.js';
 import type { PayoutState } from '../payout/states.js';
 import type { PayoutJobData } from '../queues.js';
 import type { Decision } from './decide.js';

@@ -1,7 +1,7 @@
 import { ORDER_NOT_FOUND } from '../gateway/classify.js';
-import { type GatewayOutcome, statusMeaning } from '../gateway/outcome.js';
+import { type GatewayAnswer, type GatewayOutcome, statusMeaning } from '../gateway/outcome.js';
 import type { Logger } from '../logger.js';
-import { applyGatewayReport } from '../payout/gateway-report.js';
+import { applyGatewayReport, type GatewayReport } from '../payout/gateway-report.js';
 import type { PayoutStore } from '../payout/store.js';
 
 /** What the reconciler needs of the gateway client. */
@@ -71,12 +71,7 @@ async function poll(run: Run, externalId: string): Promise<'no_order' | 'moved' 
     const a = outcome.answer;
     // Overdue and still pending: it stays in review (back in submitted it would only time out again).
     if (record.reason === OVERDUE && statusMeaning(a.status) === 'pending') return 'stayed';
-    const res = await applyGatewayReport(
-      deps,
-      externalId,
-      { status: a.status, orderId: a.order_id, reasonCode: a.reason_code, reason: a.reason },
-      'reconciler',
-    );
+    const res = await applyGatewayReport(deps, externalId, pollReport(a), 'reconciler');
     if (res.result === 'applied') {
       run.counts.applied++;
       return 'moved';
@@ -94,6 +89,22 @@ async function poll(run: Run, externalId: string): Promise<'no_order' | 'moved' 
     );
   }
   return 'stayed';
+}
+
+/**
+ * A status answer as a report: its type, and its amount and currency where it carries them, are
+ * checked against the payout like a callback's (another transaction's status is never applied).
+ */
+function pollReport(a: GatewayAnswer): GatewayReport {
+  const claimed = a.amount !== undefined || a.currency !== undefined;
+  return {
+    status: a.status,
+    orderId: a.order_id,
+    reasonCode: a.reason_code,
+    reason: a.reason,
+    type: a.type,
+    ...(claimed ? { payout: { amount: a.amount, currency: a.currency } } : {}),
+  };
 }
 
 /** Submitted payouts older than `afterMs`; those past the review deadline move to needs_review. */

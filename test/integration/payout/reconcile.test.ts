@@ -47,11 +47,8 @@ async function inReview(withOrder: boolean): Promise<string> {
   return id;
 }
 
-test('needs_review payouts without an order do not hide the pollable ones behind them', async () => {
-  const waiting = [await inReview(false), await inReview(false), await inReview(false)];
-  const pollable = [await inReview(true), await inReview(true)];
-  // The gateway's status endpoint over real HTTP: every order it is asked about has succeeded.
-  const asked: string[] = [];
+/** A gateway whose status endpoint, over real HTTP, answers each order_id with `answer(order_id)`. */
+async function statusGateway(answer: (orderId: string) => Record<string, unknown>) {
   const server = createServer((req, res) => {
     let data = '';
     req.on('data', (c) => {
@@ -59,10 +56,7 @@ test('needs_review payouts without an order do not hide the pollable ones behind
     });
     req.on('end', () => {
       const { order_id } = JSON.parse(data) as { order_id: string };
-      asked.push(order_id);
-      res
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ status: 4, type: 2, order_id }));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer(order_id)));
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -72,6 +66,18 @@ test('needs_review payouts without an order do not hide the pollable ones behind
     salt: 'test-salt',
     timeoutMs: 2_000,
     connectTimeoutMs: 500,
+  });
+  return { gateway, server };
+}
+
+test('needs_review payouts without an order do not hide the pollable ones behind them', async () => {
+  const waiting = [await inReview(false), await inReview(false), await inReview(false)];
+  const pollable = [await inReview(true), await inReview(true)];
+  // The gateway's status endpoint over real HTTP: every order it is asked about has succeeded.
+  const asked: string[] = [];
+  const { gateway, server } = await statusGateway((order_id) => {
+    asked.push(order_id);
+    return { status: 4, type: 2, order_id };
   });
   try {
     const res = await reconcile(
@@ -116,5 +122,43 @@ test('a poll for an order the gateway does not know says so in words, and the pa
   } finally {
     gateway.close();
     await sandbox.close();
+  }
+});
+
+test('a status answer of another transaction (type, amount, currency) is raised once, never applied', async () => {
+  const ids = [await inReview(true), await inReview(true), await inReview(true)];
+  const { amount, currency } = cardPayout();
+  const others: Record<string, Record<string, unknown>> = {
+    [`o-${ids[0]}`]: { type: 1 },
+    [`o-${ids[1]}`]: { type: 2, amount: amount + 1, currency },
+    [`o-${ids[2]}`]: { type: 2, amount: String(amount), currency: 'EUR' },
+  };
+  const { gateway, server } = await statusGateway((order_id) => ({
+    status: 4,
+    order_id,
+    ...(others[order_id] ?? { type: 2 }),
+  }));
+  const contradicted: string[] = [];
+  const deps = { store, gateway, logger: log.logger, onContradiction: (id: string) => contradicted.push(id) };
+  try {
+    for (let run = 0; run < 2; run++) await reconcile(deps, { afterMs: 60_000, reviewDeadlineMs: 3_600_000 });
+    const reasons = [];
+    for (const id of ids) {
+      expect((await store.get(id))?.status).toBe('needs_review');
+      const raised = (await store.history(id)).filter((h) => h.contradiction);
+      expect(raised).toHaveLength(1);
+      reasons.push(raised[0]!.reason);
+    }
+    expect(reasons).toEqual([
+      expect.stringContaining(
+        'of type 1 (deposit) for another transaction under this external_id: type differ',
+      ),
+      expect.stringContaining('for another payout under this external_id: amount differ'),
+      expect.stringContaining('for another payout under this external_id: currency differ'),
+    ]);
+    expect(contradicted.filter((id) => ids.includes(id)).sort()).toEqual([...ids].sort());
+  } finally {
+    gateway.close();
+    await new Promise((r) => server.close(r));
   }
 });

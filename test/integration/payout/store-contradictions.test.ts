@@ -116,6 +116,70 @@ describe('payout record', () => {
     ).toEqual({ result: 'unknown_payout' });
   });
 
+  test("a report of another transaction type (a deposit's, under the shared external_id) is a contradiction, not applied", async () => {
+    const contradictions: string[] = [];
+    const deps = { store, logger: log.logger, onContradiction: (id: string) => contradictions.push(id) };
+    const { external_id } = cardPayout();
+    await createPayout({ external_id, amount: 2000, currency: 'USD' });
+    const claim = await store.claim(external_id, Date.now());
+    if (!claim.ok) throw new Error('claim refused');
+    await applyGatewayReport(deps, external_id, { status: 1, orderId: 'o-1' }, 'worker');
+
+    // A status poll (no account of the payout but its type), a callback, a refund.
+    for (const [report, actor] of [
+      [{ status: 4, orderId: 'o-1', type: 1 }, 'reconciler'],
+      [{ status: 4, orderId: 'o-1', type: 1, payout: { amount: '2000', currency: 'USD' } }, 'callback'],
+      [{ status: 4, orderId: 'o-1', type: 3 }, 'callback'],
+    ] as const) {
+      expect(await applyGatewayReport(deps, external_id, report, actor)).toEqual({
+        result: 'contradiction',
+        current: 'submitted',
+      });
+    }
+    const raised = (await store.history(external_id)).filter((h) => h.contradiction);
+    expect(raised.map((h) => h.reason)).toEqual([
+      'gateway reported status 4 (order o-1) of type 1 (deposit) for another transaction under this external_id: type differ',
+      'gateway reported status 4 (order o-1) of type 1 (deposit) for another transaction under this external_id: type differ',
+      'gateway reported status 4 (order o-1) of type 3 (refund) for another transaction under this external_id: type differ',
+    ]);
+    expect(raised[0]).toMatchObject({ actor: 'reconciler', gateway_status: 4, order_id: 'o-1' });
+    expect(contradictions).toEqual([external_id, external_id, external_id]);
+
+    // The reconciler polls it every run: the same contradiction is not raised again.
+    expect(
+      await applyGatewayReport(deps, external_id, { status: 4, orderId: 'o-1', type: 1 }, 'reconciler'),
+    ).toEqual({ result: 'contradiction', current: 'submitted' });
+    expect((await store.history(external_id)).filter((h) => h.contradiction)).toHaveLength(3);
+    expect(contradictions).toHaveLength(3);
+
+    // A status answer with another amount or currency is not this payout's either.
+    for (const [payout, differ] of [
+      [{ amount: '2100' }, 'amount'],
+      [{ currency: 'EUR' }, 'currency'],
+    ] as const) {
+      expect(
+        await applyGatewayReport(
+          deps,
+          external_id,
+          { status: 4, orderId: 'o-1', type: 2, payout },
+          'reconciler',
+        ),
+      ).toEqual({ result: 'contradiction', current: 'submitted' });
+      expect((await store.history(external_id)).at(-1)!.reason).toContain(`${differ} differ`);
+    }
+    expect(await store.get(external_id)).toMatchObject({ status: 'submitted', orderId: 'o-1' });
+
+    // Its own report, type 2 (or none), is applied.
+    expect(
+      await applyGatewayReport(
+        deps,
+        external_id,
+        { status: 4, orderId: 'o-1', type: 2, payout: { amount: '2000', currency: 'usd' } },
+        'reconciler',
+      ),
+    ).toEqual({ result: 'applied', from: 'submitted', to: 'succeeded' });
+  });
+
   test('a payout an operator resolved as failed, reported still processing, is a contradiction', async () => {
     const contradictions: string[] = [];
     const deps = { store, logger: log.logger, onContradiction: (id: string) => contradictions.push(id) };

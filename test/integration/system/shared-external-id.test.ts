@@ -1,5 +1,8 @@
 import { describe, expect, test } from 'vitest';
+import { withSignature } from '../../../src/gateway/signature.js';
 import { validateDepositRequest, validatePayoutRequest } from '../../../src/methods/index.js';
+import { applyGatewayReport } from '../../../src/payout/gateway-report.js';
+import { testRedis } from '../../helpers/redis.js';
 import { requestFor } from '../../unit/methods/fixtures.js';
 import { id, useFeedbackSystem, withMarker } from './feedback-fixture.js';
 
@@ -73,5 +76,94 @@ describe('a deposit answered with a payout of the same external_id', () => {
     expect(res.body.error.message).toContain(`type 2 (payout), order ${payoutOrder}`);
     expect(JSON.stringify(res.body)).not.toContain('"order_id"');
     expect(sys.sandbox.received(externalId)).toMatchObject({ created: 1, requests: 2 });
+  });
+});
+
+/** A signed callback from the gateway. */
+const callback = (params: Record<string, unknown>) =>
+  sys.request('POST', '/v1/callbacks/gateway', withSignature(params, sys.config.gateway.salt), {
+    authorization: '',
+  });
+
+const contradictionsOf = (payout: { history: { contradiction?: boolean; reason?: string }[] }) =>
+  payout.history.filter((h) => h.contradiction);
+
+describe("the gateway's reports of a deposit under a payout's external_id", () => {
+  test("a payout left submitted with a deposit's order (as the defect did): the poll's type 1 is raised once, never applied", async () => {
+    const externalId = id('d');
+    const depositOrder = await depositElsewhere(externalId);
+    const valid = validatePayoutRequest(withMarker('', { external_id: externalId, amount: 1100 }));
+    if (!valid.ok) throw new Error(JSON.stringify(valid.issues));
+    const { store } = sys.system;
+    await store.create({ method: valid.method, request: valid.request, masked: {} });
+    const claim = await store.claim(externalId, Date.now());
+    if (!claim.ok) throw new Error('claim refused');
+    const deps = { store, logger: sys.system.logger };
+    await applyGatewayReport(deps, externalId, { status: 3, orderId: depositOrder }, 'worker');
+    // The reconciler (every second here) polls the deposit's order, which the sandbox settles.
+    const raised = await sys.waitFor(externalId, (p) => contradictionsOf(p).length > 0, 10_000);
+    expect(contradictionsOf(raised)[0]).toMatchObject({
+      actor: 'reconciler',
+      order_id: depositOrder,
+      reason: `gateway reported status 4 (order ${depositOrder}) of type 1 (deposit) for another transaction under this external_id: type differ`,
+    });
+    // More runs poll it again (past its deadline, from needs_review): nothing new is raised.
+    await new Promise((r) => setTimeout(r, 3_500));
+    const after = (await sys.request('GET', `/v1/payouts/${externalId}`)).body;
+    expect(['submitted', 'needs_review']).toContain(after.status);
+    expect(after.history.map((h: { to?: string }) => h.to)).not.toContain('succeeded');
+    expect(contradictionsOf(after)).toHaveLength(1);
+    expect(sys.sandbox.received(externalId)?.statusRequests).toBeGreaterThan(1);
+  });
+
+  test("a deposit's callback under a payout's external_id is raised on the payout, never applied", async () => {
+    const body = withMarker('+no-callback');
+    await sys.request('POST', '/v1/payouts', body);
+    const submitted = await sys.waitFor(body.external_id, (p) => p.status === 'submitted');
+    const deposit = {
+      status: 4,
+      type: 1,
+      external_id: body.external_id,
+      order_id: '777777777777',
+      amount: 1000,
+      currency: body.currency,
+      customer_id: body.customer.customer_id,
+    };
+    expect(await callback(deposit)).toEqual({ status: 200, body: { result: 'ok' } });
+    const after = (await sys.request('GET', `/v1/payouts/${body.external_id}`)).body;
+    expect(after).toMatchObject({ status: 'submitted', order_id: submitted.order_id });
+    expect(contradictionsOf(after).map((h) => h.reason)).toEqual([
+      expect.stringContaining(
+        'of type 1 (deposit) for another transaction under this external_id: type, amount, order_id differ',
+      ),
+    ]);
+  });
+
+  test("a payout's callback under a deposit's external_id is raised on the deposit, never applied", async () => {
+    const externalId = id('dep');
+    const created = await sys.request('POST', '/v1/deposits', cardDeposit(externalId));
+    expect(created.status).toBe(201);
+    const payout = {
+      status: 4,
+      type: 2,
+      external_id: externalId,
+      order_id: created.body.order_id,
+      amount: 1000,
+      currency: 'USD',
+    };
+    expect(await callback(payout)).toEqual({ status: 200, body: { result: 'ok' } });
+    const redis = testRedis();
+    try {
+      const prefix = sys.config.queuePrefix;
+      expect(await redis.hget(`${prefix}:deposit:${externalId}`, 'status')).toBe('submitted');
+      const history = (await redis.lrange(`${prefix}:deposit-history:${externalId}`, 0, -1)).map(
+        (l) => JSON.parse(l) as { contradiction?: boolean; reason?: string },
+      );
+      expect(history.filter((h) => h.contradiction).map((h) => h.reason)).toEqual([
+        "callback about another transaction (type 2 (payout)) under this deposit's external_id: type differ",
+      ]);
+    } finally {
+      redis.disconnect();
+    }
   });
 });

@@ -32,18 +32,38 @@ export class ConflictError extends PayoutError {
   readonly code = 'external_id_conflict';
   readonly httpStatus = 409;
   override readonly issues: Issue[] | undefined;
-  constructor(externalId: string, fields: readonly string[] = []) {
+  constructor(externalId: string, fields: readonly string[] = [], message?: string) {
     super(
-      fields.length === 0
-        ? `payout ${externalId} already exists with a different request body`
-        : `payout ${externalId} already exists with a different request: ${fields.join(', ')} ${
-            fields.length === 1 ? 'differs' : 'differ'
-          } from the request first accepted under this external_id`,
+      message ??
+        (fields.length === 0
+          ? `payout ${externalId} already exists with a different request body`
+          : `payout ${externalId} already exists with a different request: ${fields.join(', ')} ${
+              fields.length === 1 ? 'differs' : 'differ'
+            } from the request first accepted under this external_id`),
     );
     this.issues =
       fields.length === 0
         ? undefined
         : fields.map((path) => ({ path, message: 'differs from the request first accepted' }));
+  }
+}
+
+/**
+ * The external_id belongs to a deposit (for a payout) or to a payout (for a deposit). The gateway
+ * takes it as the merchant's order id for both, and answers a repeated one with the first
+ * transaction's answer: one external_id must name one of them. Nothing was stored or sent.
+ */
+export class ExternalIdTakenError extends ConflictError {
+  constructor(
+    externalId: string,
+    readonly heldBy: 'deposit' | 'payout',
+  ) {
+    const other = heldBy === 'deposit' ? 'payout' : 'deposit';
+    super(
+      externalId,
+      [],
+      `external_id ${externalId} belongs to a ${heldBy}: deposits and payouts share the gateway's external_id (the merchant's order id), so this ${other} needs an external_id of its own`,
+    );
   }
 }
 

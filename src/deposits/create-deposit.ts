@@ -1,5 +1,5 @@
 import type { Currencies } from '../currency/index.js';
-import { ConflictError, ValidationError } from '../errors.js';
+import { ConflictError, ExternalIdTakenError, ValidationError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import {
   type GatewayRequest,
@@ -46,6 +46,8 @@ export async function createDeposit(
   const existing = await records.digest(id);
   if (existing !== null && !isDigestOf(payloadKeys, canonical, existing)) throw new ConflictError(id);
   const { result: started, durable } = await startSending(context, method, request, digest);
+  // Nothing was written: the external_id is a payout's, and the gateway would take it for that one.
+  if (started.heldByPayout) throw new ExternalIdTakenError(id, 'payout');
   if (!started.ok) {
     // Already sent (or being sent): answer what we know, never send again.
     const stored = await records.read(id);
@@ -60,12 +62,14 @@ export async function createDeposit(
   return { created: true, deposit: await sendAndRecord(context, request) };
 }
 
-/** Moves the deposit to `sending` with what it keeps (masked), and waits until that is durable. */
+/**
+ * Moves the deposit to `sending` with what it keeps (masked), unless a payout holds its external_id,
+ * and waits until that is durable.
+ */
 function startSending(context: DepositContext, method: MethodId, request: GatewayRequest, digest: string) {
   return context.durability.durably(() =>
-    context.records.move(
+    context.records.start(
       request.external_id,
-      'sending',
       { event: 'send', actor: 'producer' },
       {
         digest,

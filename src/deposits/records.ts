@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
 import { payoutKeys } from '../payout/keys.js';
 import { runScript } from '../redis.js';
-import { MOVE, NOTE } from './scripts.js';
+import { MOVE, NOTE, START } from './scripts.js';
 import { DEPOSIT_TRANSITIONS, type DepositState } from './states.js';
 import { type DepositView, depositView } from './view.js';
 
@@ -20,6 +20,8 @@ interface RecordsContext {
   logger: Logger;
   recordKey: (id: string) => string;
   historyKey: (id: string) => string;
+  /** A payout's record and tombstone under the same external_id: a new deposit may have neither. */
+  payoutKeys: (id: string) => string[];
   /** The ledger's outbox as the scripts' last key, or no key at all without a ledger. */
   ledgerKeys: string[];
 }
@@ -31,20 +33,27 @@ export function createDepositRecords(deps: {
   /** Whether changes go to the ledger's outbox (LEDGER_DATABASE_URL set). */
   ledger?: boolean;
 }) {
-  const base = deps.queuePrefix;
+  const keys = payoutKeys(deps.queuePrefix);
   const context: RecordsContext = {
     redis: deps.redis,
     logger: deps.logger,
-    recordKey: (id) => `${base}:deposit:${id}`,
     // The id last, as for payouts (payout/keys.ts): no deposit's id can name another deposit's key.
-    historyKey: (id) => `${base}:deposit-history:${id}`,
-    ledgerKeys: deps.ledger ? [payoutKeys(base).ledgerOutbox] : [],
+    recordKey: keys.deposit,
+    historyKey: keys.depositHistory,
+    payoutKeys: (id) => [keys.record(id), keys.tombstone(id)],
+    ledgerKeys: deps.ledger ? [keys.ledgerOutbox] : [],
   };
 
   /** The record's raw fields (empty when there is no such deposit). */
   const fields = (id: string) => deps.redis.hgetall(context.recordKey(id));
 
   return {
+    /**
+     * Moves the deposit to `sending`, as `move` does, unless it is new and the external_id names a
+     * payout (live or archived): then nothing is written and `heldByPayout` is set.
+     */
+    start: (id: string, entry: Record<string, unknown>, fields: Record<string, string>) =>
+      move(context, id, 'sending', entry, fields, true),
     move: (
       id: string,
       to: DepositState,
@@ -74,16 +83,19 @@ async function move(
   to: DepositState,
   entry: Record<string, unknown>,
   fields: Record<string, string>,
-): Promise<{ ok: boolean; current: DepositState | undefined }> {
+  start = false,
+): Promise<{ ok: boolean; current: DepositState | undefined; heldByPayout?: true }> {
   const { ledgerKeys } = context;
   const allowed = `,${DEPOSIT_TRANSITIONS[to].join(',')},`;
   const now = Date.now();
+  const guard = start ? context.payoutKeys(id) : [];
   const res = (await runScript(
     context.redis,
-    MOVE,
-    2 + ledgerKeys.length,
+    start ? START : MOVE,
+    2 + guard.length + ledgerKeys.length,
     context.recordKey(id),
     context.historyKey(id),
+    ...guard,
     ...ledgerKeys,
     allowed,
     to,
@@ -92,6 +104,7 @@ async function move(
     id,
     ...Object.entries(fields).flat(),
   )) as [number, string];
+  if (res[0] === -1) return { ok: false, current: undefined, heldByPayout: true };
   if (res[0] === 1)
     context.logger.info(
       { external_id: id, from: res[1] || null, to, kind: 'deposit' },

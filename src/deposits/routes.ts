@@ -51,7 +51,7 @@ function createDepositSchema() {
           409,
           {
             description:
-              'The external_id was used with another body, or this deposit is being sent right now.',
+              "The external_id was used with another body, or belongs to a payout (deposits and payouts share the gateway's external_id), or this deposit is being sent right now.",
             example: outcome('deposit_in_progress', 'this deposit is being sent right now'),
           },
         ],

@@ -59,7 +59,7 @@ const ERRORS: Record<ErrorStatus, { description: string; example: unknown }> = {
   },
   409: {
     description:
-      'The external_id was accepted before with another body; `issues` name the fields that differ (never their values). Nothing was changed.',
+      "The external_id was accepted before with another body (`issues` name the fields that differ, never their values), or it belongs to a deposit: deposits and payouts share the gateway's external_id. Nothing was changed.",
     example: error(
       'external_id_conflict',
       'payout po-1001 already exists with a different request: amount differs from the request first accepted under this external_id',

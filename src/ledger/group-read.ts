@@ -13,11 +13,10 @@ export async function readGroups(
   groups: Group[],
 ): Promise<void> {
   const { keys } = deps;
-  const depositHistory = (id: string) => `${deps.queuePrefix}:deposit-history:${id}`;
   const multi = deps.redis.multi();
   for (const g of groups) {
     if (g.kind === 'payout') multi.hgetall(keys.record(g.id)).get(keys.history(g.id));
-    else multi.lrange(depositHistory(g.id), 0, -1);
+    else multi.lrange(keys.depositHistory(g.id), 0, -1);
   }
   const res = (await multi.exec()) ?? [];
   const failed = res.find(([err]) => err);

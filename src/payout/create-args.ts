@@ -24,7 +24,7 @@ export interface CreateWrite {
 }
 
 /** The CREATE script's keys: the first this many of its arguments. */
-export const CREATE_KEYS = 11;
+export const CREATE_KEYS = 12;
 
 /** The CREATE script's keys then arguments, in the order the script reads them. */
 export function createArgs(ctx: StoreContext, write: CreateWrite): string[] {
@@ -45,6 +45,7 @@ export function createArgs(ctx: StoreContext, write: CreateWrite): string[] {
     keys.approvalRules,
     keys.limits,
     keys.customerWindow(request.currency, request.customer.customer_id),
+    keys.deposit(id),
     digest,
     String(at),
     entryTail('created', 'producer'),

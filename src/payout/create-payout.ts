@@ -11,7 +11,7 @@ export { CUSTOMER_WINDOW_MS } from './create-args.js';
 /**
  * A new payout, in one script: the record, its sealed payment data, its first history entry, its
  * index, the approval rules and limits applied, the customer's window counted; or what is there
- * already for its external_id (the same request, another body, or only its tombstone).
+ * already for its external_id (the same request, another body, only its tombstone, or a deposit).
  */
 export async function createPayout(
   ctx: StoreContext,
@@ -37,6 +37,7 @@ export async function createPayout(
     string?,
   ];
   if (res[0] === -2) return { outcome: 'over_cap', maxAmount: Number(res[1]) };
+  if (res[0] === -3) return { outcome: 'held_by_deposit' };
   if (res[0] === 1) return acceptCreated(ctx, write, res);
   const same = isDigestOf(payloadKeys, canonical, res[1] ?? '');
   if (res[2] === 'archived') return { outcome: 'archived', same };

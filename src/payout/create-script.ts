@@ -14,20 +14,25 @@ import { APPEND_HISTORY, PUSH_OUTBOXES } from './scripts.js';
  * rejected and cancelled payouts leave it (TRANSITION).
  *
  * KEYS: record, history, queued index, outbox, sealed payload, ledger outbox, tombstone,
- *       awaiting_approval index, approval rules, limits, the customer's window
+ *       awaiting_approval index, approval rules, limits, the customer's window, the deposit record
+ *       under the same external_id
  * ARGV: 1 digest, 2 now, 3 history entry's tail (history.ts) for a payout not held, 4 external_id,
  *       5 outboxes ('', 'n', 'l', 'nl'), 6 sealed payload ('' when the method takes none), 7 method,
  *       8 amount, 9 currency, 10 start of the window (now - 24 h), 11 the window's time to live (ms),
  *       pairs...
  * Returns {1, status, reason} when created, {0, digest, status} when the external_id exists,
  * {0, digest, 'archived'} when only its tombstone is left (archive.ts): an external_id once accepted
- * is never new again; {-2, max_amount} when the amount is over the currency's cap (nothing written).
+ * is never new again; {-2, max_amount} when the amount is over the currency's cap (nothing written);
+ * {-3} when a deposit holds the external_id (nothing written): the gateway takes it as one merchant
+ * order id for deposits and payouts, and the deposit's start (deposits/scripts.ts) checks the payout's
+ * keys likewise, so of the two made at once only one is accepted.
  */
 export const CREATE = `${APPEND_HISTORY}${PUSH_OUTBOXES}
 local existing = redis.call('HMGET', KEYS[1], 'digest', 'status')
 if existing[2] then return {0, existing[1] or '', existing[2]} end
 local tomb = redis.call('GET', KEYS[7])
 if tomb then return {0, tomb, 'archived'} end
+if redis.call('EXISTS', KEYS[12]) == 1 then return {-3} end
 local method, amount, currency = ARGV[7], tonumber(ARGV[8]), ARGV[9]
 local function int(n) return string.format('%d', n) end
 

@@ -49,6 +49,14 @@ export interface PayoutKeys {
   /** What is left of an archived payout: its request digest, so its external_id is never new again. */
   tombstone(externalId: string): string;
   /**
+   * A deposit's record (src/deposits). Deposits and payouts share the gateway's external_id (the
+   * merchant's order id): a payout's creation refuses an external_id that names a deposit, and a
+   * deposit's an external_id that names a payout (or its tombstone), each in its own script.
+   */
+  deposit(externalId: string): string;
+  /** A deposit's history (a list of JSON lines). */
+  depositHistory(externalId: string): string;
+  /**
    * What a claim consults before a payout is sent (src/controls writes them):
    * - `paused`: hash, payment_system (or `*`, every one) -> the pause as JSON;
    * - `held`: hash, external_id -> payment_system, of payouts a claim refused for a pause, which
@@ -88,6 +96,8 @@ export function payoutKeys(queuePrefix: string): PayoutKeys {
     ledgerOutbox: `${base}:ledger-outbox`,
     contradictions: `${base}:contradictions`,
     tombstone: (id) => `${base}:payout-tombstone:${id}`,
+    deposit: (id) => `${base}:deposit:${id}`,
+    depositHistory: (id) => `${base}:deposit-history:${id}`,
     controls: {
       paused: `${base}:controls:paused`,
       held: `${base}:controls:held`,

@@ -17,7 +17,9 @@ export type CreateResult =
   | { outcome: 'existing'; record: PayoutRecord }
   | { outcome: 'conflict'; record: PayoutRecord }
   /** Only its tombstone is left in Redis (archived to the ledger); `same` tells a replay from another body. */
-  | { outcome: 'archived'; same: boolean };
+  | { outcome: 'archived'; same: boolean }
+  /** A deposit holds the external_id (the gateway's one merchant order id for both): nothing was written. */
+  | { outcome: 'held_by_deposit' };
 
 export interface TransitionOptions {
   actor: Actor;

@@ -23,7 +23,7 @@ const batchResult = z
           status: z
             .union([z.literal(202), z.literal(200), z.literal(409), z.literal(422)])
             .describe(
-              '202 created · 200 the same request again · 409 its external_id has another body · 422 invalid',
+              '202 created · 200 the same request again · 409 its external_id has another body, or belongs to a deposit · 422 invalid',
             ),
           issues: z.array(issueSchema).optional(),
         }),

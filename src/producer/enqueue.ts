@@ -1,5 +1,11 @@
 import { formatAmount } from '../currency/index.js';
-import { ConflictError, NOT_DURABLE, StoreUnavailableError, ValidationError } from '../errors.js';
+import {
+  ConflictError,
+  ExternalIdTakenError,
+  NOT_DURABLE,
+  StoreUnavailableError,
+  ValidationError,
+} from '../errors.js';
 import {
   type GatewayRequest,
   getMethod,
@@ -38,7 +44,12 @@ export async function enqueuePayout(deps: ProducerDeps, input: unknown): Promise
       }),
     );
     const sent: ComparableRequest = { method, request, notBefore };
-    if (res.outcome === 'archived' || res.outcome === 'over_cap' || res.outcome === 'conflict')
+    if (
+      res.outcome === 'archived' ||
+      res.outcome === 'over_cap' ||
+      res.outcome === 'conflict' ||
+      res.outcome === 'held_by_deposit'
+    )
       return refused(deps, res, sent);
     if (res.outcome === 'created' && res.record.status === 'queued')
       await addFirstJob(deps, request, notBefore);
@@ -55,13 +66,14 @@ export async function enqueuePayout(deps: ProducerDeps, input: unknown): Promise
   });
 }
 
-/** A create that found an archived payout, a cap, or another body under the external_id. */
+/** A create that found an archived payout, a cap, a deposit, or another body under the external_id. */
 async function refused(
   deps: ProducerDeps,
-  res: Extract<CreateResult, { outcome: 'archived' | 'over_cap' | 'conflict' }>,
+  res: Extract<CreateResult, { outcome: 'archived' | 'over_cap' | 'conflict' | 'held_by_deposit' }>,
   sent: ComparableRequest,
 ): Promise<EnqueueResult> {
   const { request } = sent;
+  if (res.outcome === 'held_by_deposit') throw new ExternalIdTakenError(request.external_id, 'deposit');
   if (res.outcome === 'archived') {
     // The ledger keeps no payment data to name the differing fields by: the digest decides.
     if (!res.same) throw new ConflictError(request.external_id);

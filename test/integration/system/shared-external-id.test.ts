@@ -167,3 +167,68 @@ describe("the gateway's reports of a deposit under a payout's external_id", () =
     }
   });
 });
+
+describe('one external_id, one transaction: refused at the door', () => {
+  test("a payout under a deposit's external_id: 409 naming the deposit, nothing stored or sent (API and batches)", async () => {
+    const externalId = id('d');
+    expect((await sys.request('POST', '/v1/deposits', cardDeposit(externalId))).status).toBe(201);
+    const body = withMarker('+no-callback', { external_id: externalId, amount: 1100 });
+    const res = await sys.request('POST', '/v1/payouts', body);
+    expect(res.status).toBe(409);
+    expect(res.body.error).toEqual({
+      code: 'external_id_conflict',
+      message: `external_id ${externalId} belongs to a deposit: deposits and payouts share the gateway's external_id (the merchant's order id), so this payout needs an external_id of its own`,
+    });
+    const batch = await sys.request('POST', '/v1/payout-batches', { payouts: [body] });
+    expect(batch.body.results).toEqual([
+      {
+        external_id: externalId,
+        status: 409,
+        issues: [{ path: '', message: expect.stringContaining('belongs to a deposit') }],
+      },
+    ]);
+    expect((await sys.request('GET', `/v1/payouts/${externalId}`)).status).toBe(404);
+    expect(sys.sandbox.received(externalId)).toMatchObject({ requests: 1, created: 1 });
+  });
+
+  test("a deposit under a payout's external_id, live or archived: 409 naming the payout, nothing stored or sent", async () => {
+    const body = withMarker('+no-callback');
+    expect((await sys.request('POST', '/v1/payouts', body)).status).toBe(202);
+    const res = await sys.request('POST', '/v1/deposits', cardDeposit(body.external_id));
+    expect(res.status).toBe(409);
+    expect(res.body.error).toEqual({
+      code: 'external_id_conflict',
+      message: `external_id ${body.external_id} belongs to a payout: deposits and payouts share the gateway's external_id (the merchant's order id), so this deposit needs an external_id of its own`,
+    });
+    await sys.waitFor(body.external_id, (p) => p.status === 'submitted');
+    expect(sys.sandbox.received(body.external_id)).toMatchObject({ requests: 1, created: 1 });
+
+    // An archived payout leaves its tombstone: its external_id is still a payout's.
+    const archived = id('po');
+    const redis = testRedis();
+    try {
+      await redis.set(sys.system.store.keys.tombstone(archived), 'digest');
+      const again = await sys.request('POST', '/v1/deposits', cardDeposit(archived));
+      expect(again.status).toBe(409);
+      expect(again.body.error.message).toContain('belongs to a payout');
+      expect(await redis.exists(sys.system.store.keys.deposit(body.external_id))).toBe(0);
+      expect(await redis.exists(sys.system.store.keys.deposit(archived))).toBe(0);
+    } finally {
+      redis.disconnect();
+    }
+    expect(sys.sandbox.received(archived)).toBeUndefined();
+  });
+
+  test('a deposit and a payout of one external_id sent at once: exactly one is accepted', async () => {
+    for (let round = 0; round < 10; round++) {
+      const externalId = id('race');
+      const [deposit, payout] = await Promise.all([
+        sys.request('POST', '/v1/deposits', cardDeposit(externalId)),
+        sys.request('POST', '/v1/payouts', withMarker('+no-callback', { external_id: externalId })),
+      ]);
+      const accepted = [deposit.status === 201, payout.status === 202].filter(Boolean);
+      expect(accepted, `round ${round}: ${deposit.status} ${payout.status}`).toHaveLength(1);
+      expect([deposit.status, payout.status]).toContain(409);
+    }
+  });
+});

@@ -75,8 +75,30 @@ test('a restarted sandbox knows the orders it created before: status, replay, an
     order_id: created.order_id,
   });
   const replay = await post(after, '/v2/payment/payout/', body);
-  expect(replay.json()).toMatchObject({ status: 5, order_id: created.order_id });
+  expect(replay.json()).toMatchObject({ status: 5, type: 2, order_id: created.order_id });
   expect(after.received(body.external_id)).toMatchObject({ created: 1 });
+  await after.close();
+});
+
+test("after a restart, a payout under a kept deposit's external_id is still answered with the deposit, type 1", async () => {
+  const make = keptSandbox();
+  const body = cardPayout({
+    customer: { customer_id: 'c+no-callback', country: 'LV', first_name: 'A', last_name: 'B' },
+  });
+  delete (body as { method?: string }).method;
+  const deposit = { ...body, payment_data: { ...body.payment_data, cvv: '123' } };
+
+  const before = make();
+  await before.listen(0);
+  const created = (await post(before, '/v2/payment/deposit/', deposit)).json();
+  expect(created).toMatchObject({ type: 1, redirect: expect.any(String) });
+  await before.close();
+
+  const after = make();
+  await after.listen(0);
+  const replay = (await post(after, '/v2/payment/payout/', body)).json();
+  expect(replay).toEqual(created);
+  expect(after.received(body.external_id)).toMatchObject({ created: 1, order: { type: 1 } });
   await after.close();
 });
 

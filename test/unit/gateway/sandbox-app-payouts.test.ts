@@ -72,6 +72,31 @@ describe('one order per external_id', () => {
     },
   );
 
+  // Deposits and payouts share the external_id (the merchant's order id): a repeat at the other
+  // endpoint is still a repeat, answered with the first transaction's own answer and true type.
+  test("replay across endpoints: a payout under a deposit's external_id gets the deposit's answer, type 1", async () => {
+    const s = sandbox({ settleDelayMs: 3_600_000 });
+    const depositBody = { ...payout('d-1'), payment_data: { ...payout('d-1').payment_data, cvv: '123' } };
+    const deposit = (await post(s, '/v2/payment/deposit/', signed(depositBody))).json();
+    expect(deposit).toMatchObject({ status: 3, type: 1, external_id: 'd-1' });
+    const replayed = await sendPayout(s, payout('d-1', 'c-1', { amount: 1100 }));
+    expect(replayed.statusCode).toBe(200);
+    expect(replayed.json()).toEqual(deposit);
+    const polled = await post(s, '/status/', signed({ order_id: deposit.order_id }));
+    expect(polled.json()).toMatchObject({ type: 1, order_id: deposit.order_id, external_id: 'd-1' });
+    expect(s.received('d-1')).toMatchObject({ requests: 2, created: 1, order: { type: 1 } });
+  });
+
+  test("replay across endpoints: a deposit under a payout's external_id gets the payout's answer, type 2", async () => {
+    const s = sandbox();
+    const first = (await sendPayout(s, payout('p-1'))).json();
+    const body = { ...payout('p-1'), payment_data: { ...payout('p-1').payment_data, cvv: '123' } };
+    const replayed = (await post(s, '/v2/payment/deposit/', signed(body))).json();
+    expect(replayed).toEqual(first);
+    expect(replayed).toMatchObject({ type: 2 });
+    expect(replayed.redirect).toBeUndefined();
+  });
+
   test('a changed body under the same external_id is noticed', async () => {
     const s = sandbox();
     await sendPayout(s, payout('po-c'));

@@ -9,6 +9,18 @@ import { useStore } from './store-fixture.js';
 
 const { redis, store, prefix, log, payloadKeys, createPayout } = useStore('store-contradictions');
 
+/** A payout of 20.00 USD submitted with order o-1, and the report deps that count its contradictions. */
+async function submitted() {
+  const contradictions: string[] = [];
+  const deps = { store, logger: log.logger, onContradiction: (id: string) => contradictions.push(id) };
+  const { external_id } = cardPayout();
+  await createPayout({ external_id, amount: 2000, currency: 'USD' });
+  const claim = await store.claim(external_id, Date.now());
+  if (!claim.ok) throw new Error('claim refused');
+  await applyGatewayReport(deps, external_id, { status: 1, orderId: 'o-1' }, 'worker');
+  return { external_id, deps, contradictions };
+}
+
 describe('payout record', () => {
   test('the contradictions index keeps the newest it is allowed, the latest raised first', async () => {
     let clock = 1_000_000;
@@ -85,13 +97,7 @@ describe('payout record', () => {
   });
 
   test('a callback that describes another payout (amount, currency, customer, order) is a contradiction, not applied', async () => {
-    const contradictions: string[] = [];
-    const deps = { store, logger: log.logger, onContradiction: (id: string) => contradictions.push(id) };
-    const { external_id } = cardPayout();
-    await createPayout({ external_id, amount: 2000, currency: 'USD' });
-    const claim = await store.claim(external_id, Date.now());
-    if (!claim.ok) throw new Error('claim refused');
-    await applyGatewayReport(deps, external_id, { status: 1, orderId: 'o-1' }, 'worker');
+    const { external_id, deps, contradictions } = await submitted();
     const own = { amount: '2000', currency: 'usd', customerId: cardPayout().customer.customer_id };
 
     for (const [payout, orderId, differ] of [
@@ -117,13 +123,7 @@ describe('payout record', () => {
   });
 
   test("a report of another transaction type (a deposit's, under the shared external_id) is a contradiction, not applied", async () => {
-    const contradictions: string[] = [];
-    const deps = { store, logger: log.logger, onContradiction: (id: string) => contradictions.push(id) };
-    const { external_id } = cardPayout();
-    await createPayout({ external_id, amount: 2000, currency: 'USD' });
-    const claim = await store.claim(external_id, Date.now());
-    if (!claim.ok) throw new Error('claim refused');
-    await applyGatewayReport(deps, external_id, { status: 1, orderId: 'o-1' }, 'worker');
+    const { external_id, deps, contradictions } = await submitted();
 
     // A status poll (no account of the payout but its type), a callback, a refund.
     for (const [report, actor] of [

@@ -192,6 +192,11 @@ const _viewIsDocumented: Agrees<
 > = true;
 void _viewIsDocumented;
 
+/**
+ * The payout as the API shows it. Record and history are read apart, so the history may already hold
+ * a later change (a worker's claim between the two reads): only the entries up to the record's own
+ * seq are shown, so the status and the history in one answer come from one moment.
+ */
 export function toView(record: PayoutRecord, history: HistoryEntry[], hold?: PayoutHold): PayoutView {
   return {
     external_id: record.externalId,
@@ -216,7 +221,7 @@ export function toView(record: PayoutRecord, history: HistoryEntry[], hold?: Pay
     seq: record.seq,
     payment_data: record.maskedPaymentData,
     ...(hold ? { hold } : {}),
-    history,
+    history: history.filter((entry) => entry.seq <= record.seq),
   };
 }
 

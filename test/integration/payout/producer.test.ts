@@ -99,3 +99,38 @@ describe('a 409 names the fields that differ from the accepted request, never th
     expect(conflict.message).not.toContain('4111');
   });
 });
+
+test("an operator's answer shows the payout of one moment, though a worker claims it before the history is read", async () => {
+  const store = createPayoutStore({
+    redis,
+    queuePrefix: prefix,
+    payloadKeys: { current: testPayloadKey(), previous: [] },
+    logger: log.logger,
+  });
+  // The race made certain: a worker claims the payout between the read of its record and of its history.
+  const claimedMeanwhile: typeof store = {
+    ...store,
+    history: async (externalId) => {
+      expect((await store.claim(externalId, Date.now())).ok).toBe(true);
+      return store.history(externalId);
+    },
+  };
+  const producer = createProducer({ store: claimedMeanwhile, queue, logger: log.logger });
+  const body = cardPayout();
+  await store.create({
+    method: 'bank_card',
+    request: body,
+    masked: {},
+    notBefore: undefined,
+  });
+  await store.transition(body.external_id, 'gateway_unknown', { actor: 'callback', gatewayStatus: 7 });
+
+  const resent = await producer.resolvePayout(body.external_id, {
+    as: 'resend',
+    note: 'checked',
+    who: 'abel',
+  });
+  expect(resent).toMatchObject({ status: 'queued', seq: 3 });
+  expect(resent.history.at(-1)).toMatchObject({ seq: 3, to: 'queued', event: 'resend' });
+  expect((await store.get(body.external_id))?.status).toBe('sending');
+});

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { HistoryEntry } from '../../../src/payout/history.js';
 import type { PayoutRecord } from '../../../src/payout/store.js';
-import { viewAsOf } from '../../../src/producer/view.js';
+import { toView, viewAsOf } from '../../../src/producer/view.js';
 
 const at = (s: number) => new Date(Date.UTC(2026, 10, 24, 12, 0, s)).toISOString();
 
@@ -170,5 +170,31 @@ describe('viewAsOf: the payout as a notification of one change shows it', () => 
       next_attempt_at: null,
     });
     expect(viewAsOf(record, history, 9)).toBeUndefined();
+  });
+});
+
+describe('toView: status and history in one answer come from one moment', () => {
+  test('a history read after the record, already holding a later change, is cut at the record', () => {
+    // Approved (seq 2, queued), then claimed by a worker (seq 3) before the history was read.
+    const approved = {
+      ...record,
+      status: 'queued' as const,
+      seq: 2,
+      orderId: undefined,
+      gatewayStatus: undefined,
+    };
+    const later: HistoryEntry[] = [
+      { seq: 1, at: at(1), to: 'awaiting_approval', event: 'created', actor: 'producer' },
+      { seq: 2, at: at(2), from: 'awaiting_approval', to: 'queued', event: 'approve', actor: 'operator' },
+      { seq: 3, at: at(3), from: 'queued', to: 'sending', event: 'claim', actor: 'worker', attempt: 1 },
+    ];
+    const view = toView(approved, later);
+    expect(view).toMatchObject({ status: 'queued', seq: 2 });
+    expect(view.history.map((e) => e.seq)).toEqual([1, 2]);
+    expect(view.history.at(-1)).toMatchObject({ seq: 2, to: 'queued' });
+  });
+
+  test('a history as recent as the record is shown whole, notes included', () => {
+    expect(toView(record, history).history).toEqual(history);
   });
 });

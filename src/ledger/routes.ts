@@ -4,7 +4,7 @@ import type { Currencies } from '../currency/index.js';
 import { StoreUnavailableError } from '../errors.js';
 import { OPERATOR, OPERATOR_ERRORS, ok, responses } from '../http/contract.js';
 import { sendError } from '../http/errors.js';
-import { parseBody } from '../http/parse-body.js';
+import { parseQuery } from '../http/parse-body.js';
 import type { Guards } from '../operators/guard.js';
 import type { LedgerDb } from './db.js';
 import { payoutTotals, reportCsv, reportQuery } from './reports.js';
@@ -110,7 +110,7 @@ function registerReportRoute(app: FastifyInstance, ctx: LedgerRouteContext): voi
       },
     },
     async (request, reply) => {
-      const query = parseBody(reportQuery, request.query);
+      const query = parseQuery(reportQuery, request.query);
       const db = ctx.ledger(reply);
       if (!db) return reply;
       const rows = await fromLedger(() => payoutTotals(db, query, ctx.currencies));
@@ -141,7 +141,7 @@ function registerSearchRoute(app: FastifyInstance, ctx: LedgerRouteContext): voi
       },
     },
     async (request, reply) => {
-      const query = parseBody(archiveQuery, request.query);
+      const query = parseQuery(archiveQuery, request.query);
       const db = ctx.ledger(reply);
       if (!db) return reply;
       return { payouts: await fromLedger(() => searchPayouts(db, query)) };

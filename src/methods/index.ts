@@ -7,6 +7,7 @@ export {
   NO_CONTROL_CHARACTERS,
   noControlCharacters,
 } from './common.js';
+export { toIssues } from './issues.js';
 export { getMethod, isMethodId, maskPaymentData, methodIds, methods } from './registry.js';
 export { depositRequestSchema, exampleRequest, payoutRequestSchema } from './request-schema.js';
 export type {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { type Currencies, DEFAULT_CURRENCIES } from '../currency/index.js';
 import { amountHint } from './amount-hint.js';
 import { currency as currencySchema, type customer, MAIN_ONLY, mainRequest, notBefore } from './common.js';
+import { toIssues } from './issues.js';
 import { getMethod, isMethodId, methodIds } from './registry.js';
 import type { Direction, Issue, MethodId, PaymentData, PaymentDataSpec, PaymentMethod } from './types.js';
 
@@ -37,15 +38,6 @@ const envelope = mainRequest.extend({
 
 const noPaymentData = z.strictObject({}).optional();
 
-/**
- * An unknown key is named in the issue path only when it looks like a field name: a client that put a
- * card number or an e-mail address in the key position must not see it echoed back or logged. Field
- * names never hold six digits in a row; anything that does may carry a card number (`x4111…`).
- */
-const PRINTABLE_FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
-const DIGIT_RUN = /\d{6}/;
-const printable = (key: string) => PRINTABLE_FIELD_NAME.test(key) && !DIGIT_RUN.test(key);
-
 /** A hostile body with thousands of unknown keys should not produce a response larger than itself. */
 const MAX_ISSUES = 100;
 
@@ -68,22 +60,6 @@ const fallbackMessage = (issue: z.core.$ZodRawIssue): string | undefined => {
 function parseWorded<S extends z.ZodType>(schema: S, value: unknown, error: z.core.$ZodErrorMap) {
   const quick = schema.safeParse(value);
   return quick.success ? quick : schema.safeParse(value, { error });
-}
-
-function joinPath(...segments: readonly string[]): string {
-  return segments.filter((segment) => segment !== '').join('.');
-}
-
-function toIssues(zodIssues: readonly z.core.$ZodIssue[], prefix: string, unknownField: string): Issue[] {
-  return zodIssues.flatMap((issue) => {
-    const path = joinPath(prefix, ...issue.path.map(String));
-    if (issue.code !== 'unrecognized_keys') return [{ path, message: issue.message }];
-    return issue.keys.map((key) =>
-      printable(key)
-        ? { path: joinPath(path, key), message: unknownField }
-        : { path, message: `${unknownField} (its name is not shown)` },
-    );
-  });
 }
 
 function failed(issues: readonly Issue[]): ValidationResult {

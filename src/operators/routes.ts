@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ValidationError } from '../errors.js';
 import { OPERATOR, OPERATOR_ERRORS, ok, responses } from '../http/contract.js';
-import { parseBody } from '../http/parse-body.js';
+import { parseBody, parseQuery } from '../http/parse-body.js';
 import { EXTERNAL_ID_MESSAGE, EXTERNAL_ID_PATTERN } from '../methods/index.js';
 import type { ActingOperator, OperatorActions } from './actions.js';
 import type { AuditLog } from './audit.js';
@@ -149,7 +149,7 @@ function registerAudit(app: FastifyInstance, { audit, guards }: OperatorRoutesDe
       },
     },
     async (request) => {
-      const query = parseBody(auditQuery, request.query);
+      const query = parseQuery(auditQuery, request.query);
       return audit.list({ limit: query.limit, cursor: query.cursor });
     },
   );

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import { bearerAuth } from '../http/auth.js';
 import { BEARER, BODY_ERRORS, ok, responses } from '../http/contract.js';
-import { parseBody } from '../http/parse-body.js';
+import { parseQuery } from '../http/parse-body.js';
 import { EXTERNAL_ID_MESSAGE, EXTERNAL_ID_PATTERN, payoutRequestSchema } from '../methods/index.js';
 import { LIST_DESCRIPTION, listQuery, payoutPageSchema } from './payout-list.js';
 import type { Producer } from './producer.js';
@@ -96,7 +96,7 @@ function listRoute(app: FastifyInstance, { producer, reader }: PayoutRoutesConte
         ]),
       },
     },
-    async (request) => producer.listPayouts(parseBody(listQuery, request.query)),
+    async (request) => producer.listPayouts(parseQuery(listQuery, request.query)),
   );
 }
 

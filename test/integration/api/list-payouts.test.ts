@@ -186,6 +186,7 @@ describe('bad parameters', () => {
     ['from=2026-13-01', 'from'],
     ['to=yesterday', 'to'],
     ['from=2026-12-02&to=2026-12-01', 'to'],
+    ['foo=1', 'foo'],
   ])('%s → 422 naming %s', async (qs, path) => {
     const res = await sys.request('GET', `/v1/payouts?${qs}`);
     expect(res.status).toBe(422);

@@ -180,6 +180,7 @@ describe('reports', () => {
     ['a range of over 400 days', 'from=2025-01-01&to=2026-11-30', 'to'],
     ['an unknown format', 'from=2026-11-01&to=2026-11-02&format=xml', 'format'],
     ['no range', '', 'from'],
+    ['an unknown parameter', 'from=2026-11-01&to=2026-11-02&foo=1', 'foo'],
   ])('%s is refused with 422 naming the field', async (_name, query, field) => {
     const res = await sys.operatorRequest('GET', `/v1/reports/payouts?${query}`);
     expect(res.status).toBe(422);
@@ -189,6 +190,7 @@ describe('reports', () => {
   test.each([
     ['customer_id=a%00b', 'customer_id'],
     ['order_id=1%002', 'order_id'],
+    ['foo=1', 'foo'],
   ])('the ledger search refuses %s with 422 naming %s', async (query, field) => {
     const res = await sys.operatorRequest('GET', `/v1/ledger/payouts?${query}`);
     expect(res.status, JSON.stringify(res.body)).toBe(422);

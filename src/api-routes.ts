@@ -145,6 +145,7 @@ function controlsRoutes(a: FastifyInstance, ctx: ApiRoutesContext) {
   return registerControlsRoutes(a, {
     controls: ctx.controls,
     guards: ctx.guards,
+    currencies: ctx.config.currencies,
     sections: { paused: holdControls.pauses.list, breakers: holdControls.breakers.list },
   });
 }

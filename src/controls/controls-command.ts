@@ -3,7 +3,7 @@ import { createLogger } from '../logger.js';
 import { cliUser } from '../ops/cli-user.js';
 import { connectRedis, waitUntilReady } from '../redis.js';
 import { createControlsStore } from './controls-store.js';
-import { approvalRulesBody, describeLimit, describeRule, limitsBody } from './schemas.js';
+import { approvalRulesBodyFor, describeLimit, describeRule, limitsBodyFor } from './schemas.js';
 
 type Io = { out: (s: string) => void; err: (s: string) => void };
 const stdio: Io = { out: (s) => process.stdout.write(`${s}\n`), err: (s) => process.stderr.write(`${s}\n`) };
@@ -38,7 +38,8 @@ export const controlsCommand =
         return 2;
       }
     }
-    const schema = which === 'rules' ? approvalRulesBody : limitsBody;
+    const { currencies } = config;
+    const schema = which === 'rules' ? approvalRulesBodyFor(currencies) : limitsBodyFor(currencies);
     const parsed = body === undefined ? undefined : schema.safeParse(body);
     if (parsed && !parsed.success) {
       for (const i of parsed.error.issues) io.err(`payouts: ${i.path.join('.') || which}: ${i.message}`);
@@ -57,8 +58,8 @@ export const controlsCommand =
       }
       const shown =
         which === 'rules'
-          ? { rules: (await controls.approvalRules()).map(describeRule) }
-          : { limits: (await controls.limits()).map(describeLimit) };
+          ? { rules: (await controls.approvalRules()).map((r) => describeRule(r, currencies)) }
+          : { limits: (await controls.limits()).map((l) => describeLimit(l, currencies)) };
       io.out(JSON.stringify(shown, null, 2));
       return 0;
     } finally {

@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import type { Currencies } from '../currency/index.js';
 import { BODY_ERRORS, OPERATOR, OPERATOR_ERRORS, ok, responses } from '../http/contract.js';
 import { parseBody } from '../http/parse-body.js';
 import { type Guards, operatorOf } from '../operators/guard.js';
 import type { ControlsStore } from './controls-store.js';
-import { approvalRulesBody, describeLimit, describeRule, limitsBody } from './schemas.js';
+import { approvalRulesBodyFor, describeLimit, describeRule, limitsBodyFor } from './schemas.js';
 
 /**
  * The controls' routes. `GET /v1/controls` shows every control in one answer; further controls
@@ -13,6 +14,8 @@ import { approvalRulesBody, describeLimit, describeRule, limitsBody } from './sc
 export interface ControlsRoutesDeps {
   controls: ControlsStore;
   guards: Guards;
+  /** The deployment's currency rules (`config.currencies`): a rule or limit only in a currency payouts can use. */
+  currencies: Currencies;
   /** More parts of the GET answer, each keyed by its name; `paused` and `breakers` default to []. */
   sections?: Record<string, () => Promise<unknown>>;
 }
@@ -42,7 +45,7 @@ export function registerControlsRoutes(app: FastifyInstance, deps: ControlsRoute
 
 /** GET /v1/controls: every control in force, with the further sections. */
 function registerControlsView(app: FastifyInstance, deps: ControlsRoutesDeps): void {
-  const { controls, guards } = deps;
+  const { controls, guards, currencies } = deps;
   app.get(
     '/v1/controls',
     {
@@ -57,13 +60,21 @@ function registerControlsView(app: FastifyInstance, deps: ControlsRoutesDeps): v
       const [rules, limits] = await Promise.all([controls.approvalRules(), controls.limits()]);
       const extra: Record<string, unknown> = { paused: [], breakers: [] };
       for (const [name, read] of Object.entries(deps.sections ?? {})) extra[name] = await read();
-      return { approval_rules: rules.map(describeRule), limits: limits.map(describeLimit), ...extra };
+      return {
+        approval_rules: rules.map((r) => describeRule(r, currencies)),
+        limits: limits.map((l) => describeLimit(l, currencies)),
+        ...extra,
+      };
     },
   );
 }
 
 /** PUT /v1/controls/approval-rules. */
-function registerApprovalRules(app: FastifyInstance, { controls, guards }: ControlsRoutesDeps): void {
+function registerApprovalRules(
+  app: FastifyInstance,
+  { controls, guards, currencies }: ControlsRoutesDeps,
+): void {
+  const approvalRulesBody = approvalRulesBodyFor(currencies);
   app.put(
     '/v1/controls/approval-rules',
     {
@@ -82,13 +93,14 @@ function registerApprovalRules(app: FastifyInstance, { controls, guards }: Contr
       const body = parseBody(approvalRulesBody, request.body);
       const by = { who: operatorOf(request).name, via: 'api' as const, note: body.note };
       const { after } = await controls.replaceApprovalRules(body.rules, by);
-      return { rules: after.map(describeRule) };
+      return { rules: after.map((r) => describeRule(r, currencies)) };
     },
   );
 }
 
 /** PUT /v1/controls/limits. */
-function registerLimits(app: FastifyInstance, { controls, guards }: ControlsRoutesDeps): void {
+function registerLimits(app: FastifyInstance, { controls, guards, currencies }: ControlsRoutesDeps): void {
+  const limitsBody = limitsBodyFor(currencies);
   app.put(
     '/v1/controls/limits',
     {
@@ -107,7 +119,7 @@ function registerLimits(app: FastifyInstance, { controls, guards }: ControlsRout
       const body = parseBody(limitsBody, request.body);
       const by = { who: operatorOf(request).name, via: 'api' as const, note: body.note };
       const { after } = await controls.replaceLimits(body.limits, by);
-      return { limits: after.map(describeLimit) };
+      return { limits: after.map((l) => describeLimit(l, currencies)) };
     },
   );
 }

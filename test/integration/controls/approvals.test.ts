@@ -254,6 +254,11 @@ describe('rules are validated, audited and kept', () => {
     ],
     ['three approvals', { rules: [{ currency: 'EUR', min_amount: 1, approvals: 3 }] }, 'rules.0.approvals'],
     [
+      'a currency no payout can use',
+      { rules: [{ currency: 'KWD', min_amount: 1000, approvals: 1 }] },
+      'rules.0.currency',
+    ],
+    [
       'an unknown method',
       { rules: [{ currency: 'EUR', method: 'cheque', min_amount: 1, approvals: 1 }] },
       'rules.0.method',

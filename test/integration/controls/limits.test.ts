@@ -159,6 +159,11 @@ describe('limits are validated and audited', () => {
       },
       'limits.1.currency',
     ],
+    [
+      'a currency no payout can use',
+      { limits: [{ currency: 'KWD', max_amount: 1000 }] },
+      'limits.0.currency',
+    ],
     ['no list', {}, 'limits'],
   ])('%s: 422 naming %s', async (_name, body, path) => {
     const res = await sys.operatorRequest('PUT', '/v1/controls/limits', body, admin);

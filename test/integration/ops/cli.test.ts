@@ -128,6 +128,9 @@ test('payouts rules and limits: set, validated, shown, and audited under the OS 
     const bad = run('limits', 'set', '{"limits":[{"currency":"EUR","max_amount":0}]}');
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('limits.0.max_amount');
+    const kwd = run('rules', 'set', '{"rules":[{"currency":"KWD","min_amount":100,"approvals":1}]}');
+    expect(kwd.status).toBe(2);
+    expect(kwd.stderr).toContain('rules.0.currency: no payout can be made in KWD');
     const set = run(
       'rules',
       'set',

@@ -38,6 +38,26 @@ describe('unset settings', () => {
     expect(sys.sandbox.received(body.external_id)).toBeUndefined();
   });
 
+  test('an approval rule or a limit in KWD is refused with a 422 naming its currency and why; nothing is stored', async () => {
+    const why = `no payout can be made in KWD: ${DEFAULT_CURRENCIES.unitRefusal('KWD')}`;
+    const rules = await sys.operatorRequest('PUT', '/v1/controls/approval-rules', {
+      rules: [
+        { currency: 'EUR', min_amount: 100, approvals: 1 },
+        { currency: 'KWD', min_amount: 100, approvals: 1 },
+      ],
+    });
+    expect(rules.status).toBe(422);
+    expect(rules.body.error.issues).toEqual([{ path: 'rules.1.currency', message: why }]);
+    const limits = await sys.operatorRequest('PUT', '/v1/controls/limits', {
+      limits: [{ currency: 'KWD', max_amount: 100 }],
+    });
+    expect(limits.status).toBe(422);
+    expect(limits.body.error.issues).toEqual([{ path: 'limits.0.currency', message: why }]);
+    const controls = (await sys.operatorRequest('GET', '/v1/controls')).body;
+    expect(controls.approval_rules).toEqual([]);
+    expect(controls.limits).toEqual([]);
+  });
+
   test.each(['UGX', 'XOF', 'CLF'])('%s is refused too', async (currency) => {
     const res = await sys.request('POST', '/v1/payouts', cardPayout({ currency }));
     expect(res.status).toBe(422);
@@ -141,6 +161,41 @@ describe('a deployment whose gateway takes UGX in whole units and pays out in UG
     const res = await sys.request('POST', '/v1/payouts', cardPayout({ currency }));
     expect(res.status).toBe(422);
     expect(res.body.error.issues).toEqual([{ path: 'currency', message }]);
+  });
+
+  test('rules and limits take the currencies payouts take here: UGX shown in whole units; USD and KWD refused', async () => {
+    const rules = await sys.operatorRequest('PUT', '/v1/controls/approval-rules', {
+      rules: [
+        { currency: 'UGX', min_amount: 5_000_000, approvals: 1 },
+        { currency: 'USD', min_amount: 100, approvals: 1 },
+      ],
+    });
+    expect(rules.status).toBe(422);
+    expect(rules.body.error.issues).toEqual([
+      {
+        path: 'rules.1.currency',
+        message:
+          'no payout can be made in USD: this deployment pays out only in UGX, EUR (PAYOUT_CURRENCIES)',
+      },
+    ]);
+    const limits = await sys.operatorRequest('PUT', '/v1/controls/limits', {
+      limits: [
+        { currency: 'KWD', max_amount: 100 },
+        { currency: 'UGX', max_amount: 9_000_000 },
+      ],
+    });
+    expect(limits.status).toBe(422);
+    expect(limits.body.error.issues.map((i: { path: string }) => i.path)).toEqual(['limits.0.currency']);
+
+    const accepted = await sys.operatorRequest('PUT', '/v1/controls/approval-rules', {
+      rules: [{ currency: 'UGX', min_amount: 5_000_000, approvals: 1 }],
+    });
+    expect(accepted.status).toBe(200);
+    expect(accepted.body.rules).toEqual([
+      { currency: 'UGX', min_amount: 5_000_000, approvals: 1, min_amount_display: '5,000,000 UGX' },
+    ]);
+    const cleared = await sys.operatorRequest('PUT', '/v1/controls/approval-rules', { rules: [] });
+    expect(cleared.status).toBe(200);
   });
 
   test('a UGX payout accepted here is not sent by a worker for which UGX’s unit is unconfirmed', async () => {

@@ -30,9 +30,41 @@ export interface Credentials {
   generated: string[];
 }
 
+/** A setting's value; in sandbox mode, when unset, one made up for this run (and named as generated). */
+type Required = (name: string, value: string | undefined, sandboxValue: () => string) => string;
+
+/**
+ * The shared dashboard login. With named operators it is optional; without them it is the one admin,
+ * and a deployment giving neither is refused naming both ways. Sandbox mode always has one, generated,
+ * so a first run can act at once.
+ */
+function dashboardLogin(
+  e: Env,
+  sandbox: boolean,
+  operators: readonly OperatorAccount[],
+  required: Required,
+  randomToken: () => string,
+): Config['dashboard'] {
+  if (!sandbox && e.DASHBOARD_USER === undefined && e.DASHBOARD_PASSWORD === undefined) {
+    if (operators.length > 0) return undefined;
+    throw new ConfigError(
+      'DASHBOARD_USER',
+      'DASHBOARD_USER and DASHBOARD_PASSWORD, or OPERATORS, are required when GATEWAY_URL is set',
+    );
+  }
+  const dashboard = {
+    user: required('DASHBOARD_USER', e.DASHBOARD_USER, () => 'ops'),
+    password: required('DASHBOARD_PASSWORD', e.DASHBOARD_PASSWORD, randomToken),
+  };
+  if (operators.some((o) => o.name === dashboard.user)) {
+    throw new ConfigError('DASHBOARD_USER', `names an operator of OPERATORS (${dashboard.user}) again`);
+  }
+  return dashboard;
+}
+
 export function credentials(e: Env, sandbox: boolean): Credentials {
   const generated: string[] = [];
-  const required = (name: string, value: string | undefined, sandboxValue: () => string): string => {
+  const required: Required = (name, value, sandboxValue) => {
     if (value !== undefined) return value;
     if (!sandbox) throw new ConfigError(name, 'is required when GATEWAY_URL is set');
     generated.push(name);
@@ -48,18 +80,7 @@ export function credentials(e: Env, sandbox: boolean): Credentials {
     .filter((k) => k !== '');
   if (apiKeys.length === 0) throw new ConfigError('API_KEYS', 'must hold at least one key');
   const operators = operatorAccounts(e.OPERATORS, e.OPERATORS_FILE);
-  // With named operators, the shared dashboard login is optional; without them it is the one admin.
-  // Sandbox mode always has one, generated, so a first run can act at once.
-  const dashboard =
-    operators.length > 0 && !sandbox && e.DASHBOARD_USER === undefined && e.DASHBOARD_PASSWORD === undefined
-      ? undefined
-      : {
-          user: required('DASHBOARD_USER', e.DASHBOARD_USER, () => 'ops'),
-          password: required('DASHBOARD_PASSWORD', e.DASHBOARD_PASSWORD, randomToken),
-        };
-  if (dashboard && operators.some((o) => o.name === dashboard.user)) {
-    throw new ConfigError('DASHBOARD_USER', `names an operator of OPERATORS (${dashboard.user}) again`);
-  }
+  const dashboard = dashboardLogin(e, sandbox, operators, required, randomToken);
   if (dashboard)
     operators.push({ name: dashboard.user, role: 'admin', secret: { plain: dashboard.password } });
 

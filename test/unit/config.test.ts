@@ -126,6 +126,11 @@ describe('config', () => {
     ['API_KEYS', { API_KEYS: undefined }, 'is required'],
     ['API_KEYS', { API_KEYS: ' , ' }, 'at least one key'],
     ['DASHBOARD_USER', { DASHBOARD_USER: undefined }, 'is required'],
+    [
+      'DASHBOARD_USER',
+      { DASHBOARD_USER: undefined, DASHBOARD_PASSWORD: undefined },
+      'DASHBOARD_USER and DASHBOARD_PASSWORD, or OPERATORS, are required when GATEWAY_URL is set',
+    ],
     ['DASHBOARD_PASSWORD', { DASHBOARD_PASSWORD: undefined }, 'is required'],
     ['PAYLOAD_KEY', { PAYLOAD_KEY: undefined }, 'is required'],
     ['PAYLOAD_KEY', { PAYLOAD_KEY: Buffer.alloc(16).toString('base64') }, '32 bytes'],

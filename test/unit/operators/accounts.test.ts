@@ -67,7 +67,15 @@ describe('OPERATORS entries', () => {
     const config = loadConfig({ ...production, OPERATORS: `ana:admin:${hash}` });
     expect(config.dashboard).toBeUndefined();
     expect(config.operators.map((o) => o.name)).toEqual(['ana']);
-    expect(() => loadConfig(production)).toThrow('DASHBOARD_USER');
+    expect(() => loadConfig(production)).toThrow(
+      new ConfigError(
+        'DASHBOARD_USER',
+        'DASHBOARD_USER and DASHBOARD_PASSWORD, or OPERATORS, are required when GATEWAY_URL is set',
+      ),
+    );
+    expect(() => loadConfig(production)).toThrow(
+      /^Invalid setting DASHBOARD_USER: DASHBOARD_USER and DASHBOARD_PASSWORD, or OPERATORS, are required when GATEWAY_URL is set$/,
+    );
   });
 
   test('DASHBOARD_USER/PASSWORD is one more admin; its password is a secret the logger scrubs', () => {

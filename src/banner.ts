@@ -39,14 +39,3 @@ export function bannerLines(config: Config, urls: Record<string, string>, parts:
   }
   return lines;
 }
-
-/**
- * Where an operator looks next, and with which login when this run's settings hold one (the
- * sandbox's generated admin, or DASHBOARD_USER/DASHBOARD_PASSWORD): the demo's last lines.
- */
-export function consoleLines(config: Config, apiUrl: string): string[] {
-  const login = config.dashboard
-    ? `log in as ${config.dashboard.user} / ${config.dashboard.password}`
-    : 'log in with an operator of OPERATORS';
-  return [`console: ${apiUrl}/console  (${login})`];
-}

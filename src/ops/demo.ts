@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { consoleLines } from '../banner.js';
 import type { Config } from '../config.js';
 import { createLogger } from '../logger.js';
 import { getMethod, methodIds } from '../methods/index.js';
@@ -7,6 +6,8 @@ import { isTerminal, PAYOUT_STATES, type PayoutState } from '../payout/states.js
 import type { PayoutStore } from '../payout/store.js';
 import { connectProducer } from '../producer/connect.js';
 import type { Producer } from '../producer/producer.js';
+import type { System } from '../system.js';
+import { consoleAnswers, type DemoSystem, demoConsoleLine } from './demo-console.js';
 import { createProgress } from './progress.js';
 
 /**
@@ -69,7 +70,7 @@ function perScenarioOf(args: string[]): number | undefined {
 }
 
 /** No worker answers: the demo runs the system itself. */
-async function startOwnSystem(config: Config): Promise<{ close(): Promise<void> }> {
+async function startOwnSystem(config: Config): Promise<System> {
   process.stdout.write('no running system found: starting one in this process (sandbox + API + worker)\n');
   const { startSystem } = await import('../system.js');
   return startSystem(
@@ -166,10 +167,17 @@ async function printOutcome(
 }
 
 /** Where to look next; a system the demo started stays up on a terminal until Ctrl-C. */
-async function showConsole(config: Config, ownSystem: { close(): Promise<void> } | undefined): Promise<void> {
-  const apiUrl = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
-  process.stdout.write(`\n${consoleLines(config, apiUrl).join('\n')}\n`);
-  if (ownSystem && process.stdout.isTTY) {
+async function showConsole(config: Config, ownSystem: System | undefined): Promise<void> {
+  const staysUp = ownSystem !== undefined && process.stdout.isTTY === true;
+  let system: DemoSystem;
+  if (ownSystem?.urls.api) system = { kind: 'own', apiUrl: ownSystem.urls.api, staysUp };
+  else {
+    // The payouts went straight to Redis: HOST and PORT only say where that system's API is expected.
+    const apiUrl = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${config.port}`;
+    system = { kind: 'running', apiUrl, answers: await consoleAnswers(apiUrl) };
+  }
+  process.stdout.write(`\n${demoConsoleLine(config, system)}\n`);
+  if (staysUp) {
     // The console is served by the system this demo started: it stays up to be looked at.
     process.stdout.write('the demo system keeps running for the console: Ctrl-C stops it\n');
     await new Promise<void>((resolve) => {

@@ -26,15 +26,33 @@ export async function openApiDocument(config: Config): Promise<Record<string, un
 export const openApiText = (document: Record<string, unknown>): string =>
   `${JSON.stringify(document, null, 2)}\n`;
 
-/** `payouts openapi [FILE]`: writes the document to FILE, or to standard output. */
+const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
+
+/** The document's routes (operations: a method on a path), for the line saying what was written. */
+export const routeCount = (document: Record<string, unknown>): number =>
+  Object.values((document.paths ?? {}) as Record<string, Record<string, unknown>>).flatMap((item) =>
+    Object.keys(item).filter((key) => HTTP_METHODS.has(key)),
+  ).length;
+
+/**
+ * `payouts openapi [FILE]`: writes the document to FILE and says so in one line, or writes it alone
+ * to standard output (for a pipe).
+ */
 export async function openapi(config: Config, args: string[]): Promise<number> {
   const [file, ...extra] = args;
   if (extra.length > 0) {
     process.stderr.write('usage: payouts openapi [FILE]\n');
     return 2;
   }
-  const text = openApiText(await openApiDocument(config));
-  if (file) await writeFile(file, text);
-  else process.stdout.write(text);
+  const document = await openApiDocument(config);
+  const text = openApiText(document);
+  if (!file) {
+    process.stdout.write(text);
+    return 0;
+  }
+  await writeFile(file, text);
+  process.stdout.write(
+    `wrote ${file} (OpenAPI ${String(document.openapi)}, ${routeCount(document)} routes)\n`,
+  );
   return 0;
 }

@@ -1,0 +1,72 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { deletePrefix, REDIS_URL, testRedis, uniquePrefix } from '../../helpers/redis.js';
+import { freePort } from '../../helpers/system.js';
+
+/** `payouts openapi [FILE]`: the document on standard output, or to FILE with one line saying so. */
+
+const prefix = uniquePrefix('openapi-cmd');
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'openapi-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+  const redis = testRedis();
+  await deletePrefix(redis, prefix);
+  redis.disconnect();
+});
+
+/** The command in a sandbox-mode deployment of its own; it listens on PORT while it reads the API. */
+async function openapi(...args: string[]) {
+  const env = {
+    PATH: process.env.PATH ?? '',
+    REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    PORT: String(await freePort()),
+    LOG_LEVEL: 'warn',
+  };
+  return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'openapi', ...args], { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => {
+      stdout += c;
+    });
+    child.stderr.on('data', (c) => {
+      stderr += c;
+    });
+    const kill = setTimeout(() => child.kill('SIGKILL'), 40_000);
+    child.on('exit', (status) => {
+      clearTimeout(kill);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
+/** The operations (method and path) of a document, as the line counts them. */
+const operations = (doc: { paths: Record<string, Record<string, unknown>> }) =>
+  Object.values(doc.paths).flatMap((item) =>
+    Object.keys(item).filter((k) => ['get', 'put', 'post', 'delete', 'patch'].includes(k)),
+  ).length;
+
+test('to FILE: the document there, and one line on stdout saying what was written', async () => {
+  const file = join(dir, 'openapi.json');
+  const run = await openapi(file);
+  expect(run.status, run.stderr).toBe(0);
+  const doc = JSON.parse(await readFile(file, 'utf8'));
+  expect(doc.openapi).toBe('3.1.0');
+  expect(operations(doc)).toBeGreaterThan(10);
+  expect(run.stdout).toBe(`wrote ${file} (OpenAPI 3.1.0, ${operations(doc)} routes)\n`);
+});
+
+test('without FILE: the document on stdout and nothing else there', async () => {
+  const run = await openapi();
+  expect(run.status, run.stderr).toBe(0);
+  const doc = JSON.parse(run.stdout);
+  expect(doc.openapi).toBe('3.1.0');
+  expect(run.stdout).not.toContain('wrote');
+});

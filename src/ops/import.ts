@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { createPayoutHttpClient } from '../client/index.js';
 import type { Config } from '../config.js';
@@ -8,6 +8,7 @@ import { payoutKeys } from '../payout/keys.js';
 import { type BatchItemResult, createBatches } from '../producer/batches.js';
 import { connectProducer } from '../producer/connect.js';
 import { waitUntilReady } from '../redis.js';
+import { FileArgumentError, readArgumentFile } from './file-argument.js';
 import { type FileLine, formatOf, readCsv, readNdjson, refusedFile } from './import-file.js';
 import { createProgress } from './progress.js';
 
@@ -61,13 +62,13 @@ function apiSender(url: string, apiKey: string): Sender {
   };
 }
 
-/** Imports `file`; the summary says what happened to each line. */
+/** Imports `file`; the summary says what happened to each line. A file it cannot read: FileArgumentError. */
 export async function importFile(
   config: Config,
   file: string,
   options: { url?: string; apiKey?: string; batch?: number; progress?: NodeJS.WriteStream } = {},
 ): Promise<ImportSummary> {
-  const text = await readFile(file, 'utf8');
+  const text = await readArgumentFile(file);
   const format = formatOf(file, text);
   const { header, lines } = format === 'csv' ? readCsv(text) : { header: '', lines: readNdjson(text) };
   const size = Math.min(options.batch ?? config.batch.maxPayouts, config.batch.maxPayouts);
@@ -151,8 +152,7 @@ export async function importCommand(config: Config, args: string[]): Promise<num
       allowPositionals: true,
     });
   } catch (err) {
-    process.stderr.write(`payouts import: ${(err as Error).message}\n${USAGE}\n`);
-    return 2;
+    return refuseImport((err as Error).message);
   }
   const [file, ...extra] = parsed.positionals;
   const batch = parsed.values.batch === undefined ? undefined : Number(parsed.values.batch);
@@ -165,14 +165,24 @@ export async function importCommand(config: Config, args: string[]): Promise<num
         : parsed.values.url && !parsed.values['api-key']
           ? '--url needs --api-key (an integration key)'
           : undefined;
-  if (problem) {
-    process.stderr.write(`payouts import: ${problem}\n${USAGE}\n`);
-    return 2;
+  if (problem) return refuseImport(problem);
+  let summary: ImportSummary;
+  try {
+    summary = await importFile(config, file as string, {
+      ...(parsed.values.url ? { url: parsed.values.url, apiKey: parsed.values['api-key'] as string } : {}),
+      ...(batch ? { batch } : {}),
+    });
+  } catch (err) {
+    // Read before anything is sent: a FILE that cannot be read is a wrong argument like the others.
+    if (err instanceof FileArgumentError) return refuseImport(err.message);
+    throw err;
   }
-  const summary = await importFile(config, file as string, {
-    ...(parsed.values.url ? { url: parsed.values.url, apiKey: parsed.values['api-key'] as string } : {}),
-    ...(batch ? { batch } : {}),
-  });
   process.stdout.write(`${summaryTable(summary)}\n`);
   return summary.conflicts + summary.invalid > 0 ? 1 : 0;
+}
+
+/** A wrong command line: the problem on one line, then the usage; exit 2. */
+function refuseImport(problem: string): number {
+  process.stderr.write(`payouts import: ${problem}\n${USAGE}\n`);
+  return 2;
 }

@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,4 +94,31 @@ test('NDJSON through the API: a line that is not JSON and a conflicting one are 
     },
   ]);
   expect((await sys.request('GET', `/v1/payouts/${ok.external_id}`)).status).toBe(200);
+});
+
+/** A path that goes on past a plain file, as if it were a directory. */
+const throughAFile = () => {
+  writeFileSync(join(dir, 'a-file'), '');
+  return join(dir, 'a-file', 'x.csv');
+};
+
+test.each([
+  ['a missing file', () => join(dir, 'nonexist.csv'), 'no such file'],
+  ['a directory', () => dir, 'is a directory'],
+  ['a path through a file', throughAFile, 'a part of its path is not a directory'],
+])('payouts import of %s: one line naming the file and why, then the usage, exit 2', (_name, path, why) => {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'import', path()], {
+    encoding: 'utf8',
+    timeout: 30_000,
+    env: {
+      PATH: process.env.PATH ?? '',
+      REDIS_URL: sys.env.REDIS_URL as string,
+      QUEUE_PREFIX: sys.env.QUEUE_PREFIX as string,
+    },
+  });
+  expect(run.status).toBe(2);
+  const [line, usage] = run.stderr.split('\n');
+  expect(line).toBe(`payouts import: cannot read ${path()}: ${why}`);
+  expect(usage).toMatch(/^usage: payouts import FILE /);
+  expect(run.stdout).toBe('');
 });

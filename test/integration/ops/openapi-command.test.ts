@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,4 +70,30 @@ test('without FILE: the document on stdout and nothing else there', async () => 
   const doc = JSON.parse(run.stdout);
   expect(doc.openapi).toBe('3.1.0');
   expect(run.stdout).not.toContain('wrote');
+});
+
+test.each([
+  [
+    'a FILE in a directory that does not exist',
+    () => [join(dir, 'no-dir', 'x.json')],
+    (f: string[]) => `cannot write ${f[0]}: no such directory`,
+  ],
+  ['a FILE that is a directory', () => [dir], (f: string[]) => `cannot write ${f[0]}: is a directory`],
+  [
+    'two FILEs',
+    () => [join(dir, 'a.json'), join(dir, 'b.json')],
+    (f: string[]) => `unexpected argument '${f[1]}'`,
+  ],
+  ['an option', () => ['--json'], () => 'unknown option --json (this command takes none)'],
+])('%s: one line saying so, then the usage, exit 2', async (_name, args, problem) => {
+  try {
+    const run = await openapi(...args());
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe(`payouts: ${problem(args())}\nusage: payouts openapi [FILE]\n`);
+    expect(run.stdout).toBe('');
+  } finally {
+    // Taken for a FILE, an option would be written here, in the checkout.
+    await rm('--json', { force: true });
+  }
+  expect(existsSync(join(dir, 'a.json'))).toBe(false);
 });

@@ -17,7 +17,8 @@ import { APPEND_HISTORY, PUSH_OUTBOXES } from './scripts.js';
  *       awaiting_approval index, approval rules, limits, the customer's window, the deposit record
  *       under the same external_id
  * ARGV: 1 digest, 2 now, 3 history entry's tail (history.ts) for a payout not held, 4 external_id,
- *       5 outboxes ('', 'n', 'l', 'nl'), 6 sealed payload ('' when the method takes none), 7 method,
+ *       5 outboxes (scripts.ts: n, l; N, L as the deployment has them), 6 sealed payload ('' when
+ *       the method takes none), 7 method,
  *       8 amount, 9 currency, 10 start of the window (now - 24 h), 11 the window's time to live (ms),
  *       pairs...
  * Returns {1, status, reason} when created, {0, digest, status} when the external_id exists,
@@ -28,6 +29,7 @@ import { APPEND_HISTORY, PUSH_OUTBOXES } from './scripts.js';
  * keys likewise, so of the two made at once only one is accepted.
  */
 export const CREATE = `${APPEND_HISTORY}${PUSH_OUTBOXES}
+local outboxes = resolve_outboxes(ARGV[5], KEYS[4])
 local existing = redis.call('HMGET', KEYS[1], 'digest', 'status')
 if existing[2] then return {0, existing[1] or '', existing[2]} end
 local tomb = redis.call('GET', KEYS[7])
@@ -106,6 +108,6 @@ redis.call('ZADD', held and KEYS[8] or KEYS[3], tonumber(ARGV[2]), ARGV[4])
 redis.call('ZREMRANGEBYSCORE', KEYS[11], '-inf', '(' .. ARGV[10])
 redis.call('ZADD', KEYS[11], tonumber(ARGV[2]), ARGV[8] .. '|' .. ARGV[4])
 redis.call('PEXPIRE', KEYS[11], ARGV[11])
-push_outboxes(ARGV[5], KEYS[4], KEYS[6], ARGV[4], 1, ARGV[2])
+push_outboxes(outboxes, KEYS[4], KEYS[6], ARGV[4], 1, ARGV[2])
 return {1, status, reason}
 `;

@@ -25,20 +25,23 @@ end
 `;
 
 /**
- * Pushes a change `{external_id, seq}` to the outboxes named in `which` (`n`, `l`; `N`, `L` when the
- * deployment keeps them); the ledger's entry also carries its kind and time, so the ledger's lag can
- * be read from the oldest entry.
+ * Pushes a change `{external_id, seq}` to the outboxes named in `which` (`n`, `l`); the ledger's entry
+ * also carries its kind and time, so the ledger's lag can be read from the oldest entry. A script
+ * turns its outboxes argument into `which` with `resolve_outboxes` before its first write: `N` and `L`
+ * become `n` and `l` when the deployment keeps them (deployment.ts), else nothing.
  */
 export const PUSH_OUTBOXES = `${DEPLOYMENT_LUA}
+local function resolve_outboxes(given, notify_key)
+  local which = string.gsub(given, '[NL]', '')
+  if string.find(given, 'N', 1, true) and deployment_has(notify_key, 'notify') then which = which .. 'n' end
+  if string.find(given, 'L', 1, true) and deployment_has(notify_key, 'ledger') then which = which .. 'l' end
+  return which
+end
 local function push_outboxes(which, notify_key, ledger_key, id, seq, at)
-  local function wanted(own, follow, field)
-    return string.find(which, own, 1, true) or
-      (string.find(which, follow, 1, true) and deployment_has(notify_key, field))
-  end
-  if wanted('n', 'N', 'notify') then
+  if string.find(which, 'n', 1, true) then
     redis.call('RPUSH', notify_key, cjson.encode({external_id = id, seq = seq}))
   end
-  if wanted('l', 'L', 'ledger') then
+  if string.find(which, 'l', 1, true) then
     redis.call('RPUSH', ledger_key, cjson.encode({kind = 'payout', external_id = id, seq = seq, at = tonumber(at)}))
   end
 end
@@ -70,6 +73,7 @@ end
  * the controls, {-1} when absent.
  */
 export const TRANSITION = `${APPEND_HISTORY}${PUSH_OUTBOXES}
+local outboxes = resolve_outboxes(ARGV[11], KEYS[3])
 local r = redis.call('HMGET', KEYS[1], 'status', 'token', 'next_attempt_at', 'seq', 'attempts', 'method',
   'may_have_reached', 'amount', 'currency', 'order_id', 'updated_at', 'not_before', 'payment_system',
   'approvals_needed', 'approved_by', 'customer_id')
@@ -134,7 +138,7 @@ if ARGV[18] ~= '' then
     redis.call('HSET', KEYS[1], 'approved_by', approved_by, 'seq', seq, 'updated_at', ARGV[5])
     append_history(hist, history_line(seq, ARGV[5], cur, cur, attempts, ARGV[6]))
     -- The ledger keeps every change; the casino is told only of moves.
-    push_outboxes((string.gsub(ARGV[11], '[nN]', '')), KEYS[3], KEYS[5], ARGV[9], seq, ARGV[5])
+    push_outboxes((string.gsub(outboxes, 'n', '')), KEYS[3], KEYS[5], ARGV[9], seq, ARGV[5])
     return {3, cur, seq, attempts, r[6] or ''}
   end
 end
@@ -160,7 +164,7 @@ for state in string.gmatch(ARGV[10], '[^,]+') do
   if state == cur then redis.call('ZREM', KEYS[5 + i], ARGV[9]) end
   if state == ARGV[2] then redis.call('ZADD', KEYS[5 + i], tonumber(ARGV[5]), ARGV[9]) end
 end
-push_outboxes(ARGV[11], KEYS[3], KEYS[5], ARGV[9], seq, ARGV[5])
+push_outboxes(outboxes, KEYS[3], KEYS[5], ARGV[9], seq, ARGV[5])
 -- A rejected or cancelled payout no longer counts against its customer's limits. Its window's key
 -- is built here, from the record; it shares the record's hash tag, so on a cluster it is on this node.
 if (ARGV[2] == 'rejected' or ARGV[2] == 'cancelled') and ARGV[19] ~= '' and r[8] and r[9] and r[16] then
@@ -181,6 +185,7 @@ return {1, cur, seq, attempts, r[6] or '', false, false, r[8] or '', r[9] or ''}
  * keeps the newest `cap`. Returns the new seq, or -1 if absent.
  */
 export const NOTE = `${APPEND_HISTORY}${PUSH_OUTBOXES}
+local outboxes = resolve_outboxes(ARGV[4], KEYS[3])
 local r = redis.call('HMGET', KEYS[1], 'status', 'seq')
 local cur = r[1]
 if not cur then return -1 end
@@ -190,7 +195,7 @@ local hist = redis.call('GET', KEYS[2])
 seq = seq + 1
 append_history(hist, history_line(seq, ARGV[2], cur, cur, '', ARGV[1]))
 redis.call('HSET', KEYS[1], 'seq', seq, 'updated_at', ARGV[2])
-push_outboxes(ARGV[4], KEYS[3], KEYS[4], ARGV[3], seq, ARGV[2])
+push_outboxes(outboxes, KEYS[3], KEYS[4], ARGV[3], seq, ARGV[2])
 if ARGV[5] == '1' then
   redis.call('ZADD', KEYS[5], tonumber(ARGV[2]), ARGV[3])
   redis.call('ZREMRANGEBYRANK', KEYS[5], 0, -(tonumber(ARGV[6]) + 1))

@@ -118,3 +118,13 @@ test('a service process whose settings differ from the one started before it is 
   expect(text()).not.toContain('LEDGER_DATABASE_URL');
   expect(await redis.hget(keys.deployment, 'notify')).toBe('0');
 });
+
+test('the deployment is read before a script writes: when it cannot be read, the change is not made at all', async () => {
+  await enqueued('follow-5');
+  await redis.set(keys.deployment, 'not a hash');
+  await expect(cancel(config, ['follow-5'], io)).rejects.toThrow(/WRONGTYPE/);
+
+  await redis.del(keys.deployment);
+  expect(await redis.hget(keys.record('follow-5'), 'status')).toBe('queued');
+  expect((await redis.get(keys.history('follow-5')))?.split('\n')).toHaveLength(1);
+});

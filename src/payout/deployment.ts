@@ -49,7 +49,8 @@ export const withoutNotify = (letters: string) => letters.replace(/[nN]/g, '');
 
 /**
  * A service process's start: publishes its settings as the deployment's, and warns when another
- * process published other ones (the processes of one deployment should share their settings).
+ * process published other ones (the processes of one deployment should share their settings). A
+ * Redis that refuses the write is logged, not a failed start.
  */
 export async function publishDeployment(
   redis: Redis,
@@ -58,16 +59,28 @@ export async function publishDeployment(
   logger: Logger,
 ): Promise<void> {
   const by = `${own.part} pid ${process.pid} on ${hostname()} at ${new Date().toISOString()}`;
-  const [notify, ledger, before] = await redis.hmget(key, FIELDS.notify, FIELDS.ledger, FIELDS.by);
-  await redis.hset(
-    key,
-    FIELDS.notify,
-    own.notify ? '1' : '0',
-    FIELDS.ledger,
-    own.ledger ? '1' : '0',
-    FIELDS.by,
-    by,
-  );
+  let published: (string | null)[];
+  try {
+    published = await redis.hmget(key, FIELDS.notify, FIELDS.ledger, FIELDS.by);
+    const fields = [
+      FIELDS.notify,
+      own.notify ? '1' : '0',
+      FIELDS.ledger,
+      own.ledger ? '1' : '0',
+      FIELDS.by,
+      by,
+    ];
+    await redis.hset(key, ...fields);
+  } catch (err) {
+    // A Redis refusing writes (a replica, OOM) must not stop the start: reads still answer, and the
+    // CLI and the library follow what was published before.
+    logger.warn(
+      { err, key },
+      "could not publish this process's notification and ledger settings; tried at its next start",
+    );
+    return;
+  }
+  const [notify = null, ledger = null, before = null] = published;
   const was = before ?? 'another process';
   const differs = [
     notify !== null && (notify === '1') !== own.notify ? differing('NOTIFY_URL', own.notify, was) : undefined,

@@ -1,5 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { runCli, spawnCli } from '../../helpers/cli-process.js';
 import { deletePrefix, REDIS_URL, testRedis, uniquePrefix } from '../../helpers/redis.js';
 import { CLOSED_PORT, freePort } from '../../helpers/system.js';
 
@@ -19,28 +20,8 @@ const sandboxEnv = (settings: Record<string, string>): Record<string, string> =>
   ...settings,
 });
 
-const cli = (args: string[], env: Record<string, string>) =>
-  spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { env });
-
 /** Runs a command to its end (killed after 50 s, which fails its exit check). */
-function run(args: string[], env: Record<string, string>) {
-  return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = cli(args, env);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => {
-      stdout += c;
-    });
-    child.stderr.on('data', (c) => {
-      stderr += c;
-    });
-    const kill = setTimeout(() => child.kill('SIGKILL'), 50_000);
-    child.on('exit', (status) => {
-      clearTimeout(kill);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
+const run = (args: string[], env: Record<string, string>) => runCli(args, env, 50_000);
 
 const running = { prefix: uniquePrefix('demo-run'), port: 0 };
 let server: ChildProcess | undefined;
@@ -53,7 +34,7 @@ beforeAll(async () => {
     PORT: String(running.port),
     SANDBOX_PORT: String(await freePort()),
   });
-  server = cli(['all'], env);
+  server = spawnCli(['all'], env);
   const child = server;
   // The banner is printed once every part runs; its admin line is the server's login.
   await new Promise<void>((resolve, reject) => {

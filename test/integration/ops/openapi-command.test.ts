@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { runCli } from '../../helpers/cli-process.js';
 import { deletePrefix, REDIS_URL, testRedis, uniquePrefix } from '../../helpers/redis.js';
 import { freePort } from '../../helpers/system.js';
 
@@ -30,22 +30,7 @@ async function openapi(...args: string[]) {
     PORT: String(await freePort()),
     LOG_LEVEL: 'warn',
   };
-  return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'openapi', ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => {
-      stdout += c;
-    });
-    child.stderr.on('data', (c) => {
-      stderr += c;
-    });
-    const kill = setTimeout(() => child.kill('SIGKILL'), 40_000);
-    child.on('exit', (status) => {
-      clearTimeout(kill);
-      resolve({ status, stdout, stderr });
-    });
-  });
+  return runCli(['openapi', ...args], env, 40_000);
 }
 
 /** The operations (method and path) of a document, as the line counts them. */

@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { displayRedisUrl } from '../../../src/start-checks.js';
+import { runCli } from '../../helpers/cli-process.js';
 import { deletePrefix, REDIS_URL, testRedis, uniquePrefix } from '../../helpers/redis.js';
 import { CLOSED_PORT, freePort } from '../../helpers/system.js';
 
@@ -11,32 +11,9 @@ const prefixes: string[] = [];
 function start(env: Record<string, string>, command = 'all') {
   const prefix = uniquePrefix('start-errors');
   prefixes.push(prefix);
-  return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', command], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        REDIS_URL,
-        QUEUE_PREFIX: prefix,
-        HOST: '127.0.0.1',
-        ...env,
-      },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => {
-      stdout += c;
-    });
-    child.stderr.on('data', (c) => {
-      stderr += c;
-    });
-    // A start that hangs is killed and fails the exit-code check; a loaded 2-core machine can take
-    // half a minute just to load the CLI through tsx, hence the margin.
-    const kill = setTimeout(() => child.kill('SIGKILL'), 100_000);
-    child.on('exit', (status) => {
-      clearTimeout(kill);
-      resolve({ status, stdout, stderr });
-    });
-  });
+  const vars = { PATH: process.env.PATH ?? '', REDIS_URL, QUEUE_PREFIX: prefix, HOST: '127.0.0.1', ...env };
+  // A start that hangs is killed and fails the exit-code check.
+  return runCli([command], vars, 100_000);
 }
 
 let taken: Server;

@@ -1,4 +1,6 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { REDIS_URL } from './redis.js';
 
 /** `src/cli.ts` with `args` in a process of its own (through tsx), with exactly the environment given. */
 export const spawnCli = (args: string[], env: Record<string, string>): ChildProcessWithoutNullStreams =>
@@ -33,3 +35,19 @@ export function runCli(args: string[], env: Record<string, string>, killAfterMs:
     });
   });
 }
+
+/**
+ * The settings of a deployment outside sandbox mode under `prefix`, with fake secrets of its own (a
+ * gateway nothing answers at): what the operator CLI's tests run against.
+ */
+export const deploymentSettings = (prefix: string) => ({
+  REDIS_URL,
+  QUEUE_PREFIX: prefix,
+  GATEWAY_URL: 'http://127.0.0.1:9',
+  MERCHANT_KEY: 'test-merchant-key',
+  SIGNATURE_SALT: 'test-salt',
+  API_KEYS: 'test-api-key-0123456789',
+  DASHBOARD_USER: 'ops',
+  DASHBOARD_PASSWORD: 'test-dashboard-password',
+  PAYLOAD_KEY: randomBytes(32).toString('base64'),
+});

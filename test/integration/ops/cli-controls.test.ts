@@ -5,24 +5,14 @@ import { loadConfig } from '../../../src/config.js';
 import { status } from '../../../src/ops/commands.js';
 import { controls, pause, resume } from '../../../src/ops/control-commands.js';
 import { withStore } from '../../../src/ops/with-store.js';
-import { deletePrefix, REDIS_URL, testRedis } from '../../helpers/redis.js';
+import { deploymentSettings } from '../../helpers/cli-process.js';
+import { deletePrefix, testRedis } from '../../helpers/redis.js';
 import { cardPayout } from '../../helpers/requests.js';
 
 /** `payouts pause`, `payouts resume` and `payouts controls` (the pauses and breakers), on the real Redis. */
 
 const prefix = `test-cli-controls-${randomBytes(4).toString('hex')}`;
-const config = loadConfig({
-  REDIS_URL,
-  QUEUE_PREFIX: prefix,
-  GATEWAY_URL: 'http://127.0.0.1:9',
-  MERCHANT_KEY: 'test-merchant-key',
-  SIGNATURE_SALT: 'test-salt',
-  API_KEYS: 'test-api-key-0123456789',
-  DASHBOARD_USER: 'ops',
-  DASHBOARD_PASSWORD: 'test-dashboard-password',
-  PAYLOAD_KEY: randomBytes(32).toString('base64'),
-  LOG_LEVEL: 'silent',
-});
+const config = loadConfig({ ...deploymentSettings(prefix), LOG_LEVEL: 'silent' });
 
 /** Runs a command as the CLI would, capturing what it prints. */
 async function run(

@@ -7,7 +7,8 @@ import { withStore } from '../../../src/ops/with-store.js';
 import { publishDeployment } from '../../../src/payout/deployment.js';
 import { payoutKeys } from '../../../src/payout/keys.js';
 import { captureLogger } from '../../helpers/capture-log.js';
-import { deletePrefix, REDIS_URL, testRedis } from '../../helpers/redis.js';
+import { deploymentSettings } from '../../helpers/cli-process.js';
+import { deletePrefix, testRedis } from '../../helpers/redis.js';
 import { cardPayout } from '../../helpers/requests.js';
 
 /**
@@ -18,18 +19,7 @@ import { cardPayout } from '../../helpers/requests.js';
 
 const prefix = `test-cli-follows-${randomBytes(4).toString('hex')}`;
 const keys = payoutKeys(prefix);
-const config = loadConfig({
-  REDIS_URL,
-  QUEUE_PREFIX: prefix,
-  GATEWAY_URL: 'http://127.0.0.1:9',
-  MERCHANT_KEY: 'test-merchant-key',
-  SIGNATURE_SALT: 'test-salt',
-  API_KEYS: 'test-api-key-0123456789',
-  DASHBOARD_USER: 'ops',
-  DASHBOARD_PASSWORD: 'test-dashboard-password',
-  PAYLOAD_KEY: randomBytes(32).toString('base64'),
-  LOG_LEVEL: 'silent',
-});
+const config = loadConfig({ ...deploymentSettings(prefix), LOG_LEVEL: 'silent' });
 const redis = testRedis();
 const quiet = captureLogger().logger;
 const io = { out: () => undefined, err: () => undefined };

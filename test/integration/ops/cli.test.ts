@@ -7,6 +7,7 @@ import { Queue } from 'bullmq';
 import { expect, test } from 'vitest';
 import { verifySecret } from '../../../src/operators/secret-hash.js';
 import { QUEUE } from '../../../src/queues.js';
+import { deploymentSettings } from '../../helpers/cli-process.js';
 import { deletePrefix, testRedis } from '../../helpers/redis.js';
 
 const payouts = (...args: string[]) =>
@@ -35,15 +36,7 @@ test('an unknown command is named on stderr, with the usage, and exits 2', () =>
 /** The settings of a deployment on the test Redis, for a command run by hand. */
 const deployment = (overrides: Record<string, string>) => ({
   ...process.env,
-  REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-  QUEUE_PREFIX: `test-cli-${randomBytes(4).toString('hex')}`,
-  GATEWAY_URL: 'http://127.0.0.1:9',
-  MERCHANT_KEY: 'test-merchant-key',
-  SIGNATURE_SALT: 'test-salt',
-  API_KEYS: 'test-api-key-0123456789',
-  DASHBOARD_USER: 'ops',
-  DASHBOARD_PASSWORD: 'test-dashboard-password',
-  PAYLOAD_KEY: randomBytes(32).toString('base64'),
+  ...deploymentSettings(`test-cli-${randomBytes(4).toString('hex')}`),
   LOG_LEVEL: 'warn',
   ...overrides,
 });
